@@ -1,0 +1,98 @@
+"""The event types of the interchange spec (../shared/spec/events.md), in one table.
+
+``EVENT_TYPES`` maps each ``type`` to the struct that validates its ``data``;
+it is the only list of types in the project. ``Envelope`` is the common frame.
+"""
+
+from __future__ import annotations
+
+import msgspec
+
+from engine.events.base import AwareDateTime, EventData, Id
+from engine.events.master import (
+    AgencyRegistered,
+    BudgetAllocated,
+    EmployerRegistered,
+    InstitutionRegistered,
+    InstitutionUpdated,
+    PersonDeceased,
+    PersonRegistered,
+    PersonUpdated,
+)
+from engine.events.money import ClaimReviewed, PaymentRecovered, SubsidyClaimed, SubsidyPaid
+from engine.events.outcomes import (
+    AssessmentTaken,
+    CertificateIssued,
+    EmploymentVerified,
+    SkillUpgradeSubsidyPaid,
+)
+from engine.events.supervision import ComplaintReceived, SpotCheckPerformed
+from engine.events.training import (
+    AttendanceRecorded,
+    ClassCompleted,
+    ClassOpened,
+    SessionHeld,
+    TraineeEnrolled,
+    TraineeWithdrew,
+)
+from engine.events.vouchers import VoucherIssued, VoucherRedeemed, VoucherWrittenOff
+
+
+class Envelope(msgspec.Struct, frozen=True, kw_only=True):
+    """The frame every source sends; ``data`` stays raw until its type is known."""
+
+    event_id: Id
+    type: Id
+    occurred_at: AwareDateTime
+    data: msgspec.Raw
+    recorded_at: AwareDateTime | None = None
+    source: str | None = None
+
+
+EVENT_TYPES: dict[str, type[EventData]] = {
+    cls.__name__: cls
+    for cls in (
+        InstitutionRegistered,
+        InstitutionUpdated,
+        AgencyRegistered,
+        EmployerRegistered,
+        PersonRegistered,
+        PersonUpdated,
+        PersonDeceased,
+        BudgetAllocated,
+        VoucherIssued,
+        VoucherRedeemed,
+        VoucherWrittenOff,
+        ClassOpened,
+        TraineeEnrolled,
+        TraineeWithdrew,
+        SessionHeld,
+        AttendanceRecorded,
+        ClassCompleted,
+        AssessmentTaken,
+        CertificateIssued,
+        EmploymentVerified,
+        SkillUpgradeSubsidyPaid,
+        SubsidyClaimed,
+        ClaimReviewed,
+        SubsidyPaid,
+        PaymentRecovered,
+        SpotCheckPerformed,
+        ComplaintReceived,
+    )
+}
+
+
+def register_event_type(cls: type[EventData]) -> type[EventData]:
+    """Add a type the engine itself writes (findings, cases, credit), as higher floors do."""
+    existing = EVENT_TYPES.get(cls.__name__)
+    if existing is not None and existing is not cls:
+        raise ValueError(f"event type {cls.__name__} is already registered")
+    EVENT_TYPES[cls.__name__] = cls
+    from engine.events.keys import forget_key_fields
+
+    forget_key_fields(cls.__name__)
+    return cls
+
+
+__all__ = ["EVENT_TYPES", "Envelope", "EventData", "register_event_type"]

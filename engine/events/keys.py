@@ -1,0 +1,77 @@
+"""Which subject an event belongs to: the Kafka partition key and the store's stream.
+
+The spec fixes the partition key: ``person_id`` where the data has one, else
+``class_id``, ``claim_id``, ``payment_id``, ``institution_id``, ``agency_id``,
+``employer_id``, ``county``. Types with none of those (a voucher written off,
+a complaint) fall back to their own identifier, then to the event id, so every
+event has a subject. The stream is the key's field and value, e.g.
+``person:142301199001011234``.
+"""
+
+from __future__ import annotations
+
+import msgspec
+
+SPEC_KEY_FIELDS = (
+    "person_id",
+    "class_id",
+    "claim_id",
+    "payment_id",
+    "institution_id",
+    "agency_id",
+    "employer_id",
+    "county",
+)
+FALLBACK_KEY_FIELDS = (
+    "voucher_id",
+    "assessment_id",
+    "certificate_id",
+    "complaint_id",
+    "finding_id",
+    "case_id",
+    "subject_id",
+)
+
+_cache: dict[str, tuple[str, ...]] = {}
+
+
+def key_fields(type_name: str) -> tuple[str, ...]:
+    """The candidate key fields a type's data can carry, in the spec's order."""
+    fields = _cache.get(type_name)
+    if fields is None:
+        from engine.events import EVENT_TYPES
+
+        own = {f.name for f in msgspec.structs.fields(EVENT_TYPES[type_name])}
+        fields = tuple(f for f in SPEC_KEY_FIELDS + FALLBACK_KEY_FIELDS if f in own)
+        _cache[type_name] = fields
+    return fields
+
+
+def forget_key_fields(type_name: str) -> None:
+    """Drop a cached entry when a type is (re)registered."""
+    _cache.pop(type_name, None)
+
+
+def subject_of(type_name: str, data: msgspec.Struct, event_id: str) -> tuple[str, str]:
+    """(field, value) naming the event's subject; ('event', event_id) as the last resort."""
+    for name in key_fields(type_name):
+        value = getattr(data, name)
+        if value:
+            return name, value
+    return "event", event_id
+
+
+def partition_key(type_name: str, data: msgspec.Struct, event_id: str) -> str:
+    """The Kafka message key of an event (the subject's identifier)."""
+    return subject_of(type_name, data, event_id)[1]
+
+
+def stream_prefix(field: str) -> str:
+    """``person_id`` -> ``person:``; ``county`` -> ``county:``."""
+    return (field[:-3] if field.endswith("_id") else field) + ":"
+
+
+def stream_name(type_name: str, data: msgspec.Struct, event_id: str) -> str:
+    """The store stream of an event: ``<subject kind>:<identifier>``."""
+    field, value = subject_of(type_name, data, event_id)
+    return stream_prefix(field) + value

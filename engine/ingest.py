@@ -1,0 +1,197 @@
+"""Bulk ingest: validate every line, append good events in batches, quarantine the rest.
+
+Each batch is one transaction holding its events and its quarantine rows, so a
+crash mid-way loses nothing committed, and re-running the same ingest stores
+nothing twice (event ids are the idempotency key). SQLite and psycopg release
+the GIL only partly, so large inputs are parsed in a second process instead and
+handed over as columns, which pickle cheaply.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import pickle
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
+from typing import Any
+
+from engine.chain import ChainHead
+from engine.parse import NewEvent, parse_line
+from engine.quarantine import Malformed, QuarantineEntry
+from engine.sources import Source, read_chunks
+from engine.store.base import AppendResult, EventStore
+
+BATCH_LINES = 20_000
+PARALLEL_MIN_BYTES = 8 << 20  # below this, starting a parser process costs more than it saves
+
+
+@dataclass
+class IngestSummary:
+    """What an ingest did, for the closing summary line and ``--json``."""
+
+    stored: int = 0
+    duplicates: int = 0
+    quarantined: int = 0
+    quarantine_known: int = 0
+    conflicts: int = 0
+    blank: int = 0
+    lines: int = 0
+    seconds: float = 0.0
+    head: ChainHead | None = None
+    sources: list[str] = field(default_factory=list)
+    errors: list[tuple[str, int, str, str]] = field(default_factory=list)  # first few problems
+
+    @property
+    def events_per_s(self) -> float:
+        return (self.stored + self.duplicates) / self.seconds if self.seconds > 0 else 0.0
+
+    def add(self, r: AppendResult) -> None:
+        self.stored += r.stored
+        self.duplicates += r.duplicates
+        self.quarantined += r.quarantined
+        self.quarantine_known += r.quarantine_known
+        self.conflicts += len(r.conflicts)
+        self.head = r.head
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "stored": self.stored,
+            "duplicates": self.duplicates,
+            "quarantined": self.quarantined,
+            "seconds": round(self.seconds, 3),
+            "quarantine_already_known": self.quarantine_known,
+            "conflicting_duplicates": self.conflicts,
+            "blank_lines": self.blank,
+            "lines": self.lines,
+            "events_per_s": round(self.events_per_s, 1),
+            "chain_head": str(self.head) if self.head else None,
+            "sources": self.sources,
+        }
+
+
+@dataclass(frozen=True)
+class Progress:
+    source: Source
+    bytes_done: int
+    lines: int
+    stored: int
+    quarantined: int
+    elapsed: float
+
+
+def parse_batch(lines: Sequence[bytes], source: str, first_line: int
+                ) -> tuple[list[NewEvent], list[QuarantineEntry], int]:
+    """Split numbered lines into valid events and quarantine entries; count blank lines."""
+    events: list[NewEvent] = []
+    bad: list[QuarantineEntry] = []
+    blank = 0
+    for n, line in enumerate(lines, first_line):
+        if not line.strip():
+            blank += 1
+            continue
+        try:
+            events.append(parse_line(line, source, n))
+        except Malformed as m:
+            bad.append(QuarantineEntry(source, n, line, m.reason, m.message))
+    return events, bad, blank
+
+
+def _parse_worker(paths: list[str], batch_lines: int, conn: Connection) -> None:
+    """Child process: read and validate, send each batch as columns (cheap to pickle)."""
+    try:
+        for path in paths:
+            source = Source.of(path)
+            for first, lines, consumed in read_chunks(source, batch_lines):
+                events, bad, blank = parse_batch(lines, source.name, first)
+                columns = tuple(zip(*events, strict=True))
+                conn.send_bytes(pickle.dumps(
+                    ("batch", source.name, source.size, columns, bad, blank, len(lines), consumed),
+                    protocol=pickle.HIGHEST_PROTOCOL,
+                ))
+        conn.send_bytes(pickle.dumps(("done",)))
+    except BrokenPipeError:
+        return  # the ingesting process is gone; nothing to report to
+    except Exception as exc:  # reported by the parent, which owns the user's terminal
+        conn.send_bytes(pickle.dumps(("error", f"{type(exc).__name__}: {exc}")))
+    finally:
+        conn.close()
+
+
+def _batches_in_process(paths: list[str], batch_lines: int) -> Iterator[tuple[Any, ...]]:
+    for path in paths:
+        source = Source.of(path)
+        for first, lines, consumed in read_chunks(source, batch_lines):
+            events, bad, blank = parse_batch(lines, source.name, first)
+            yield source.name, source.size, events, bad, blank, len(lines), consumed
+
+
+def _batches_from_worker(paths: list[str], batch_lines: int) -> Iterator[tuple[Any, ...]]:
+    ctx = multiprocessing.get_context("spawn")
+    receiver, sender = ctx.Pipe(duplex=False)
+    worker = ctx.Process(target=_parse_worker, args=(paths, batch_lines, sender),
+                         name="skillaudit-parse", daemon=True)
+    worker.start()
+    sender.close()
+    try:
+        while True:
+            try:
+                message = pickle.loads(receiver.recv_bytes())
+            except EOFError:
+                raise IngestError(
+                    "the parsing process stopped unexpectedly; rerun the same ingest: "
+                    "stored events are kept and nothing is stored twice"
+                ) from None
+            if message[0] == "done":
+                return
+            if message[0] == "error":
+                raise IngestError(message[1])
+            _, name, size, columns, bad, blank, n_lines, consumed = message
+            yield name, size, list(zip(*columns, strict=True)), bad, blank, n_lines, consumed
+    finally:
+        receiver.close()
+        worker.join(timeout=5)
+        if worker.is_alive():
+            worker.kill()
+
+
+class IngestError(Exception):
+    """An ingest could not go on; the message says what to do."""
+
+
+def ingest(
+    store: EventStore,
+    paths: Iterable[str],
+    *,
+    batch_lines: int = BATCH_LINES,
+    progress: Callable[[Progress], None] | None = None,
+    keep_errors: int = 20,
+    parallel: bool | None = None,
+) -> IngestSummary:
+    """Ingest JSONL files (``-`` = stdin, ``.gz`` ok) into ``store``.
+
+    Large files are parsed in a second process while this one appends, so both
+    cores work (``parallel=None`` decides by input size; stdin is read here).
+    Each batch is one transaction; a rerun after a crash skips what was stored.
+    """
+    paths = list(paths)
+    sources = [Source.of(p) for p in paths]  # fail early on a missing file
+    if parallel is None:
+        parallel = "-" not in paths and sum(s.size or 0 for s in sources) >= PARALLEL_MIN_BYTES
+    summary = IngestSummary(sources=[s.name for s in sources])
+    started = time.perf_counter()
+    batches = (_batches_from_worker if parallel else _batches_in_process)(paths, batch_lines)
+    for name, size, events, bad, blank, n_lines, consumed in batches:
+        summary.lines += n_lines
+        summary.blank += blank
+        for q in bad[: max(0, keep_errors - len(summary.errors))]:
+            summary.errors.append((q.source, q.line_no, str(q.reason), q.message))
+        summary.add(store.append(events, bad))
+        if progress:
+            progress(Progress(Source(name, size), consumed, summary.lines, summary.stored,
+                              summary.quarantined, time.perf_counter() - started))
+    summary.seconds = time.perf_counter() - started
+    if summary.head is None:
+        summary.head = store.head()
+    return summary

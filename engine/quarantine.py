@@ -1,0 +1,79 @@
+"""Why a line was not stored: the one ``Reason`` code list and the quarantine record.
+
+Malformed lines are never stored as events and never stop an ingest; each is
+kept with its source, line number, raw bytes and reason so it can be listed,
+corrected at the source and retried.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Reason(StrEnum):
+    NOT_JSON = "not_json"
+    NOT_OBJECT = "not_object"
+    UNKNOWN_TYPE = "unknown_type"
+    MISSING_FIELD = "missing_field"
+    WRONG_TYPE = "wrong_type"
+    BAD_DATE = "bad_date"
+    IMPOSSIBLE_VALUE = "impossible_value"
+    CONFLICTING_DUPLICATE = "conflicting_duplicate"
+
+    @property
+    def zh(self) -> str:
+        return _ZH[self]
+
+
+_ZH = {
+    Reason.NOT_JSON: "不是合法的 JSON",
+    Reason.NOT_OBJECT: "不是 JSON 对象",
+    Reason.UNKNOWN_TYPE: "未知的事件类型",
+    Reason.MISSING_FIELD: "缺少必填字段",
+    Reason.WRONG_TYPE: "字段类型错误",
+    Reason.BAD_DATE: "日期或时间无法解析或缺少时区",
+    Reason.IMPOSSIBLE_VALUE: "不可能的取值",
+    Reason.CONFLICTING_DUPLICATE: "事件编号重复但内容不同",
+}
+
+
+class Malformed(Exception):
+    """A line that cannot become an event, with its reason code and a readable message."""
+
+    def __init__(self, reason: Reason, message: str):
+        super().__init__(message)
+        self.reason = reason
+        self.message = message
+
+
+@dataclass(frozen=True)
+class QuarantineEntry:
+    """One rejected line as it is kept in the quarantine table."""
+
+    source: str
+    line_no: int
+    raw: bytes
+    reason: Reason
+    message: str
+
+    @property
+    def raw_hash(self) -> str:
+        return hashlib.sha256(self.raw).hexdigest()
+
+
+@dataclass(frozen=True)
+class QuarantinedLine:
+    """A quarantine row read back, with its id and state."""
+
+    id: int
+    source: str
+    line_no: int
+    raw: bytes
+    reason: Reason
+    message: str
+    received_at: str
+    status: str  # "open" | "resolved"
+    attempts: int
+    resolved_event_id: str | None
