@@ -195,3 +195,52 @@ def ingest(
     if summary.head is None:
         summary.head = store.head()
     return summary
+
+
+@dataclass
+class RetrySummary:
+    """What a quarantine retry did."""
+
+    resolved: int = 0
+    still_failing: int = 0
+    details: list[tuple[int, str, str]] = field(default_factory=list)  # (id, outcome, message)
+
+
+def retry_quarantine(
+    store: EventStore,
+    ids: Sequence[int] | None = None,
+    corrections: dict[int, bytes] | None = None,
+) -> RetrySummary:
+    """Validate open quarantine lines again, corrected where a correction is given.
+
+    A line that now passes is appended (once: a re-sent event id is a duplicate)
+    and its entry marked resolved with the event id; one that still fails keeps
+    its entry open with the new reason. The original raw line is never erased.
+    """
+    corrections = corrections or {}
+    wanted = set(ids) if ids else None
+    summary = RetrySummary()
+    for entry in store.quarantine_list("open"):
+        if wanted is not None and entry.id not in wanted:
+            continue
+        raw = corrections.get(entry.id, entry.raw)
+        try:
+            event = parse_line(raw, f"quarantine#{entry.id}", entry.line_no)
+        except Malformed as m:
+            store.quarantine_mark(entry.id, resolved_event_id=None,
+                                  message=f"{m.reason}: {m.message}")
+            summary.still_failing += 1
+            summary.details.append((entry.id, "failed", f"{m.reason}: {m.message}"))
+            continue
+        result = store.append([event])
+        if result.conflicts:
+            message = result.conflicts[0].message
+            store.quarantine_mark(entry.id, resolved_event_id=None, message=message)
+            summary.still_failing += 1
+            summary.details.append((entry.id, "failed", message))
+            continue
+        store.quarantine_mark(entry.id, resolved_event_id=event.event_id)
+        summary.resolved += 1
+        outcome = "stored" if result.stored else "already stored"
+        summary.details.append((entry.id, outcome, event.event_id))
+    return summary

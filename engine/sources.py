@@ -30,7 +30,7 @@ class Source:
         p = Path(path)
         if not p.exists():
             raise FileNotFoundError(f"input file not found: {path}")
-        return cls(str(p), p.stat().st_size)
+        return cls(str(p.resolve()), p.stat().st_size)
 
 
 class _CountingReader(io.RawIOBase):

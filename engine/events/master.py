@@ -12,7 +12,8 @@ InstitutionKind = Literal[
 Gender = Literal["M", "F"]
 Hukou = Literal["rural", "urban"]
 Category = Literal[
-    "rural_transfer", "unemployed", "poverty_alleviated", "graduate", "employee", "flexible", "other"
+    "rural_transfer", "unemployed", "poverty_alleviated", "graduate", "employee", "flexible",
+    "other",
 ]
 
 

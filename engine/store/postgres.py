@@ -10,7 +10,7 @@ PostgreSQL, inside the same transaction as the duplicate check.
 from __future__ import annotations
 
 import getpass
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from eventsourcing.persistence import StoredEvent
@@ -27,8 +27,8 @@ from engine.store.base import (
     ROW_COLUMNS,
     AppendResult,
     EventStore,
-    StoreError,
     StoredRow,
+    StoreError,
     chain_rows,
     conflict_entry,
 )
@@ -178,7 +178,8 @@ class PostgresEventStore(PostgresApplicationRecorder, EventStore):
         ]
         return [e for i, e in seen.items() if i not in stored], conflicts
 
-    def _next_versions(self, curs: Cursor[DictRow], events: Sequence[NewEvent]):  # noqa: ANN202
+    def _next_versions(self, curs: Cursor[DictRow], events: Sequence[NewEvent]
+                       ) -> Callable[[str], int]:
         cache = self._versions
         unknown = list({e[2] for e in events if e[2] not in cache})
         if unknown:

@@ -9,7 +9,7 @@ committed (a power cut may lose the last commits, never corrupt the file).
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 from uuid import UUID
@@ -200,7 +200,7 @@ class SQLiteEventStore(SQLiteApplicationRecorder, EventStore):
         fresh = [e for i, e in seen.items() if i not in stored]
         return fresh, conflicts
 
-    def _next_versions(self, c: SQLiteCursor, events: Sequence[NewEvent]):  # noqa: ANN202
+    def _next_versions(self, c: SQLiteCursor, events: Sequence[NewEvent]) -> Callable[[str], int]:
         cache = self._versions
         unknown = list({e[2] for e in events if e[2] not in cache})
         for i in range(0, len(unknown), _IN_CHUNK):

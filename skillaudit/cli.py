@@ -1,0 +1,331 @@
+"""``skillaudit``: the command line. Parses arguments, calls the engine, prints results.
+
+Every command prints for people by default (Chinese and English labels) and
+one JSON document with ``--json`` for machines. Errors say what to do and
+exit non-zero; nothing here holds business rules.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import unicodedata
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from engine.ingest import IngestError, IngestSummary, Progress, ingest, retry_quarantine
+from engine.store.base import EventStore, StoreError
+from skillaudit.progress import ProgressLine
+from skillaudit.wiring import db_url, store_for
+
+EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
+
+
+def label(text: str, width: int = 30) -> str:
+    """Pad to a display width: CJK characters take two columns on a terminal."""
+    shown = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+    return text + " " * max(1, width - shown)
+
+
+def _print_json(obj: Any) -> None:
+    print(json.dumps(obj, ensure_ascii=False, indent=None, default=str))
+
+
+def _add_db(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--db", help="store URL: sqlite:///PATH (default ./skillaudit.db, or "
+                                "$SKILLAUDIT_DB) or postgresql://USER@HOST:PORT/DB")
+
+
+# -- ingest ------------------------------------------------------------------------------------
+
+def _ingest_progress(bar: ProgressLine) -> Callable[[Progress], None]:
+    def show(p: Progress) -> None:
+        bar.update(p.bytes_done, p.source.size, "lines", p.lines, p.elapsed,
+                   f"{p.stored:,} stored 已存 · {p.quarantined:,} quarantined 隔离")
+    return show
+
+
+def print_ingest_summary(s: IngestSummary, out: Any = None) -> None:
+    out = out or sys.stdout
+    w = out.write
+    w(f"Ingest summary 导入汇总  ({', '.join(s.sources)})\n")
+    w(f"  {label('stored 新存储事件')}{s.stored:>12,}\n")
+    w(f"  {label('duplicates 重复(已存在)')}{s.duplicates:>12,}\n")
+    w(f"  {label('quarantined 隔离(格式错误)')}{s.quarantined:>12,}")
+    if s.quarantine_known:
+        w(f"   (+{s.quarantine_known:,} already in quarantine 已在隔离区)")
+    w("\n")
+    if s.conflicts:
+        w(f"  conflicting re-sends 编号重复内容不同 {s.conflicts:,} (quarantined for review)\n")
+    if s.blank:
+        w(f"  {label('blank lines 空行')}{s.blank:>12,}\n")
+    w(f"  {label('time 用时')}{s.seconds:>11.2f}s   {s.events_per_s:,.0f} events/s\n")
+    w(f"  {label('chain head 链头')}{s.head}\n")
+    if s.stored == 0 and s.duplicates and not s.quarantined:
+        w("  Nothing new: every event was already stored. 无新事件：全部已存储。\n")
+    for source, line, reason, message in s.errors[:10]:
+        w(f"  ! {source}:{line}: {reason}: {message}\n")
+    if s.quarantined:
+        w("  See them with `skillaudit quarantine list`; fix the source and run "
+          "`skillaudit quarantine retry`.\n  查看：skillaudit quarantine list；更正后重试："
+          "skillaudit quarantine retry\n")
+
+
+def cmd_ingest(a: argparse.Namespace) -> int:
+    store = store_for(a.db)
+    bar = ProgressLine("ingest 导入")
+    try:
+        summary = ingest(store, a.files, batch_lines=a.batch_lines,
+                         progress=None if a.json else _ingest_progress(bar))
+    except FileNotFoundError as exc:
+        print(f"error 错误: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    finally:
+        bar.close()
+        store.close()
+    if a.json:
+        _print_json(summary.as_json())
+    else:
+        print_ingest_summary(summary)
+    return EXIT_OK
+
+
+# -- stats and verify --------------------------------------------------------------------------
+
+def stats_of(store: EventStore) -> dict[str, Any]:
+    by_type = store.count_by_type()
+    return {"events": sum(by_type.values()), "by_type": by_type,
+            "quarantined": store.quarantine_count(), "chain_head": str(store.head())}
+
+
+def cmd_stats(a: argparse.Namespace) -> int:
+    store = store_for(a.db, create=False)
+    try:
+        s = stats_of(store)
+    finally:
+        store.close()
+    if a.json:
+        _print_json(s)
+        return EXIT_OK
+    print(f"Store 存储 {db_url(a.db)}")
+    print(f"  {label('events 事件总数')}{s['events']:>12,}")
+    for t, n in s["by_type"].items():
+        print(f"    {label(t, 28)}{n:>12,}")
+    print(f"  {label('quarantined 隔离中')}{s['quarantined']:>12,}")
+    print(f"  {label('chain head 链头')}{s['chain_head']}")
+    return EXIT_OK
+
+
+def cmd_verify(a: argparse.Namespace) -> int:
+    store = store_for(a.db, create=False)
+    bar = ProgressLine("verify 校验")
+    try:
+        result = store.verify(
+            progress=None if a.json else (lambda n: bar.update(n, None, "events", n, 1.0)),
+            expect_head=a.head,
+        )
+    finally:
+        bar.close()
+        store.close()
+    if a.json:
+        _print_json({"ok": result.ok, "checked": result.checked, "chain_head": str(result.head),
+                     "problem": None if result.ok else result.problem.__dict__})
+    elif result.ok:
+        print(f"Chain verified 哈希链校验通过: {result.checked:,} events, head 链头 {result.head}")
+    else:
+        assert result.problem is not None
+        print(f"CHAIN BROKEN 哈希链被破坏: {result.problem.message}")
+        print(f"  first bad event 首个异常事件: {result.problem.event_id} "
+              f"(position 位置 {result.problem.position}); {result.checked:,} events before it "
+              "verified. Restore the store from a trusted copy and re-ingest the sources.")
+    return EXIT_OK if result.ok else EXIT_FAIL
+
+
+# -- quarantine --------------------------------------------------------------------------------
+
+def cmd_quarantine(a: argparse.Namespace) -> int:
+    store = store_for(a.db)
+    try:
+        if a.qcmd == "list":
+            return _quarantine_list(store, a)
+        if a.qcmd == "export":
+            return _quarantine_export(store, a)
+        return _quarantine_retry(store, a)
+    finally:
+        store.close()
+
+
+def _entry_json(e: Any) -> dict[str, Any]:
+    return {"id": e.id, "source": e.source, "line": e.line_no, "reason": str(e.reason),
+            "message": e.message, "raw": e.raw.decode("utf-8", "replace"),
+            "received_at": e.received_at, "status": e.status, "attempts": e.attempts,
+            "resolved_event_id": e.resolved_event_id}
+
+
+def _quarantine_list(store: EventStore, a: argparse.Namespace) -> int:
+    entries = store.quarantine_list(None if a.all else "open")
+    if a.json:
+        _print_json([_entry_json(e) for e in entries])
+        return EXIT_OK
+    if not entries:
+        print("Quarantine is empty. 隔离区为空。")
+        return EXIT_OK
+    print(f"{len(entries)} quarantined line(s) 条隔离记录:")
+    for e in entries:
+        raw = e.raw.decode("utf-8", "replace")
+        raw = raw if len(raw) <= 100 else raw[:97] + "..."
+        print(f"  #{e.id} [{e.status}] {e.source}:{e.line_no}  {e.reason} ({e.reason.zh})")
+        print(f"      {e.message}")
+        print(f"      {raw}")
+    print("Correct them: `skillaudit quarantine export --out fix.jsonl`, edit each \"raw\", then "
+          "`skillaudit quarantine retry --corrections fix.jsonl`.")
+    return EXIT_OK
+
+
+def _quarantine_export(store: EventStore, a: argparse.Namespace) -> int:
+    entries = store.quarantine_list("open")
+    with open(a.out, "w", encoding="utf-8") as f:
+        for e in entries:
+            f.write(json.dumps(_entry_json(e), ensure_ascii=False) + "\n")
+    print(f"Wrote {len(entries)} open entries to {a.out}; edit their \"raw\" and run "
+          f"`skillaudit quarantine retry --corrections {a.out}`.")
+    return EXIT_OK
+
+
+def _read_corrections(path: str) -> dict[int, bytes]:
+    corrections: dict[int, bytes] = {}
+    for n, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+            corrections[int(obj["id"])] = str(obj["raw"]).encode()
+        except (ValueError, KeyError, TypeError) as exc:
+            raise StoreError(f"{path}:{n}: each line must be an object with \"id\" and \"raw\" "
+                             f"(as written by `quarantine export`): {exc}") from None
+    return corrections
+
+
+def _quarantine_retry(store: EventStore, a: argparse.Namespace) -> int:
+    corrections = _read_corrections(a.corrections) if a.corrections else None
+    ids = a.id or (sorted(corrections) if corrections else None)
+    summary = retry_quarantine(store, ids, corrections)
+    if a.json:
+        _print_json({"resolved": summary.resolved, "still_failing": summary.still_failing,
+                     "details": [{"id": i, "outcome": o, "detail": d}
+                                 for i, o, d in summary.details]})
+    else:
+        print(f"Retried 重试: {summary.resolved} resolved 已解决, "
+              f"{summary.still_failing} still failing 仍失败")
+        for i, outcome, detail in summary.details:
+            print(f"  #{i} {outcome}: {detail}")
+    return EXIT_OK if summary.still_failing == 0 else EXIT_FAIL
+
+
+# -- generate and demo -------------------------------------------------------------------------
+
+def cmd_generate(a: argparse.Namespace) -> int:
+    from engine.synth import generate
+
+    bar = ProgressLine("generate 生成")
+    import time
+
+    started = time.perf_counter()
+    try:
+        summary = generate(a.persons, a.seed, a.out, a.truth,
+                           progress=lambda done, total: bar.update(
+                               done, total, "persons", done, time.perf_counter() - started))
+    finally:
+        bar.close()
+    if a.json:
+        _print_json({"events": summary.events, "persons": summary.persons,
+                     "by_type": summary.by_type, "injected": summary.injected,
+                     "lookalikes": summary.lookalikes, "out": str(summary.out),
+                     "truth": str(summary.truth), "seconds": round(summary.seconds, 2)})
+    else:
+        print(f"Generated 已生成 {summary.events:,} events for {summary.persons:,} persons "
+              f"in {summary.seconds:.1f}s → {summary.out}")
+        print(f"  injected irregularities 注入违规 {summary.injected}, legitimate look-alikes "
+              f"合规相似案例 {summary.lookalikes} → {summary.truth}")
+    return EXIT_OK
+
+
+def cmd_demo(a: argparse.Namespace) -> int:
+    from skillaudit.demo import run_demo
+
+    return run_demo(persons=a.persons, seed=a.seed, db=a.db, workdir=Path(a.dir))
+
+
+# -- parser ------------------------------------------------------------------------------------
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="skillaudit",
+        description="Event-sourced audit of subsidised skills training 职业技能培训补贴审计",
+    )
+    sub = p.add_subparsers(dest="cmd", required=True, metavar="COMMAND")
+
+    s = sub.add_parser("ingest", help="store JSONL events (files, .gz, or - for stdin) 导入事件")
+    s.add_argument("files", nargs="+", metavar="FILE")
+    _add_db(s)
+    s.add_argument("--json", action="store_true", help="print the summary as one JSON object")
+    s.add_argument("--batch-lines", type=int, default=20_000, help=argparse.SUPPRESS)
+    s.set_defaults(func=cmd_ingest)
+
+    s = sub.add_parser("stats", help="events by type and the chain head 统计")
+    _add_db(s)
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=cmd_stats)
+
+    s = sub.add_parser("verify", help="recompute the hash chain 校验哈希链")
+    _add_db(s)
+    s.add_argument("--json", action="store_true")
+    s.add_argument("--head", help="also require this chain head (SEQ:HASH or HASH) noted earlier")
+    s.set_defaults(func=cmd_verify)
+
+    q = sub.add_parser("quarantine", help="list, export and retry malformed lines 隔离区")
+    qsub = q.add_subparsers(dest="qcmd", required=True, metavar="ACTION")
+    s = qsub.add_parser("list", help="list quarantined lines")
+    _add_db(s)
+    s.add_argument("--json", action="store_true")
+    s.add_argument("--all", action="store_true", help="include resolved entries")
+    s = qsub.add_parser("export", help="write open entries as JSONL for correction")
+    _add_db(s)
+    s.add_argument("--out", required=True)
+    s = qsub.add_parser("retry", help="validate open entries again (corrected if given)")
+    _add_db(s)
+    s.add_argument("--id", type=int, action="append", help="only this entry (repeatable)")
+    s.add_argument("--corrections", help="JSONL of {\"id\", \"raw\"} from `quarantine export`")
+    s.add_argument("--json", action="store_true")
+    q.set_defaults(func=cmd_quarantine)
+
+    s = sub.add_parser("generate", help="write a synthetic city as JSONL 生成模拟城市")
+    s.add_argument("--persons", type=int, default=20_000)
+    s.add_argument("--seed", type=int, default=1)
+    s.add_argument("--out", required=True, help="JSONL file (.gz to compress)")
+    s.add_argument("--truth", help="truth file (default: next to --out)")
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=cmd_generate)
+
+    s = sub.add_parser("demo", help="generate a small city, ingest it and report 演示")
+    s.add_argument("--persons", type=int, default=2_000)
+    s.add_argument("--seed", type=int, default=7)
+    s.add_argument("--db", help="store URL (default sqlite:///skillaudit-demo.db)")
+    s.add_argument("--dir", default=".", help="where to write the demo files")
+    s.set_defaults(func=cmd_demo)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except (StoreError, IngestError) as exc:
+        print(f"error 错误: {exc}", file=sys.stderr)
+        return EXIT_FAIL
+    except KeyboardInterrupt:
+        print("\ninterrupted 已中断: every committed batch is kept; rerun the same command to "
+              "go on (nothing is stored twice).", file=sys.stderr)
+        return 130
