@@ -26,6 +26,8 @@ ROW_COLUMNS = (
     "originator_id, originator_version, topic, state, event_id, recorded_at, chain_seq, chain_hash"
 )
 
+VERSION_CACHE_MAX = 1_000_000  # streams whose head version a writer remembers (bounds memory)
+
 
 class StoreError(Exception):
     """A store operation failed in a way the user must act on (message says how)."""

@@ -25,6 +25,7 @@ from engine.parse import NewEvent
 from engine.quarantine import QuarantinedLine, QuarantineEntry, Reason
 from engine.store.base import (
     ROW_COLUMNS,
+    VERSION_CACHE_MAX,
     AppendResult,
     EventStore,
     StoredRow,
@@ -119,7 +120,7 @@ class PostgresEventStore(PostgresApplicationRecorder, EventStore):
         with self.datastore.get_connection() as conn, conn.transaction(), conn.cursor() as curs:
             self._lock_table(curs)
             head = self._head(curs)
-            if head.seq != self._last_seq:
+            if head.seq != self._last_seq or len(self._versions) > VERSION_CACHE_MAX:
                 self._versions.clear()
             fresh, conflicts = self._drop_known(curs, events)
             result.duplicates = len(events) - len(fresh) - len(conflicts)

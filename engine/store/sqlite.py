@@ -30,6 +30,7 @@ from engine.parse import NewEvent
 from engine.quarantine import QuarantinedLine, QuarantineEntry, Reason
 from engine.store.base import (
     ROW_COLUMNS,
+    VERSION_CACHE_MAX,
     AppendResult,
     EventStore,
     StoredRow,
@@ -142,7 +143,7 @@ class SQLiteEventStore(SQLiteApplicationRecorder, EventStore):
         result = AppendResult()
         with self._write() as c:
             head = self._head(c)
-            if head.seq != self._last_seq:
+            if head.seq != self._last_seq or len(self._versions) > VERSION_CACHE_MAX:
                 self._versions.clear()
             fresh, conflicts = self._drop_known(c, events)
             result.duplicates = len(events) - len(fresh) - len(conflicts)
