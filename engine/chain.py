@@ -1,9 +1,9 @@
 """The SHA-256 hash chain that makes the log tamper-evident.
 
 Each stored event carries ``chain_seq`` (1, 2, 3, … with no gaps) and
-``chain_hash = SHA-256(previous hash ‖ record)``, where the record is the
-event's position in the chain, stream, version, topic, event id, recording
-time and canonical state, each length-prefixed so no two records share bytes.
+``chain_hash = SHA-256(previous hash ‖ seq ‖ version ‖ content digest)``, where
+the content digest is SHA-256 over the topic, stream, event id, recording time
+and canonical state, each length-prefixed so no two records share bytes.
 Changing, deleting or swapping any stored event breaks the chain from there on.
 """
 
@@ -14,27 +14,30 @@ import struct
 from dataclasses import dataclass
 
 GENESIS = hashlib.sha256(b"skillaudit event chain v1").digest()
-_HEADER = struct.Struct(">qqqIII")  # seq, version, recorded_at_us (-1 = none), 3 lengths
+_CONTENT = struct.Struct(">qIII")  # recorded_at_us (-1 = none), topic, stream, event id lengths
+_LINK = struct.Struct(">qq")  # chain seq, stream version
 _sha256 = hashlib.sha256
 
 
-def link(
-    previous: bytes,
-    seq: int,
-    stream: str,
-    version: int,
-    topic: str,
-    event_id: str | None,
-    recorded_at_us: int | None,
-    state: bytes,
+def content_digest(
+    stream: str, topic: str, event_id: str | None, recorded_at_us: int | None, state: bytes
 ) -> bytes:
-    """The chain hash of one record given the hash before it."""
+    """SHA-256 of what an event says, independent of where it lands in the log.
+
+    Computed while parsing (in the parser process for large inputs), so the
+    writer only has to link 80 bytes per event under the insert lock.
+    """
     stream_b = stream.encode()
     topic_b = topic.encode()
     event_b = b"" if event_id is None else event_id.encode()
-    header = _HEADER.pack(seq, version, -1 if recorded_at_us is None else recorded_at_us,
-                          len(topic_b), len(stream_b), len(event_b))
-    return _sha256(b"".join((previous, header, topic_b, stream_b, event_b, state))).digest()
+    header = _CONTENT.pack(-1 if recorded_at_us is None else recorded_at_us,
+                           len(topic_b), len(stream_b), len(event_b))
+    return _sha256(b"".join((header, topic_b, stream_b, event_b, state))).digest()
+
+
+def link(previous: bytes, seq: int, version: int, digest: bytes) -> bytes:
+    """The chain hash of one record: its position, its stream version and its content."""
+    return _sha256(previous + _LINK.pack(seq, version) + digest).digest()
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from typing import NamedTuple
 
 import msgspec
 
+from engine.chain import content_digest
 from engine.events import EVENT_TYPES, Envelope
 from engine.events.keys import key_fields, stream_prefix
 from engine.quarantine import Malformed, Reason
@@ -31,6 +32,7 @@ class NewEvent(NamedTuple):
     stream: str
     recorded_at_us: int
     state: bytes
+    digest: bytes  # engine.chain.content_digest of the fields above
     source: str = ""
     line_no: int = 0
 
@@ -95,6 +97,8 @@ def parse_line(line: bytes, source: str = "", line_no: int = 0) -> NewEvent:
             break
     else:
         stream = "event:" + env.event_id
-    recorded = env.recorded_at or env.occurred_at
-    return NewEvent(env.event_id, env.type, stream, _epoch_us(recorded), canonical(line),
+    recorded = _epoch_us(env.recorded_at or env.occurred_at)
+    state = canonical(line)
+    return NewEvent(env.event_id, env.type, stream, recorded, state,
+                    content_digest(stream, env.type, env.event_id, recorded, state),
                     source, line_no)

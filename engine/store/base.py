@@ -14,11 +14,19 @@ names the first event that was touched.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any
 
-from engine.chain import EMPTY_HEAD, ChainHead, ChainProblem, VerifyResult, link
+from engine.chain import (
+    EMPTY_HEAD,
+    ChainHead,
+    ChainProblem,
+    VerifyResult,
+    content_digest,
+    link,
+)
 from engine.parse import NewEvent
 from engine.quarantine import QuarantinedLine, QuarantineEntry, Reason
 
@@ -60,17 +68,43 @@ class AppendResult:
     head: ChainHead = EMPTY_HEAD
 
 
+class DuplicateEventId(Exception):
+    """An insert hit the unique event id: the batch must be checked against the store."""
+
+
+Row = tuple[str, int, str, bytes, str | None, int | None, int, bytes]
+"""originator_id, originator_version, topic, state, event_id, recorded_at, chain_seq, chain_hash"""
+
+
 def chain_rows(
-    head: ChainHead, rows: Sequence[tuple[str, int, str, bytes, str | None, int | None]]
-) -> tuple[list[tuple[Any, ...]], ChainHead]:
-    """Attach ``chain_seq`` and ``chain_hash`` to rows in insert order, starting after ``head``."""
-    out: list[tuple[Any, ...]] = []
+    head: ChainHead, items: Sequence[tuple[str, int, str, bytes, str | None, int | None, bytes]]
+) -> tuple[list[Row], ChainHead]:
+    """Attach ``chain_seq`` and ``chain_hash`` to (…, content digest) items in insert order."""
+    out: list[Row] = []
     seq, prev = head.seq, head.hash
-    for stream, version, topic, state, event_id, recorded in rows:
+    for stream, version, topic, state, event_id, recorded, digest in items:
         seq += 1
-        prev = link(prev, seq, stream, version, topic, event_id, recorded, state)
+        prev = link(prev, seq, version, digest)
         out.append((stream, version, topic, state, event_id, recorded, seq, prev))
     return out, ChainHead(seq, prev, head.position + len(out))
+
+
+def library_item(originator_id: str, s: Any) -> tuple[str, int, str, bytes, None, None, bytes]:
+    """A chain item for an event saved through eventsourcing's own path (no event id)."""
+    return (originator_id, s.originator_version, s.topic, s.state, None, None,
+            content_digest(originator_id, s.topic, None, None, s.state))
+
+
+def split_repeats(events: Sequence[NewEvent]) -> tuple[dict[str, NewEvent], list[NewEvent]]:
+    """The first event of each id in a batch, and the later repeats of an id."""
+    first: dict[str, NewEvent] = {}
+    repeats: list[NewEvent] = []
+    for e in events:
+        if e[0] in first:
+            repeats.append(e)
+        else:
+            first[e[0]] = e
+    return first, repeats
 
 
 def conflict_entry(e: NewEvent) -> QuarantineEntry:
@@ -84,15 +118,125 @@ def conflict_entry(e: NewEvent) -> QuarantineEntry:
 
 
 class EventStore(ABC):
-    """The log: one global order, streams by subject, idempotent by ``event_id``, chained."""
+    """The log: one global order, streams by subject, idempotent by ``event_id``, chained.
+
+    ``append`` is written once here; a backend supplies the few statements it
+    needs (the ``_``-prefixed hooks), each run inside the write transaction.
+    """
 
     url: str
+    _last_seq: int = -1  # chain seq this object last wrote: its caches are valid while equal
+    _versions: dict[str, int]
+    _versions_complete: bool = False  # cache holds every stream (built from an empty store)
+    _expect_repeats: bool = False  # the last batch held known ids: check before inserting
+
+    # -- backend hooks (inside the write transaction) ------------------------------------------
 
     @abstractmethod
+    def _writing(self) -> AbstractContextManager[Any]:
+        """A write transaction holding the store's insert lock; yields a cursor."""
+
+    @abstractmethod
+    def _head(self, c: Any) -> ChainHead:
+        """The chain head as seen inside the transaction."""
+
+    @abstractmethod
+    def _stored_states(self, c: Any, event_ids: list[str]) -> dict[str, bytes]:
+        """Canonical states of those event ids that are already stored."""
+
+    @abstractmethod
+    def _stream_versions(self, c: Any, streams: list[str]) -> dict[str, int]:
+        """Head version of those streams that already exist."""
+
+    @abstractmethod
+    def _insert_rows(self, c: Any, rows: list[Row]) -> None:
+        """Insert chained rows; raise ``DuplicateEventId`` on a known event id."""
+
+    @abstractmethod
+    def _savepoint(self, c: Any) -> AbstractContextManager[None]:
+        """Undo the block's writes (and re-raise) when it raises."""
+
+    @abstractmethod
+    def _insert_quarantine(self, c: Any, entries: list[QuarantineEntry]) -> int:
+        """Insert entries not already kept (same source, line and bytes); return how many."""
+
+    @abstractmethod
+    def _last_position(self, c: Any) -> int:
+        """The highest position stored."""
+
+    # -- append --------------------------------------------------------------------------------
+
     def append(
         self, events: Sequence[NewEvent], quarantine: Sequence[QuarantineEntry] = ()
     ) -> AppendResult:
-        """Store new events and quarantine entries atomically; known event ids are skipped."""
+        """Store new events and quarantine entries atomically; known event ids are skipped.
+
+        Optimistic for bulk loads: a batch is inserted straight away and only
+        checked against the store when the insert meets a known event id (or
+        the previous batch did), so a fresh load pays for no lookups.
+        """
+        if not hasattr(self, "_versions"):
+            self._versions = {}
+        result = AppendResult()
+        with self._writing() as c:
+            head = self._head(c)
+            if head.seq != self._last_seq or len(self._versions) > VERSION_CACHE_MAX:
+                self._versions.clear()
+                self._versions_complete = head.seq == 0
+            first, repeats = split_repeats(events)
+            stored: dict[str, bytes] = {}
+            rows: list[Row] = []
+            updates: dict[str, int] = {}
+            inserted = False
+            if not self._expect_repeats:
+                try:
+                    with self._savepoint(c):
+                        rows, new_head, updates = self._assign(c, head, first.values())
+                        self._insert_rows(c, rows)
+                    inserted = True
+                except DuplicateEventId:
+                    self._expect_repeats = True
+            if not inserted:
+                stored = self._stored_states(c, list(first))
+                fresh = [e for i, e in first.items() if i not in stored]
+                rows, new_head, updates = self._assign(c, head, fresh)
+                self._insert_rows(c, rows)
+                self._expect_repeats = bool(stored)
+            conflicts = [
+                conflict_entry(e) for e in [*repeats, *(first[i] for i in stored)]
+                if e[4] != stored.get(e[0], first[e[0]][4])
+            ]
+            result.stored = len(rows)
+            result.duplicates = len(events) - len(rows) - len(conflicts)
+            result.conflicts = conflicts
+            entries = [*quarantine, *conflicts]
+            if entries:
+                result.quarantined = self._insert_quarantine(c, entries)
+                result.quarantine_known = len(entries) - result.quarantined
+            result.head = (ChainHead(new_head.seq, new_head.hash, self._last_position(c))
+                           if rows else head)
+        self._versions.update(updates)
+        self._last_seq = result.head.seq
+        return result
+
+    def _assign(self, c: Any, head: ChainHead, events: Iterable[NewEvent]
+                ) -> tuple[list[Row], ChainHead, dict[str, int]]:
+        """Give each event its stream version and chain link (the cache is not touched)."""
+        events = list(events)
+        cache = self._versions
+        known: dict[str, int] = {}
+        if not self._versions_complete:
+            unknown = list({e[2] for e in events if e[2] not in cache})
+            if unknown:
+                known = self._stream_versions(c, unknown)
+        local: dict[str, int] = {}
+        items = []
+        for event_id, type_, stream, recorded, state, digest, *_ in events:
+            version = (local.get(stream) or cache.get(stream) or known.get(stream, 0)) + 1
+            local[stream] = version
+            items.append((stream, version, type_, state, event_id, recorded, digest))
+        rows, new_head = chain_rows(head, items)
+        return rows, new_head, {**known, **local}
 
     @abstractmethod
     def head(self) -> ChainHead:
@@ -151,8 +295,8 @@ class EventStore(ABC):
                 if r.chain_seq != expected_seq:
                     problem = self._seq_problem(r, expected_seq)
                     return VerifyResult(checked, ChainHead(seq, prev, last_pos), problem)
-                digest = link(prev, r.chain_seq, r.stream, r.version, r.topic, r.event_id,
-                              r.recorded_at_us, r.state)
+                digest = link(prev, r.chain_seq, r.version, content_digest(
+                    r.stream, r.topic, r.event_id, r.recorded_at_us, r.state))
                 if digest != r.chain_hash:
                     return VerifyResult(checked, ChainHead(seq, prev, last_pos), ChainProblem(
                         r.position, r.event_id, "changed",

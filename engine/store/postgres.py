@@ -10,28 +10,29 @@ PostgreSQL, inside the same transaction as the duplicate check.
 from __future__ import annotations
 
 import getpass
-from collections.abc import Callable, Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore, PostgresFactory
 from psycopg import Cursor
 from psycopg.conninfo import conninfo_to_dict
+from psycopg.errors import UniqueViolation
 from psycopg.rows import DictRow
 from psycopg.sql import SQL, Identifier
 
 from engine.chain import EMPTY_HEAD, ChainHead
-from engine.parse import NewEvent
 from engine.quarantine import QuarantinedLine, QuarantineEntry, Reason
 from engine.store.base import (
     ROW_COLUMNS,
-    VERSION_CACHE_MAX,
-    AppendResult,
+    DuplicateEventId,
     EventStore,
+    Row,
     StoredRow,
     StoreError,
     chain_rows,
-    conflict_entry,
+    library_item,
 )
 
 
@@ -80,7 +81,6 @@ class PostgresEventStore(PostgresApplicationRecorder, EventStore):
         ).format(t=self._t)
         self._copy_sql = SQL("COPY {t} (" + ROW_COLUMNS + ") FROM STDIN (FORMAT BINARY)").format(
             t=self._t)
-        self._last_seq = -1
         self._versions: dict[str, int] = {}
 
     # -- writing -----------------------------------------------------------------------------
@@ -100,101 +100,67 @@ class PostgresEventStore(PostgresApplicationRecorder, EventStore):
         self._notify_channel(curs)
         with curs.connection.cursor() as head_curs:
             head = self._head(head_curs)
-        rows, _head = chain_rows(head, [
-            (str(s.originator_id), s.originator_version, s.topic, s.state, None, None)
-            for s in stored_events
-        ])
-        columns = list(zip(*rows, strict=True)) if rows else [[]] * 8
+        rows, _head = chain_rows(head, [library_item(str(s.originator_id), s)
+                                        for s in stored_events])
+        columns = [list(c) for c in zip(*rows, strict=True)] if rows else [[]] * 8
+        sql = self._insert_sql
         if self.datastore.originator_id_type == "uuid":
-            self._insert_sql_uuid = getattr(self, "_insert_sql_uuid", SQL(
-                self._insert_sql.as_string().replace("%s::text[], %s::bigint[], %s::text[]",
-                                                     "%s::uuid[], %s::bigint[], %s::text[]", 1)))
-            curs.execute(self._insert_sql_uuid, [list(c) for c in columns])
-        else:
-            curs.execute(self._insert_sql, [list(c) for c in columns])
+            sql = SQL(sql.as_string().replace("%s::text[]", "%s::uuid[]", 1))
+        curs.execute(sql, columns)
         self._last_seq = -1
 
-    def append(self, events: Sequence[NewEvent],
-               quarantine: Sequence[QuarantineEntry] = ()) -> AppendResult:
-        result = AppendResult()
+    @contextmanager
+    def _writing(self) -> Iterator[Cursor[DictRow]]:
         with self.datastore.get_connection() as conn, conn.transaction(), conn.cursor() as curs:
             self._lock_table(curs)
-            head = self._head(curs)
-            if head.seq != self._last_seq or len(self._versions) > VERSION_CACHE_MAX:
-                self._versions.clear()
-            fresh, conflicts = self._drop_known(curs, events)
-            result.duplicates = len(events) - len(fresh) - len(conflicts)
-            next_version = self._next_versions(curs, fresh)
-            rows, new_head = chain_rows(head, [
-                (stream, next_version(stream), type_, state, event_id, recorded)
-                for event_id, type_, stream, recorded, state, *_ in fresh
-            ])
-            if rows:
-                with curs.copy(self._copy_sql) as copy:
-                    copy.set_types(["text", "int8", "text", "bytea", "text", "int8", "int8",
-                                    "bytea"])
-                    for row in rows:
-                        copy.write_row(row)
-                self._notify_channel(curs)
-            result.stored = len(rows)
-            entries = list(quarantine) + conflicts
-            result.conflicts = conflicts
-            if entries:
-                curs.executemany(
-                    SQL("INSERT INTO {} (source, line_no, raw, raw_hash, reason, message) "
-                        "VALUES (%s,%s,%s,%s,%s,%s) ON CONFLICT DO NOTHING").format(self._q),
-                    [(q.source, q.line_no, q.raw, q.raw_hash, str(q.reason), q.message)
-                     for q in entries],
-                    returning=False,
-                )
-                result.quarantined = max(curs.rowcount, 0)
-                result.quarantine_known = len(entries) - result.quarantined
-            if rows:
-                curs.execute(SQL("SELECT max(notification_id) AS p FROM {}").format(self._t))
-                position = curs.fetchone()["p"]  # type: ignore[index]
-                result.head = ChainHead(new_head.seq, new_head.hash, position)
-            else:
-                result.head = head
-            self._last_seq = new_head.seq
-        return result
+            yield curs
 
-    def _drop_known(self, curs: Cursor[DictRow], events: Sequence[NewEvent]
-                    ) -> tuple[list[NewEvent], list[QuarantineEntry]]:
-        seen: dict[str, NewEvent] = {}
-        dup_in_batch: list[NewEvent] = []
-        for e in events:
-            if e[0] in seen:
-                dup_in_batch.append(e)
-            else:
-                seen[e[0]] = e
-        stored: dict[str, bytes] = {}
-        if seen:
-            curs.execute(SQL("SELECT event_id, state FROM {} WHERE event_id = ANY(%s)").format(
-                self._t), (list(seen),))
-            stored = {r["event_id"]: bytes(r["state"]) for r in curs.fetchall()}
-        conflicts = [
-            conflict_entry(NewEvent(*e))
-            for e in [*dup_in_batch, *(seen[i] for i in stored)]
-            if e[4] != stored.get(e[0], seen[e[0]][4])
-        ]
-        return [e for i, e in seen.items() if i not in stored], conflicts
+    def _stored_states(self, curs: Cursor[DictRow], event_ids: list[str]) -> dict[str, bytes]:
+        if not event_ids:
+            return {}
+        curs.execute(SQL("SELECT event_id, state FROM {} WHERE event_id = ANY(%s)").format(
+            self._t), (event_ids,), binary=True)
+        return {r["event_id"]: bytes(r["state"]) for r in curs.fetchall()}
 
-    def _next_versions(self, curs: Cursor[DictRow], events: Sequence[NewEvent]
-                       ) -> Callable[[str], int]:
-        cache = self._versions
-        unknown = list({e[2] for e in events if e[2] not in cache})
-        if unknown:
-            curs.execute(SQL("SELECT originator_id AS s, max(originator_version) AS v FROM {} "
-                             "WHERE originator_id = ANY(%s) GROUP BY originator_id").format(
-                self._t), (unknown,))
-            cache.update((r["s"], r["v"]) for r in curs.fetchall())
+    def _stream_versions(self, curs: Cursor[DictRow], streams: list[str]) -> dict[str, int]:
+        curs.execute(SQL("SELECT originator_id AS s, max(originator_version) AS v FROM {} "
+                         "WHERE originator_id = ANY(%s) GROUP BY originator_id").format(self._t),
+                     (streams,), binary=True)
+        return {r["s"]: r["v"] for r in curs.fetchall()}
 
-        def next_version(stream: str) -> int:
-            v = cache.get(stream, 0) + 1
-            cache[stream] = v
-            return v
+    def _insert_rows(self, curs: Cursor[DictRow], rows: list[Row]) -> None:
+        if not rows:
+            return
+        try:
+            with curs.copy(self._copy_sql) as copy:
+                copy.set_types(["text", "int8", "text", "bytea", "text", "int8", "int8", "bytea"])
+                for row in rows:
+                    copy.write_row(row)
+        except UniqueViolation as exc:
+            if exc.diag.constraint_name == f"{self.events_table_name}_event_id_idx":
+                raise DuplicateEventId(str(exc)) from None
+            raise
+        self._notify_channel(curs)
 
-        return next_version
+    @contextmanager
+    def _savepoint(self, curs: Cursor[DictRow]) -> Iterator[None]:
+        with curs.connection.transaction():  # nested: a SAVEPOINT, rolled back on error
+            yield
+
+    def _insert_quarantine(self, curs: Cursor[DictRow], entries: list[QuarantineEntry]) -> int:
+        inserted = 0
+        for q in entries:
+            curs.execute(
+                SQL("INSERT INTO {} (source, line_no, raw, raw_hash, reason, message) "
+                    "VALUES (%s,%s,%s,%s,%s,%s) ON CONFLICT DO NOTHING").format(self._q),
+                (q.source, q.line_no, q.raw, q.raw_hash, str(q.reason), q.message))
+            inserted += max(curs.rowcount, 0)
+        return inserted
+
+    def _last_position(self, curs: Cursor[DictRow]) -> int:
+        curs.execute(SQL("SELECT max(notification_id) AS p FROM {}").format(self._t))
+        row = curs.fetchone()
+        return int(row["p"] or 0) if row else 0
 
     # -- reading -----------------------------------------------------------------------------
 

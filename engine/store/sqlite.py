@@ -9,7 +9,7 @@ committed (a power cut may lose the last commits, never corrupt the file).
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 from uuid import UUID
@@ -26,16 +26,15 @@ from eventsourcing.sqlite import (
 )
 
 from engine.chain import EMPTY_HEAD, ChainHead
-from engine.parse import NewEvent
 from engine.quarantine import QuarantinedLine, QuarantineEntry, Reason
 from engine.store.base import (
     ROW_COLUMNS,
-    VERSION_CACHE_MAX,
-    AppendResult,
+    DuplicateEventId,
     EventStore,
+    Row,
     StoredRow,
     chain_rows,
-    conflict_entry,
+    library_item,
 )
 
 _IN_CHUNK = 900  # bound parameters per IN (...) query
@@ -79,7 +78,6 @@ class SQLiteEventStore(SQLiteApplicationRecorder, EventStore):
         t = self.events_table_name
         self.url = f"sqlite:///{datastore.pool.db_name}"
         self.insert_events_statement = f"INSERT INTO {t} ({ROW_COLUMNS}) VALUES (?,?,?,?,?,?,?,?)"
-        self._last_seq = -1  # chain seq this object last wrote; stream cache valid while equal
         self._versions: dict[str, int] = {}
 
     def construct_create_table_statements(self) -> list[str]:
@@ -107,7 +105,7 @@ class SQLiteEventStore(SQLiteApplicationRecorder, EventStore):
     # -- writing -----------------------------------------------------------------------------
 
     @contextmanager
-    def _write(self) -> Iterator[SQLiteCursor]:
+    def _writing(self) -> Iterator[SQLiteCursor]:
         with self.datastore.get_connection(commit=True) as conn, \
                 _ImmediateTransaction(conn, commit=True) as curs, curs:
             yield curs
@@ -119,17 +117,15 @@ class SQLiteEventStore(SQLiteApplicationRecorder, EventStore):
         return EMPTY_HEAD if row is None else ChainHead(row[1], bytes(row[2]), row[0])
 
     def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int]:
-        with self._write() as c:
+        with self._writing() as c:
             return self._insert_events(c, stored_events, **kwargs)
 
     def _insert_events(self, c: SQLiteCursor, stored_events: Sequence[StoredEvent],
                        **_: Any) -> Sequence[int]:
         """The library's path (aggregates saved one by one): chained like bulk appends."""
-        head = self._head(c)
-        rows, _head = chain_rows(head, [
-            (s.originator_id.hex if isinstance(s.originator_id, UUID) else s.originator_id,
-             s.originator_version, s.topic, s.state, None, None)
-            for s in stored_events
+        rows, _head = chain_rows(self._head(c), [
+            library_item(s.originator_id.hex if isinstance(s.originator_id, UUID)
+                         else s.originator_id, s) for s in stored_events
         ])
         ids = []
         for row in rows:
@@ -138,85 +134,58 @@ class SQLiteEventStore(SQLiteApplicationRecorder, EventStore):
         self._last_seq = -1
         return ids
 
-    def append(self, events: Sequence[NewEvent],
-               quarantine: Sequence[QuarantineEntry] = ()) -> AppendResult:
-        result = AppendResult()
-        with self._write() as c:
-            head = self._head(c)
-            if head.seq != self._last_seq or len(self._versions) > VERSION_CACHE_MAX:
-                self._versions.clear()
-            fresh, conflicts = self._drop_known(c, events)
-            result.duplicates = len(events) - len(fresh) - len(conflicts)
-            versions = self._next_versions(c, fresh)
-            rows, new_head = chain_rows(head, [
-                (stream, versions(stream), type_, state, event_id, recorded)
-                for event_id, type_, stream, recorded, state, *_ in fresh
-            ])
-            c.executemany(self.insert_events_statement, rows)
-            result.stored = len(rows)
-            entries = list(quarantine) + conflicts
-            result.conflicts = conflicts
-            if entries:
-                before = self._changes(c)
-                c.executemany(
-                    "INSERT OR IGNORE INTO quarantine (source, line_no, raw, raw_hash, reason, "
-                    "message) VALUES (?,?,?,?,?,?)",
-                    [(q.source, q.line_no, q.raw, q.raw_hash, str(q.reason), q.message)
-                     for q in entries],
-                )
-                result.quarantined = self._changes(c) - before
-                result.quarantine_known = len(entries) - result.quarantined
-            result.head = ChainHead(new_head.seq, new_head.hash,
-                                    head.position + len(rows)) if rows else head
-            self._last_seq = new_head.seq
-        return result
-
-    @staticmethod
-    def _changes(c: SQLiteCursor) -> int:
-        c.execute("SELECT total_changes()")
-        return int(c.fetchone()[0])
-
-    def _drop_known(self, c: SQLiteCursor, events: Sequence[NewEvent]
-                    ) -> tuple[list[NewEvent], list[QuarantineEntry]]:
-        """Events whose id is new (first of each id in the batch); conflicting re-sends."""
-        seen: dict[str, NewEvent] = {}
-        dup_in_batch: list[NewEvent] = []
-        for e in events:
-            if e[0] in seen:
-                dup_in_batch.append(e)
-            else:
-                seen[e[0]] = e
+    def _stored_states(self, c: SQLiteCursor, event_ids: list[str]) -> dict[str, bytes]:
         stored: dict[str, bytes] = {}
-        ids = list(seen)
-        for i in range(0, len(ids), _IN_CHUNK):
-            chunk = ids[i:i + _IN_CHUNK]
+        for i in range(0, len(event_ids), _IN_CHUNK):
+            chunk = event_ids[i:i + _IN_CHUNK]
             c.execute(f"SELECT event_id, state FROM {self.events_table_name} "
                       f"WHERE event_id IN ({','.join('?' * len(chunk))})", chunk)
             stored.update((r[0], bytes(r[1])) for r in c.fetchall())
-        conflicts = [
-            conflict_entry(NewEvent(*e))
-            for e in [*dup_in_batch, *(seen[i] for i in stored)]
-            if e[4] != stored.get(e[0], seen[e[0]][4])
-        ]
-        fresh = [e for i, e in seen.items() if i not in stored]
-        return fresh, conflicts
+        return stored
 
-    def _next_versions(self, c: SQLiteCursor, events: Sequence[NewEvent]) -> Callable[[str], int]:
-        cache = self._versions
-        unknown = list({e[2] for e in events if e[2] not in cache})
-        for i in range(0, len(unknown), _IN_CHUNK):
-            chunk = unknown[i:i + _IN_CHUNK]
+    def _stream_versions(self, c: SQLiteCursor, streams: list[str]) -> dict[str, int]:
+        versions: dict[str, int] = {}
+        for i in range(0, len(streams), _IN_CHUNK):
+            chunk = streams[i:i + _IN_CHUNK]
             c.execute(f"SELECT originator_id, MAX(originator_version) FROM "
                       f"{self.events_table_name} WHERE originator_id IN "
                       f"({','.join('?' * len(chunk))}) GROUP BY originator_id", chunk)
-            cache.update((r[0], r[1]) for r in c.fetchall())
+            versions.update((r[0], r[1]) for r in c.fetchall())
+        return versions
 
-        def next_version(stream: str) -> int:
-            v = cache.get(stream, 0) + 1
-            cache[stream] = v
-            return v
+    def _insert_rows(self, c: SQLiteCursor, rows: list[Row]) -> None:
+        try:
+            c.executemany(self.insert_events_statement, rows)
+        except sqlite3.IntegrityError as exc:
+            if f"{self.events_table_name}.event_id" in str(exc):
+                raise DuplicateEventId(str(exc)) from None
+            raise
 
-        return next_version
+    @contextmanager
+    def _savepoint(self, c: SQLiteCursor) -> Iterator[None]:
+        c.execute("SAVEPOINT optimistic")
+        try:
+            yield
+        except BaseException:
+            c.execute("ROLLBACK TO optimistic")
+            c.execute("RELEASE optimistic")
+            raise
+        c.execute("RELEASE optimistic")
+
+    def _insert_quarantine(self, c: SQLiteCursor, entries: list[QuarantineEntry]) -> int:
+        c.execute("SELECT total_changes()")
+        before = int(c.fetchone()[0])
+        c.executemany(
+            "INSERT OR IGNORE INTO quarantine (source, line_no, raw, raw_hash, reason, message) "
+            "VALUES (?,?,?,?,?,?)",
+            [(q.source, q.line_no, q.raw, q.raw_hash, str(q.reason), q.message) for q in entries],
+        )
+        c.execute("SELECT total_changes()")
+        return int(c.fetchone()[0]) - before
+
+    def _last_position(self, c: SQLiteCursor) -> int:
+        c.execute(f"SELECT MAX(rowid) FROM {self.events_table_name}")
+        return int(c.fetchone()[0] or 0)
 
     # -- reading -----------------------------------------------------------------------------
 
@@ -272,7 +241,7 @@ class SQLiteEventStore(SQLiteApplicationRecorder, EventStore):
 
     def quarantine_mark(self, entry_id: int, *, resolved_event_id: str | None,
                         message: str | None = None) -> None:
-        with self._write() as c:
+        with self._writing() as c:
             if resolved_event_id is not None:
                 c.execute("UPDATE quarantine SET status='resolved', attempts=attempts+1, "
                           "resolved_event_id=? WHERE id=?", (resolved_event_id, entry_id))
