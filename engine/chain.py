@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 GENESIS = hashlib.sha256(b"skillaudit event chain v1").digest()
 _CONTENT = struct.Struct(">qIII")  # recorded_at_us (-1 = none), topic, stream, event id lengths
-_LINK = struct.Struct(">qq")  # chain seq, stream version
+LINK = struct.Struct(">qq")  # chain seq, stream version
 _sha256 = hashlib.sha256
 
 
@@ -37,7 +37,7 @@ def content_digest(
 
 def link(previous: bytes, seq: int, version: int, digest: bytes) -> bytes:
     """The chain hash of one record: its position, its stream version and its content."""
-    return _sha256(previous + _LINK.pack(seq, version) + digest).digest()
+    return _sha256(previous + LINK.pack(seq, version) + digest).digest()
 
 
 @dataclass(frozen=True)

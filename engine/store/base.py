@@ -13,6 +13,7 @@ names the first event that was touched.
 
 from __future__ import annotations
 
+import hashlib
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
@@ -21,6 +22,7 @@ from typing import Any
 
 from engine.chain import (
     EMPTY_HEAD,
+    LINK,
     ChainHead,
     ChainProblem,
     VerifyResult,
@@ -230,13 +232,17 @@ class EventStore(ABC):
             if unknown:
                 known = self._stream_versions(c, unknown)
         local: dict[str, int] = {}
-        items = []
+        rows: list[Row] = []
+        append = rows.append
+        seq, prev = head.seq, head.hash
+        pack, sha = LINK.pack, hashlib.sha256
         for event_id, type_, stream, recorded, state, digest, *_ in events:
             version = (local.get(stream) or cache.get(stream) or known.get(stream, 0)) + 1
             local[stream] = version
-            items.append((stream, version, type_, state, event_id, recorded, digest))
-        rows, new_head = chain_rows(head, items)
-        return rows, new_head, {**known, **local}
+            seq += 1
+            prev = sha(prev + pack(seq, version) + digest).digest()  # == chain.link(...)
+            append((stream, version, type_, state, event_id, recorded, seq, prev))
+        return rows, ChainHead(seq, prev, head.position + len(rows)), {**known, **local}
 
     @abstractmethod
     def head(self) -> ChainHead:
