@@ -89,6 +89,7 @@ class SQLiteEventStore(SQLiteApplicationRecorder, EventStore):
             "chain_hash BLOB NOT NULL, "
             "PRIMARY KEY (originator_id, originator_version))",
             f"CREATE UNIQUE INDEX IF NOT EXISTS {t}_event_id ON {t} (event_id)",
+            f"CREATE INDEX IF NOT EXISTS {t}_topic ON {t} (topic)",  # + rowid: reads by type
             f"CREATE TRIGGER IF NOT EXISTS {t}_no_update BEFORE UPDATE ON {t} "
             "BEGIN SELECT RAISE(ABORT, 'stored events are immutable'); END",
             f"CREATE TRIGGER IF NOT EXISTS {t}_no_delete BEFORE DELETE ON {t} "
