@@ -59,7 +59,7 @@ class PostgresEventStore(PostgresApplicationRecorder, EventStore):
         self.sql_create_statements += [
             SQL("CREATE UNIQUE INDEX IF NOT EXISTS {} ON {} (event_id)").format(
                 Identifier(f"{self.events_table_name}_event_id_idx"), self._t),
-            SQL("CREATE INDEX IF NOT EXISTS {} ON {} (topic, notification_id)").format(
+            SQL("CREATE INDEX IF NOT EXISTS {} ON {} (topic)").format(
                 Identifier(f"{self.events_table_name}_topic_idx"), self._t),
             SQL("CREATE OR REPLACE FUNCTION {}.skillaudit_immutable() RETURNS trigger "
                 "LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'stored events are immutable'; "
