@@ -15,10 +15,11 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from engine.identity import mask_person_id
 from engine.ingest import IngestError, IngestSummary, Progress, ingest, retry_quarantine
 from engine.store.base import EventStore, StoreError
 from skillaudit.progress import ProgressLine
-from skillaudit.wiring import db_url, store_for
+from skillaudit.wiring import db_url, engine_for_db, store_for, views_for
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
 
@@ -224,6 +225,147 @@ def _quarantine_retry(store: EventStore, a: argparse.Namespace) -> int:
     return EXIT_OK if summary.still_failing == 0 else EXIT_FAIL
 
 
+# -- projections and read commands ------------------------------------------------------------
+
+def _add_as_of(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--as-of", metavar="TIME",
+                   help="state as recorded by TIME, e.g. 2023-06-30T00:00+08:00")
+    p.add_argument("--as-of-position", type=int, metavar="N",
+                   help="state after the first N events of the log")
+
+
+def _views(a: argparse.Namespace):
+    from projections.asof import AsOf
+
+    try:
+        as_of = AsOf.parse(getattr(a, "as_of", None), getattr(a, "as_of_position", None))
+    except ValueError as exc:
+        raise StoreError(str(exc)) from None
+    return views_for(a.db, as_of)
+
+
+def cmd_project(a: argparse.Namespace) -> int:
+    from projections.projector import Projector
+
+    bar = ProgressLine("project 投影")
+    projector = Projector(engine_for_db(a.db))
+    try:
+        summary = projector.run(rebuild=a.rebuild, progress=lambda done, total, pos: bar.update(
+            done, total, "events", done, 1.0))
+    finally:
+        bar.close()
+    if a.json:
+        _print_json({"from_position": summary.from_position, "to_position": summary.to_position,
+                     "applied": summary.applied, "rebuilt": summary.rebuilt,
+                     "seconds": round(summary.seconds, 3)})
+    else:
+        what = "Rebuilt 重建" if summary.rebuilt else "Applied 增量应用"
+        print(f"{what}: {summary.applied:,} events (positions {summary.from_position:,} → "
+              f"{summary.to_position:,}) in {summary.seconds:.2f}s")
+    return EXIT_OK
+
+
+def cmd_timeline(a: argparse.Namespace) -> int:
+    from projections.timeline import timeline
+
+    views = _views(a)
+    entries = timeline(views.engine, a.kind, a.id, as_of=views.as_of, unmask=a.unmask)
+    if a.json:
+        _print_json([e.as_json() for e in entries])
+        return EXIT_OK
+    shown = a.id if a.unmask or a.kind != "person" else mask_person_id(a.id)
+    print(f"Timeline 时间线 {a.kind} {shown} — {len(entries)} events, as of 截至 "
+          f"{views.as_of.label}")
+    for e in entries:
+        late = "  (补录 recorded later)" if e.recorded_at[:10] > e.occurred_at[:10] else ""
+        fields = ", ".join(f"{k}={v}" for k, v in e.data.items() if k != "items")
+        if "items" in e.data:
+            fields += f", items={len(e.data['items'])}"
+        print(f"  #{e.position:<8} {e.occurred_at}  {e.type:<24} {fields}{late}")
+    return EXIT_OK
+
+
+def cmd_ledger(a: argparse.Namespace) -> int:
+    from engine.money import yuan_str
+    from projections.ledger import MONEY, ledger
+
+    frame = ledger(_views(a), a.county, a.year)
+    records = [{"county": r.county, "program": r.program, "year": int(r.year),
+                **{m: yuan_str(getattr(r, f"{m}_fen")) for m in MONEY},
+                "late_payments": int(r.late_payments)} for r in frame.itertuples()]
+    if a.json:
+        _print_json(records)
+        return EXIT_OK
+    if not records:
+        print("No ledger rows (no budgets, claims or payments visible). 无资金台账数据。")
+        return EXIT_OK
+    heads = ["county 县区", "program 项目", "year", "allocated 下达", "claimed 申领",
+             "approved 审核", "paid 拨付", "recovered 追回", "remaining 结余", "late 逾期"]
+    print("  ".join(heads))
+    for r in records:
+        print("  ".join([str(r["county"]), str(r["program"]), str(r["year"]), r["allocated"],
+                         r["claimed"], r["approved"], r["paid"], r["recovered"], r["remaining"],
+                         r["paid_late"]]))
+    return EXIT_OK
+
+
+def cmd_plan(a: argparse.Namespace) -> int:
+    from projections.plan import Targets, TargetsError, completion, dispatch, write_table
+
+    try:
+        targets = Targets.load(a.targets)
+    except TargetsError as exc:
+        raise StoreError(str(exc)) from None
+    views = _views(a)
+    frame = dispatch(views, targets, a.on) if a.dispatch else completion(views, targets)
+    if a.dispatch:
+        path = write_table(frame, a.dispatch)
+        print(f"Wrote the biweekly dispatch table 双周调度表 → {path}", file=sys.stderr)
+    if a.json:
+        _print_json(frame.astype(object).where(frame.notna(), None).to_dict(orient="records"))
+        return EXIT_OK
+    print(f"Plan completion {targets.year} 年度计划完成情况 (ranked 排名), "
+          f"as of {views.as_of.label}")
+    for r in frame.itertuples():
+        rate = "-" if r.overall_rate is None else f"{r.overall_rate:.1%}"
+        print(f"  {r.rank:>2}. {label(str(r.county), 14)} overall 综合 {rate:>7}  "
+              f"trained 培训 {r.trainees}/{r.trainees_target}  "
+              f"certificates 取证 {r.certificates}/{r.certificates_target}  "
+              f"high-skill 高技能 {r.high_skill}/{r.high_skill_target}")
+    return EXIT_OK
+
+
+def cmd_person(a: argparse.Namespace) -> int:
+    from projections.queries import person_report
+
+    report = person_report(_views(a), a.id, unmask=a.unmask)
+    _print_json(report) if a.json else _print_report(report)
+    return EXIT_OK
+
+
+def cmd_institution(a: argparse.Namespace) -> int:
+    from projections.queries import institution_report
+
+    report = institution_report(_views(a), a.id)
+    _print_json(report) if a.json else _print_report(report)
+    return EXIT_OK
+
+
+def _print_report(report: dict[str, Any], indent: str = "") -> None:
+    for key, value in report.items():
+        if isinstance(value, dict):
+            print(f"{indent}{key}:")
+            _print_report(value, indent + "  ")
+        elif isinstance(value, list):
+            print(f"{indent}{key}: ({len(value)})")
+            for item in value:
+                line = ", ".join(f"{k}={v}" for k, v in item.items()) if isinstance(
+                    item, dict) else str(item)
+                print(f"{indent}  - {line}")
+        else:
+            print(f"{indent}{key}: {value}")
+
+
 # -- generate and demo -------------------------------------------------------------------------
 
 def cmd_generate(a: argparse.Namespace) -> int:
@@ -300,6 +442,54 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--corrections", help="JSONL of {\"id\", \"raw\"} from `quarantine export`")
     s.add_argument("--json", action="store_true")
     q.set_defaults(func=cmd_quarantine)
+
+    s = sub.add_parser("project", help="bring the read models up to date 更新投影")
+    _add_db(s)
+    s.add_argument("--rebuild", action="store_true", help="drop the read models, start from 0")
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=cmd_project)
+
+    s = sub.add_parser("timeline", help="every event about a subject 时间线")
+    s.add_argument("kind", choices=["person", "class", "institution", "claim", "agency",
+                                    "employer", "payment", "voucher"])
+    s.add_argument("id")
+    _add_db(s)
+    _add_as_of(s)
+    s.add_argument("--unmask", action="store_true", help="show ID numbers in full")
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=cmd_timeline)
+
+    s = sub.add_parser("ledger", help="fund ledger per county × programme × year 资金台账")
+    _add_db(s)
+    _add_as_of(s)
+    s.add_argument("--county")
+    s.add_argument("--year", type=int)
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=cmd_ledger)
+
+    s = sub.add_parser("plan", help="plan completion and ranking per county 计划完成")
+    _add_db(s)
+    _add_as_of(s)
+    s.add_argument("--targets", required=True, help="TOML targets per county")
+    s.add_argument("--dispatch", metavar="OUT", help="write the biweekly table (.csv or .xlsx)")
+    s.add_argument("--on", help="the dispatch date (default: as-of date or today)")
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=cmd_plan)
+
+    s = sub.add_parser("person", help="a person's trainings and subsidies 人员查询")
+    s.add_argument("id")
+    _add_db(s)
+    _add_as_of(s)
+    s.add_argument("--unmask", action="store_true")
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=cmd_person)
+
+    s = sub.add_parser("institution", help="an institution's classes, rates and money 机构查询")
+    s.add_argument("id")
+    _add_db(s)
+    _add_as_of(s)
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=cmd_institution)
 
     s = sub.add_parser("generate", help="write a synthetic city as JSONL 生成模拟城市")
     s.add_argument("--persons", type=int, default=20_000)

@@ -17,3 +17,23 @@ def db_url(arg: str | None) -> str:
 
 def store_for(arg: str | None, *, create: bool = True) -> EventStore:
     return open_store(db_url(arg), create=create)
+
+
+def engine_for_db(arg: str | None):
+    """A SQLAlchemy engine on the store's database (read models live beside the events)."""
+    from projections.projector import engine_for
+
+    store_for(arg).close()  # make sure the event tables exist
+    return engine_for(db_url(arg))
+
+
+def views_for(arg: str | None, as_of=None, *, update: bool = True):
+    """Read-side views, after applying any new events to the read models."""
+    from projections.asof import NOW
+    from projections.projector import Projector
+    from projections.views import Views
+
+    engine = engine_for_db(arg)
+    if update:
+        Projector(engine).run()
+    return Views(engine, as_of or NOW)

@@ -1,0 +1,278 @@
+"""Current state as pandas DataFrames, folded from the read-model rows, as of any point.
+
+Entities (persons, institutions, agencies, employers, classes) are folded from
+their registration and update rows in the order the events *occurred* (then
+by position), so an update delivered before its registration still wins:
+late delivery gives the same final state as in-order delivery. Money columns
+are integer fen (``*_fen``); ``engine.money`` converts at the edges.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import cached_property
+
+import numpy as np
+import pandas as pd
+import sqlalchemy as sa
+
+from engine.identity import id_birth_date, id_problem
+from projections.asof import NOW, AsOf
+from projections.tables import metadata
+
+DEADLINE_MONTH_DAY = "03-31"  # subsidies for year Y are paid by 31 March of Y+1 (seed 003)
+
+
+class Views:
+    """Read-side queries over one database's read models, as of one point."""
+
+    def __init__(self, engine: sa.Engine, as_of: AsOf = NOW):
+        self.engine = engine
+        self.as_of = as_of
+
+    # -- raw rows ------------------------------------------------------------------------------
+
+    def rows(self, name: str, columns: list[str] | None = None,
+             where: list[sa.ColumnElement[bool]] | None = None) -> pd.DataFrame:
+        """The visible rows of one read-model table (all columns unless named)."""
+        table = metadata.tables[name]
+        cols = [table.c[c] for c in columns] if columns else list(table.c)
+        query = sa.select(*cols).where(*self.as_of.where(table), *(where or []))
+        with self.engine.connect() as conn:
+            result = conn.execute(query)
+            frame = pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+        for col in frame.columns:
+            if col.endswith("_fen"):  # exact integers, missing stays missing (never a float)
+                frame[col] = frame[col].astype("Int64")
+        return frame
+
+    @staticmethod
+    def _fold(frame: pd.DataFrame, key: str) -> pd.DataFrame:
+        """Last non-null value of every column per key, in occurred order then position."""
+        if frame.empty:
+            return frame.drop(columns=["position", "recorded_us", "occurred_ts"],
+                              errors="ignore").set_index(key)
+        ordered = frame.sort_values(["occurred_ts", "position"], kind="stable")
+        first = ordered.groupby(key, sort=True)[["occurred_at"]].first()
+        last = ordered.groupby(key, sort=True).last()  # skips nulls: updates carry only changes
+        last["registered_at"] = first["occurred_at"]
+        return last.drop(columns=["position", "recorded_us", "occurred_ts"], errors="ignore")
+
+    # -- master data ---------------------------------------------------------------------------
+
+    @cached_property
+    def persons(self) -> pd.DataFrame:
+        """One row per person: folded registration, death date, ID validity, age, birth mismatch."""
+        p = self._fold(self.rows("rm_person_versions").drop(columns=["event_type"]), "person_id")
+        deaths = self.rows("rm_deaths", ["person_id", "date_of_death"])
+        p["date_of_death"] = deaths.groupby("person_id")["date_of_death"].min()
+        ids = pd.Series(p.index, index=p.index)
+        p["id_problem"] = ids.map(id_problem)
+        p["id_valid"] = p["id_problem"].isna()
+        p["id_birth_date"] = ids.map(lambda x: (b := id_birth_date(x)) and b.isoformat())
+        ref = self.as_of.reference_date() or date.today().isoformat()
+        p["age"] = _age(p["birth_date"], ref)
+        return p
+
+    @cached_property
+    def institutions(self) -> pd.DataFrame:
+        return self._fold(self.rows("rm_institution_versions").drop(columns=["event_type"]),
+                          "institution_id")
+
+    @cached_property
+    def licences(self) -> pd.DataFrame:
+        """Licensed occupations over time: each version's list with the time it took effect."""
+        return self.rows("rm_institution_licences",
+                         ["position", "occurred_ts", "occurred_at", "institution_id",
+                          "occupation"]).sort_values(["institution_id", "occurred_ts", "position"])
+
+    @cached_property
+    def agencies(self) -> pd.DataFrame:
+        return self._fold(self.rows("rm_agencies"), "agency_id")
+
+    @cached_property
+    def agency_occupations(self) -> pd.DataFrame:
+        return self.rows("rm_agency_occupations", ["agency_id", "occupation", "occurred_at"])
+
+    @cached_property
+    def employers(self) -> pd.DataFrame:
+        return self._fold(self.rows("rm_employers"), "employer_id")
+
+    # -- training ------------------------------------------------------------------------------
+
+    @cached_property
+    def classes(self) -> pd.DataFrame:
+        """One row per class, with delivered hours and days, roster size and completion."""
+        c = self._fold(self.rows("rm_classes"), "class_id")
+        sessions = self.rows("rm_sessions", ["class_id", "date", "hours"])
+        per_day = sessions.groupby(["class_id", "date"])["hours"].max()
+        agg = per_day.groupby("class_id").agg(session_days="count", session_hours="sum")
+        c = c.join(agg)
+        done = self.rows("rm_class_completions", ["class_id", "delivered_hours", "occurred_at"])
+        done = done.sort_values("occurred_at").groupby("class_id").last()
+        c["delivered_hours"] = done["delivered_hours"]
+        c["completed_at"] = done["occurred_at"]
+        roster = self.roster
+        c["enrolled"] = roster.groupby("class_id").size()
+        c["active"] = roster[~roster["withdrawn"]].groupby("class_id").size()
+        for col in ("session_days", "enrolled", "active"):
+            c[col] = c[col].fillna(0).astype("int64")
+        c["session_hours"] = c["session_hours"].fillna(0.0)
+        return c
+
+    @cached_property
+    def roster(self) -> pd.DataFrame:
+        """One row per class × person enrolled, with whether they withdrew afterwards."""
+        e = self.rows("rm_enrolments", ["position", "occurred_ts", "occurred_at", "class_id",
+                                        "person_id", "voucher_id"])
+        e = e.sort_values(["occurred_ts", "position"]).groupby(
+            ["class_id", "person_id"], as_index=False).first()
+        w = self.rows("rm_withdrawals", ["occurred_ts", "class_id", "person_id"])
+        w = w.groupby(["class_id", "person_id"], as_index=False)["occurred_ts"].max()
+        w = w.rename(columns={"occurred_ts": "withdrew_ts"})
+        r = e.merge(w, on=["class_id", "person_id"], how="left")
+        r["withdrawn"] = r["withdrew_ts"].notna() & (r["withdrew_ts"] >= r["occurred_ts"])
+        return r.rename(columns={"occurred_at": "enrolled_at", "occurred_ts": "enrolled_ts",
+                                 "position": "enrol_position"})
+
+    @cached_property
+    def checkins(self) -> pd.DataFrame:
+        """Every attendance record, for the detectors (device, place, face score, time)."""
+        a = self.rows("rm_attendance", ["position", "recorded_us", "occurred_at", "occurred_ts",
+                                        "class_id", "person_id", "direction", "method",
+                                        "device_id", "lat", "lon", "face_score"])
+        a["date"] = a["occurred_at"].str.slice(0, 10)  # the local date the source wrote
+        return a
+
+    @cached_property
+    def trainee_attendance(self) -> pd.DataFrame:
+        """Per class × person on the roster: attended days, hours and rate against the plan.
+
+        A day counts when the trainee checked in; its hours are that day's
+        session hours (or the class's planned hours per day when no session
+        was recorded that day).
+        """
+        r = self.roster[["class_id", "person_id", "withdrawn"]]
+        a = self.checkins
+        days = a[a["direction"] == "in"][["class_id", "person_id", "date"]].drop_duplicates()
+        sessions = self.rows("rm_sessions", ["class_id", "date", "hours"])
+        sessions = sessions.groupby(["class_id", "date"], as_index=False)["hours"].max()
+        days = days.merge(sessions, on=["class_id", "date"], how="left")
+        cls = self.classes[["planned_days", "planned_hours"]]
+        per_day = (cls["planned_hours"] / cls["planned_days"].replace(0, np.nan)).rename("per_day")
+        days = days.join(per_day, on="class_id")
+        days["hours"] = days["hours"].fillna(days["per_day"]).fillna(0.0)
+        agg = days.groupby(["class_id", "person_id"]).agg(
+            attended_days=("date", "count"), attended_hours=("hours", "sum"))
+        out = r.join(agg, on=["class_id", "person_id"]).join(cls, on="class_id")
+        out["attended_days"] = out["attended_days"].fillna(0).astype("int64")
+        out["attended_hours"] = out["attended_hours"].fillna(0.0)
+        out["hours_rate"] = out["attended_hours"] / out["planned_hours"].replace(0, np.nan)
+        return out
+
+    # -- outcomes ------------------------------------------------------------------------------
+
+    @cached_property
+    def assessments(self) -> pd.DataFrame:
+        return self.rows("rm_assessments")
+
+    @cached_property
+    def certificates(self) -> pd.DataFrame:
+        return self.rows("rm_certificates")
+
+    @cached_property
+    def employment(self) -> pd.DataFrame:
+        return self.rows("rm_employment")
+
+    @cached_property
+    def skill_upgrade_payments(self) -> pd.DataFrame:
+        return self.rows("rm_skill_upgrade_payments")
+
+    # -- money ---------------------------------------------------------------------------------
+
+    @cached_property
+    def claims(self) -> pd.DataFrame:
+        """One row per claim with its last review, money paid and recovered (fen)."""
+        c = self.rows("rm_claims").sort_values("position").groupby("claim_id").first()
+        c["year"] = c["occurred_at"].str.slice(0, 4).astype("int64")
+        reviews = self.rows("rm_claim_reviews").sort_values(["occurred_ts", "position"])
+        last = reviews.groupby("claim_id").last()
+        c["decision"] = last["decision"]
+        c["approved_fen"] = last["approved_amount_fen"].astype("Int64")
+        c["reviewed_at"] = last["occurred_at"]
+        c["reviews"] = reviews.groupby("claim_id").size()
+        pay = self.payments
+        c["paid_fen"] = pay.groupby("claim_id")["amount_fen"].sum()
+        c["payments"] = pay.groupby("claim_id").size()
+        c["recovered_fen"] = pay.groupby("claim_id")["recovered_fen"].sum()
+        for col in ("paid_fen", "payments", "recovered_fen", "reviews"):
+            c[col] = c[col].fillna(0).astype("int64")
+        return c
+
+    @cached_property
+    def claim_items(self) -> pd.DataFrame:
+        return self.rows("rm_claim_items")
+
+    @cached_property
+    def payments(self) -> pd.DataFrame:
+        """Payments with their claim's year, the deadline, lateness and recoveries (fen)."""
+        p = self.rows("rm_payments")
+        claims = self.rows("rm_claims", ["claim_id", "occurred_at"]).drop_duplicates(
+            "claim_id").rename(columns={"occurred_at": "claimed_at"})
+        p = p.merge(claims, on="claim_id", how="left")
+        p["paid_on"] = p["occurred_at"].str.slice(0, 10)
+        year = p["claimed_at"].fillna(p["occurred_at"]).str.slice(0, 4).astype("int64")
+        p["year"] = year
+        p["deadline"] = (year + 1).astype(str) + "-" + DEADLINE_MONTH_DAY
+        p["late"] = p["paid_on"] > p["deadline"]
+        rec = self.rows("rm_recoveries", ["payment_id", "amount_fen"])
+        p["recovered_fen"] = p["payment_id"].map(
+            rec.groupby("payment_id")["amount_fen"].sum()).fillna(0).astype("int64")
+        return p
+
+    @cached_property
+    def budgets(self) -> pd.DataFrame:
+        return self.rows("rm_budgets")
+
+    @cached_property
+    def vouchers(self) -> pd.DataFrame:
+        """Each voucher's place in the loop 申请-发券-培训(评价)-兑现-核销."""
+        v = self.rows("rm_vouchers").sort_values("position").groupby("voucher_id").first()
+        red = self.rows("rm_voucher_redemptions")
+        v["redeemed_fen"] = red.groupby("voucher_id")["amount_fen"].sum()
+        v["redeemed_at"] = red.groupby("voucher_id")["occurred_at"].min()
+        v["redeemed_class_id"] = red.groupby("voucher_id")["class_id"].first()
+        off = self.rows("rm_voucher_writeoffs")
+        v["written_off_at"] = off.groupby("voucher_id")["occurred_at"].min()
+        enrolled = self.roster.dropna(subset=["voucher_id"]).groupby("voucher_id")["class_id"]
+        v["used_in_class"] = enrolled.first()
+        ref = self.as_of.reference_date() or date.today().isoformat()
+        v["stage"] = np.select(
+            [v["written_off_at"].notna(), v["redeemed_at"].notna(),
+             v["used_in_class"].notna(), v["expires_on"] < ref],
+            ["written_off 核销", "redeemed 兑现", "training 培训", "expired 过期"],
+            default="issued 发券")
+        v["redeemed_fen"] = v["redeemed_fen"].fillna(0).astype("int64")
+        return v
+
+    @cached_property
+    def spot_checks(self) -> pd.DataFrame:
+        s = self.rows("rm_spot_checks")
+        s["date"] = s["occurred_at"].str.slice(0, 10)
+        return s
+
+    @cached_property
+    def complaints(self) -> pd.DataFrame:
+        return self.rows("rm_complaints")
+
+
+def _age(birth: pd.Series, ref: str) -> pd.Series:
+    """Whole years between an ISO birth date and an ISO reference date."""
+    b = birth.fillna("")
+    ok = b.str.len() >= 10
+    by, bm, bd = (pd.to_numeric(b.str.slice(0, 4), errors="coerce"),
+                  pd.to_numeric(b.str.slice(5, 7), errors="coerce"),
+                  pd.to_numeric(b.str.slice(8, 10), errors="coerce"))
+    ry, rm, rd = int(ref[:4]), int(ref[5:7]), int(ref[8:10])
+    age = ry - by - ((rm < bm) | ((rm == bm) & (rd < bd))).astype("int64")
+    return age.where(ok).astype("Int64")
