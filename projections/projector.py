@@ -200,7 +200,8 @@ class Projector:
             self.drop()
             self.create(indexes=False)
         start = self.position()
-        target = self.head() if upto is None else upto
+        head = self.head()
+        target = head if upto is None else min(upto, head)
         lo = start
         while lo < target:
             hi = min(lo + window, target)

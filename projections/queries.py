@@ -112,6 +112,8 @@ def institution_report(views: Views, institution_id: str) -> dict[str, Any]:
         row = inst.loc[institution_id]
         profile.update({k: (None if pd.isna(row[k]) else row[k]) for k in (
             "name", "credit_code", "kind", "county", "venue_capacity", "licensed_occupations")})
+        if profile["venue_capacity"] is not None:
+            profile["venue_capacity"] = int(profile["venue_capacity"])
     classes = views.classes
     mine = classes[classes["institution_id"] == institution_id]
     outcomes = trainee_outcomes(views)
@@ -130,9 +132,10 @@ def institution_report(views: Views, institution_id: str) -> dict[str, Any]:
         "approved": yuan_str(int(claims["approved_fen"].fillna(0).sum())),
         "received": yuan_str(int(claims["paid_fen"].sum() - claims["recovered_fen"].sum())),
         "class_list": [{
-            "class_id": cid, "occupation": r.occupation, "level": int(r.level), "mode": r.mode,
-            "start_date": r.start_date, "end_date": r.end_date, "enrolled": int(r.enrolled),
-            "active": int(r.active), "planned_hours": float(r.planned_hours),
+            "class_id": r.Index, "occupation": r.occupation, "level": int(r.level),
+            "mode": r._asdict()["mode"], "start_date": r.start_date, "end_date": r.end_date,
+            "enrolled": int(r.enrolled), "active": int(r.active),
+            "planned_hours": float(r.planned_hours),
             "delivered_hours": None if pd.isna(r.delivered_hours) else float(r.delivered_hours),
-        } for cid, r in mine.iterrows()],
+        } for r in mine.itertuples()],
     }

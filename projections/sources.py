@@ -27,33 +27,33 @@ class Col:
 
 
 def s(name: str, path: str | None = None) -> Col:
-    return Col(name, path or f"data.{name}", "str")
+    return Col(name, f"data.{name}" if path is None else path, "str")
 
 
 def i(name: str, path: str | None = None) -> Col:
-    return Col(name, path or f"data.{name}", "int")
+    return Col(name, f"data.{name}" if path is None else path, "int")
 
 
 def n(name: str, path: str | None = None) -> Col:
-    return Col(name, path or f"data.{name}", "num")
+    return Col(name, f"data.{name}" if path is None else path, "num")
 
 
 def m(name: str, path: str | None = None) -> Col:
     """Money: stored as integer fen, exact."""
-    return Col(name + "_fen", path or f"data.{name}", "money")
+    return Col(name + "_fen", f"data.{name}" if path is None else path, "money")
 
 
 def d(name: str, path: str | None = None) -> Col:
-    return Col(name, path or f"data.{name}", "date")
+    return Col(name, f"data.{name}" if path is None else path, "date")
 
 
 def b(name: str, path: str | None = None) -> Col:
-    return Col(name, path or f"data.{name}", "bool")
+    return Col(name, f"data.{name}" if path is None else path, "bool")
 
 
 def j(name: str, path: str | None = None) -> Col:
     """A JSON value kept as text (lists such as licensed occupations)."""
-    return Col(name, path or f"data.{name}", "json")
+    return Col(name, f"data.{name}" if path is None else path, "json")
 
 
 @dataclass(frozen=True)

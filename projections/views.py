@@ -193,7 +193,7 @@ class Views:
     @cached_property
     def claims(self) -> pd.DataFrame:
         """One row per claim with its last review, money paid and recovered (fen)."""
-        c = self.rows("rm_claims").sort_values("position").groupby("claim_id").first()
+        c = self._fold(self.rows("rm_claims"), "claim_id")
         c["year"] = c["occurred_at"].str.slice(0, 4).astype("int64")
         reviews = self.rows("rm_claim_reviews").sort_values(["occurred_ts", "position"])
         last = reviews.groupby("claim_id").last()
@@ -237,7 +237,7 @@ class Views:
     @cached_property
     def vouchers(self) -> pd.DataFrame:
         """Each voucher's place in the loop 申请-发券-培训(评价)-兑现-核销."""
-        v = self.rows("rm_vouchers").sort_values("position").groupby("voucher_id").first()
+        v = self._fold(self.rows("rm_vouchers"), "voucher_id")
         red = self.rows("rm_voucher_redemptions")
         v["redeemed_fen"] = red.groupby("voucher_id")["amount_fen"].sum()
         v["redeemed_at"] = red.groupby("voucher_id")["occurred_at"].min()

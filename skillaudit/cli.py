@@ -515,6 +515,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (StoreError, IngestError) as exc:
         print(f"error 错误: {exc}", file=sys.stderr)
         return EXIT_FAIL
+    except BrokenPipeError:  # output piped into `head` and the like: not an error
+        sys.stderr.close()
+        return EXIT_OK
     except KeyboardInterrupt:
         print("\ninterrupted 已中断: every committed batch is kept; rerun the same command to "
               "go on (nothing is stored twice).", file=sys.stderr)
