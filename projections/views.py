@@ -53,10 +53,12 @@ class Views:
             return frame.drop(columns=["position", "recorded_us", "occurred_ts"],
                               errors="ignore").set_index(key)
         ordered = frame.sort_values(["occurred_ts", "position"], kind="stable")
-        first = ordered.groupby(key, sort=True)[["occurred_at"]].first()
+        first = ordered.groupby(key, sort=True)[["occurred_at", "position"]].first()
         last = ordered.groupby(key, sort=True).last()  # skips nulls: updates carry only changes
         last["registered_at"] = first["occurred_at"]
-        return last.drop(columns=["position", "recorded_us", "occurred_ts"], errors="ignore")
+        last = last.drop(columns=["position", "recorded_us", "occurred_ts"], errors="ignore")
+        last["position"] = first["position"]  # the first event's, for evidence
+        return last
 
     # -- master data ---------------------------------------------------------------------------
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import msgspec
 
+from engine.events.audit import DetectionRun, FindingRaised
 from engine.events.base import AwareDateTime, EventData, Id
 from engine.events.master import (
     AgencyRegistered,
@@ -79,6 +80,8 @@ EVENT_TYPES: dict[str, type[EventData]] = {
         PaymentRecovered,
         SpotCheckPerformed,
         ComplaintReceived,
+        FindingRaised,
+        DetectionRun,
     )
 }
 

@@ -28,6 +28,7 @@ FALLBACK_KEY_FIELDS = (
     "certificate_id",
     "complaint_id",
     "finding_id",
+    "run_id",
     "case_id",
     "subject_id",
 )

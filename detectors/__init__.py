@@ -1,0 +1,1 @@
+"""Detectors: one module per rule, pure functions from projection frames to findings."""

@@ -1,0 +1,51 @@
+"""Events the engine writes itself: what the detectors found (the audit of the audit).
+
+Findings are appended to the same log as the facts they are about, so a later
+reader can reproduce what was flagged, when, and under which rules.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from engine.events.base import EventData, Id, Money, check_money
+
+
+class FindingRaised(EventData, frozen=True, kw_only=True):
+    finding_id: Id
+    code: Id
+    category: Id
+    severity: Id
+    title: str
+    explanation_zh: str
+    explanation_en: str
+    subject_type: Id
+    subject_id: Id
+    amount_at_risk: Money
+    rules_version: str
+    rules_digest: str
+    facts_digest: str
+    person_ids: list[str] = []
+    class_ids: list[str] = []
+    institution_ids: list[str] = []
+    claim_ids: list[str] = []
+    payment_ids: list[str] = []
+    evidence: list[str] = []
+    observed: dict[str, Any] = {}
+    params: dict[str, Any] = {}
+
+    def __post_init__(self) -> None:
+        check_money(self.amount_at_risk, "amount_at_risk")
+
+
+class DetectionRun(EventData, frozen=True, kw_only=True):
+    """One ``detect`` run: the rules it used, the log head it saw and what it raised."""
+
+    run_id: Id
+    rules_version: str
+    rules_digest: str
+    head_position: int
+    findings: int
+    new: int
+    counts: dict[str, int] = {}
+    seconds: dict[str, float] = {}

@@ -1,0 +1,1 @@
+"""Findings as a service: run the detectors, record what they raised, list and export it."""

@@ -1,0 +1,108 @@
+"""The current findings (latest facts per finding id) and their export formats.
+
+The spec's findings format (events.md) is kept field for field; ``explanation``
+holds the Chinese and English sentences, and ``explanation_zh`` /
+``explanation_en`` hold each alone. ID numbers are masked unless unmasked.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from engine.identity import mask_person_id
+from engine.money import yuan_str
+from projections.views import Views
+
+ID_LISTS = ("person_ids", "class_ids", "institution_ids", "claim_ids", "payment_ids")
+SEVERITY_ORDER = {"critical": 0, "high": 1, "medium": 2, "low": 3}
+
+
+def current_findings(views: Views) -> pd.DataFrame:
+    """One row per finding id: its latest facts, when first raised and whether it is new.
+
+    New means first raised by the latest detection run.
+    """
+    rows = views.rows("rm_findings")
+    if rows.empty:
+        return rows.assign(first_position=pd.Series(dtype="int64"), new=pd.Series(dtype=bool),
+                           first_raised_at=pd.Series(dtype=str))
+    rows = rows.sort_values(["position"])
+    first = rows.groupby("finding_id").agg(first_position=("position", "min"),
+                                           first_raised_at=("occurred_at", "min"))
+    latest = rows.groupby("finding_id").last()
+    latest = latest.join(first)
+    runs = views.rows("rm_detection_runs", ["position"]).sort_values("position")
+    previous = int(runs["position"].iloc[-2]) if len(runs) >= 2 else 0
+    latest["new"] = latest["first_position"] > previous
+    latest["severity_rank"] = latest["severity"].map(SEVERITY_ORDER).fillna(9)
+    latest = latest.sort_values(["severity_rank", "amount_at_risk_fen", "code"],
+                                ascending=[True, False, True])
+    return latest.drop(columns=["severity_rank"])
+
+
+def as_records(frame: pd.DataFrame, unmask: bool = False) -> list[dict[str, Any]]:
+    """Findings in the spec's JSON form."""
+    out = []
+    for fid, r in frame.iterrows():
+        rec: dict[str, Any] = {
+            "finding_id": fid, "code": r["code"], "category": r["category"],
+            "severity": r["severity"], "title": r["title"],
+            "explanation": f"{r['explanation_zh']} / {r['explanation_en']}",
+            "explanation_zh": r["explanation_zh"], "explanation_en": r["explanation_en"],
+            "subject_type": r["subject_type"],
+            "subject_id": (r["subject_id"] if unmask or r["subject_type"] != "person"
+                           else mask_person_id(r["subject_id"])),
+        }
+        for key in ID_LISTS:
+            ids = json.loads(r[key]) if isinstance(r[key], str) else []
+            if key == "person_ids" and not unmask:
+                ids = [mask_person_id(i) for i in ids]
+            rec[key] = ids
+        rec["amount_at_risk"] = yuan_str(int(r["amount_at_risk_fen"]))
+        rec["evidence"] = json.loads(r["evidence"]) if isinstance(r["evidence"], str) else []
+        rec["detected_at"] = r["occurred_at"]
+        rec["first_detected_at"] = r["first_raised_at"]
+        rec["new"] = bool(r["new"])
+        rec["rules_version"], rec["rules_digest"] = r["rules_version"], r["rules_digest"]
+        rec["observed"] = json.loads(r["observed"]) if isinstance(r["observed"], str) else {}
+        if not unmask:
+            rec["explanation"] = _mask_text(rec["explanation"], r)
+            rec["explanation_zh"] = _mask_text(rec["explanation_zh"], r)
+            rec["explanation_en"] = _mask_text(rec["explanation_en"], r)
+        out.append(rec)
+    return out
+
+
+def _mask_text(text: str, r: pd.Series) -> str:
+    ids = json.loads(r["person_ids"]) if isinstance(r["person_ids"], str) else []
+    for pid in ids:
+        text = text.replace(pid, mask_person_id(pid))
+    return text
+
+
+def write_findings(records: list[dict[str, Any]], fmt: str, out: str | Path | None) -> str | None:
+    """Write findings as jsonl, csv or xlsx (to ``out``); return text for stdout otherwise."""
+    if fmt == "jsonl":
+        text = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
+        if out:
+            Path(out).write_text(text, encoding="utf-8")
+            return None
+        return text
+    flat = pd.DataFrame([{**r, **{k: ";".join(r[k]) for k in (*ID_LISTS, "evidence")},
+                          "observed": json.dumps(r["observed"], ensure_ascii=False)}
+                         for r in records])
+    if fmt == "csv":
+        if out:
+            flat.to_csv(out, index=False, encoding="utf-8-sig")
+            return None
+        return flat.to_csv(index=False)
+    if fmt == "xlsx":
+        if not out:
+            raise ValueError("--format xlsx needs --out FILE.xlsx")
+        flat.to_excel(out, index=False, sheet_name="findings")
+        return None
+    raise ValueError(f"unknown format {fmt!r}: table, jsonl, csv or xlsx")
