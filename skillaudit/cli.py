@@ -366,6 +366,97 @@ def _print_report(report: dict[str, Any], indent: str = "") -> None:
             print(f"{indent}{key}: {value}")
 
 
+# -- detection and findings --------------------------------------------------------------------
+
+def print_findings_summary(records: list[dict[str, Any]], top: int = 10) -> None:
+    from detectors.base import CATEGORY_ZH, SEVERITY_ZH
+
+    if not records:
+        print("No findings. 未发现问题。")
+        return
+    table: dict[str, dict[str, int]] = {}
+    at_risk: dict[str, int] = {}
+    from engine.money import to_fen, yuan_str
+
+    for r in records:
+        row = table.setdefault(r["category"], {})
+        row[r["severity"]] = row.get(r["severity"], 0) + 1
+        at_risk[r["category"]] = at_risk.get(r["category"], 0) + to_fen(r["amount_at_risk"])
+    severities = ["critical", "high", "medium", "low"]
+    print(f"Findings by category and severity 按类别与严重程度 ({len(records)} in all):")
+    print("  " + label("category 类别", 34) + "".join(
+        label(f"{s} {SEVERITY_ZH[s]}", 12) for s in severities) + "at risk 涉及金额(元)")
+    for cat, row in sorted(table.items()):
+        print("  " + label(f"{cat} {CATEGORY_ZH.get(cat, '')}", 34) + "".join(
+            label(str(row.get(s, 0)), 12) for s in severities) + yuan_str(at_risk[cat]))
+    print(f"Top findings 重点问题 (of {len(records)}):")
+    for r in records[:top]:
+        new = " [new 新]" if r.get("new") else ""
+        print(f"  [{r['severity']}] {r['code']} {r['subject_type']} {r['subject_id']}{new}")
+        print(f"      {r['explanation_zh']}")
+        print(f"      {r['explanation_en']}")
+
+
+def cmd_detect(a: argparse.Namespace) -> int:
+    from detectors.rules import RulesFileError, load_rules
+    from findings.detection import run_detection
+    from findings.listing import as_records, current_findings, write_findings
+
+    try:
+        rules = load_rules(a.rules)
+    except RulesFileError as exc:
+        raise StoreError(str(exc)) from None
+    store = store_for(a.db)
+    engine = engine_for_db(a.db)
+    bar = ProgressLine("detect 检测")
+    try:
+        report = run_detection(store, engine, rules, categories=a.category,
+                               progress=lambda code, n, total: bar.update(
+                                   n, total, "detectors", n, 1.0, code))
+    finally:
+        bar.close()
+        store.close()
+    views = views_for(a.db, update=False)
+    frame = current_findings(views)
+    frame = frame[frame.index.isin(report.finding_ids)]
+    records = as_records(frame, unmask=a.unmask)
+    if a.format != "table" or a.out:
+        text = write_findings(records, "jsonl" if a.format == "table" else a.format, a.out)
+        if text:
+            sys.stdout.write(text)
+    if a.out or a.format == "table":
+        print(f"Detection run 检测 {report.run_id}: {len(report.findings)} findings "
+              f"({report.new} new 新增, {report.changed} changed 变化, {report.known} known 已知) "
+              f"under rules 规则 {report.rules_version} ({report.rules_digest})",
+              file=sys.stderr if a.format != "table" else sys.stdout)
+    if a.format == "table":
+        print_findings_summary(records)
+        if a.out:
+            print(f"Written 已写入 → {a.out}")
+    return EXIT_OK
+
+
+def cmd_findings(a: argparse.Namespace) -> int:
+    from findings.listing import as_records, current_findings, write_findings
+
+    views = _views(a)
+    frame = current_findings(views)
+    if a.new:
+        frame = frame[frame["new"]]
+    if a.category:
+        frame = frame[frame["category"].isin(a.category)]
+    records = as_records(frame, unmask=a.unmask)
+    if a.json:
+        _print_json(records)
+    elif a.format != "table":
+        text = write_findings(records, a.format, a.out)
+        if text:
+            sys.stdout.write(text)
+    else:
+        print_findings_summary(records, top=a.top)
+    return EXIT_OK
+
+
 # -- generate and demo -------------------------------------------------------------------------
 
 def cmd_generate(a: argparse.Namespace) -> int:
@@ -490,6 +581,28 @@ def build_parser() -> argparse.ArgumentParser:
     _add_as_of(s)
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=cmd_institution)
+
+    categories = ["duplicate_training", "ineffective_training", "subsidy_fraud", "compliance"]
+    s = sub.add_parser("detect", help="run every detector and record findings 运行检测")
+    _add_db(s)
+    s.add_argument("--rules", help="TOML rules merged over the defaults")
+    s.add_argument("--category", action="append", choices=categories)
+    s.add_argument("--format", choices=["table", "jsonl", "csv", "xlsx"], default="table")
+    s.add_argument("--out", help="write findings to this file")
+    s.add_argument("--unmask", action="store_true", help="show ID numbers in full")
+    s.set_defaults(func=cmd_detect)
+
+    s = sub.add_parser("findings", help="list recorded findings 查看问题")
+    _add_db(s)
+    _add_as_of(s)
+    s.add_argument("--new", action="store_true", help="only those first raised by the last run")
+    s.add_argument("--category", action="append", choices=categories)
+    s.add_argument("--json", action="store_true")
+    s.add_argument("--format", choices=["table", "jsonl", "csv", "xlsx"], default="table")
+    s.add_argument("--out")
+    s.add_argument("--top", type=int, default=20)
+    s.add_argument("--unmask", action="store_true")
+    s.set_defaults(func=cmd_findings)
 
     s = sub.add_parser("generate", help="write a synthetic city as JSONL 生成模拟城市")
     s.add_argument("--persons", type=int, default=20_000)
