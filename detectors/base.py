@@ -29,7 +29,9 @@ class Frames(Protocol):
     """The projection frames a detector may read (``projections.views.Views`` has them all)."""
 
     persons: pd.DataFrame
+    person_history: pd.DataFrame  # registration/update rows: contacts as of any time
     institutions: pd.DataFrame
+    institution_history: pd.DataFrame
     licences: pd.DataFrame
     agencies: pd.DataFrame
     agency_occupations: pd.DataFrame

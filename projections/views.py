@@ -77,6 +77,18 @@ class Views:
         return p
 
     @cached_property
+    def person_history(self) -> pd.DataFrame:
+        """Every registration/update row of persons, in occurred order (contacts over time)."""
+        return self.rows("rm_person_versions").sort_values(
+            ["person_id", "occurred_ts", "position"], kind="stable").reset_index(drop=True)
+
+    @cached_property
+    def institution_history(self) -> pd.DataFrame:
+        """Every registration/update row of institutions, in occurred order."""
+        return self.rows("rm_institution_versions").sort_values(
+            ["institution_id", "occurred_ts", "position"], kind="stable").reset_index(drop=True)
+
+    @cached_property
     def institutions(self) -> pd.DataFrame:
         return self._fold(self.rows("rm_institution_versions").drop(columns=["event_type"]),
                           "institution_id")
