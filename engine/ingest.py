@@ -232,7 +232,7 @@ def retry_quarantine(
             summary.still_failing += 1
             summary.details.append((entry.id, "failed", f"{m.reason}: {m.message}"))
             continue
-        result = store.append([event])
+        result = store.append([event], quarantine_conflicts=False)
         if result.conflicts:
             message = result.conflicts[0].message
             store.quarantine_mark(entry.id, resolved_event_id=None, message=message)

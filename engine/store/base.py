@@ -169,9 +169,13 @@ class EventStore(ABC):
     # -- append --------------------------------------------------------------------------------
 
     def append(
-        self, events: Sequence[NewEvent], quarantine: Sequence[QuarantineEntry] = ()
+        self, events: Sequence[NewEvent], quarantine: Sequence[QuarantineEntry] = (),
+        *, quarantine_conflicts: bool = True,
     ) -> AppendResult:
         """Store new events and quarantine entries atomically; known event ids are skipped.
+
+        A re-sent id with different content is reported in ``conflicts`` and kept in
+        the quarantine, unless the caller is re-trying an entry already kept there.
 
         Optimistic for bulk loads: a batch is inserted straight away and only
         checked against the store when the insert meets a known event id (or
@@ -211,7 +215,7 @@ class EventStore(ABC):
             result.stored = len(rows)
             result.duplicates = len(events) - len(rows) - len(conflicts)
             result.conflicts = conflicts
-            entries = [*quarantine, *conflicts]
+            entries = [*quarantine, *(conflicts if quarantine_conflicts else [])]
             if entries:
                 result.quarantined = self._insert_quarantine(c, entries)
                 result.quarantine_known = len(entries) - result.quarantined

@@ -38,6 +38,8 @@ def open_store(url: str = DEFAULT_URL, *, create: bool = True) -> EventStore:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         factory = SQLiteStoreFactory({
             "SQLITE_DBNAME": path, "ORIGINATOR_ID_TYPE": "text",
+            # a concurrent writer may hold the lock for a whole batch on a busy machine
+            "SQLITE_LOCK_TIMEOUT": "120",
             "CREATE_TABLE": "y" if create else "n",
         })
     elif url.startswith(("postgresql://", "postgres://", "postgresql+psycopg://")):
@@ -50,4 +52,8 @@ def open_store(url: str = DEFAULT_URL, *, create: bool = True) -> EventStore:
         )
     store = factory.application_recorder()
     assert isinstance(store, EventStore)
+    if not create and not getattr(store, "tables_exist", lambda: True)():
+        store.close()
+        raise StoreError(f"no skillaudit store in {url}: run `skillaudit ingest FILE --db {url}` "
+                         "first")
     return store

@@ -35,6 +35,8 @@ from engine.store.base import (
     library_item,
 )
 
+_DDL_LOCK = 0x5A_A0D1  # advisory lock key: "skillaudit DDL"
+
 
 class PostgresEventStore(PostgresApplicationRecorder, EventStore):
     """eventsourcing's ``PostgresApplicationRecorder`` with the chain, event ids and quarantine."""
@@ -84,6 +86,32 @@ class PostgresEventStore(PostgresApplicationRecorder, EventStore):
         self._copy_sql = SQL("COPY {t} (" + ROW_COLUMNS + ") FROM STDIN (FORMAT BINARY)").format(
             t=self._t)
         self._versions: dict[str, int] = {}
+
+    def create_table(self) -> None:
+        """Create the tables once, serialised across processes by an advisory lock.
+
+        Every ``open_store`` calls this; without the lock two first opens race on
+        ``CREATE TYPE`` and two later ones deadlock on the trigger DDL.
+        """
+        with self.datastore.get_connection() as conn:
+            conn.execute("SELECT pg_advisory_lock(%s)", (_DDL_LOCK,))
+            try:
+                exists = conn.execute(
+                    "SELECT to_regclass(%s) IS NOT NULL AND to_regclass(%s) IS NOT NULL",
+                    (f"{self.datastore.schema}.{self.events_table_name}",
+                     f"{self.datastore.schema}.quarantine")).fetchone()
+                if exists and next(iter(exists.values())):
+                    self.datastore.register_type_adapters()
+                else:
+                    super().create_table()
+            finally:
+                conn.execute("SELECT pg_advisory_unlock(%s)", (_DDL_LOCK,))
+
+    def tables_exist(self) -> bool:
+        with self.datastore.get_connection() as conn:
+            row = conn.execute("SELECT to_regclass(%s) IS NOT NULL AS ok", (
+                f"{self.datastore.schema}.{self.events_table_name}",)).fetchone()
+            return bool(row and row["ok"])
 
     # -- writing -----------------------------------------------------------------------------
 

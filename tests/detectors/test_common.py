@@ -22,10 +22,12 @@ from detectors.rules import load_rules
 from tests.detectors.city import TinyCity
 
 CODES = list(registry())
-FRAME_NAMES = ["persons", "person_history", "institutions", "institution_history", "licences", "agencies", "agency_occupations",
-               "employers", "classes", "roster", "checkins", "trainee_attendance",
-               "assessments", "certificates", "employment", "skill_upgrade_payments", "claims",
-               "claim_items", "payments", "budgets", "vouchers", "spot_checks", "complaints"]
+FRAME_NAMES = [
+    "persons", "person_history", "institutions", "institution_history", "licences", "agencies",
+    "agency_occupations", "employers", "classes", "roster", "checkins", "trainee_attendance",
+    "assessments", "certificates", "employment", "skill_upgrade_payments", "claims",
+    "claim_items", "payments", "budgets", "vouchers", "spot_checks", "complaints",
+]
 
 
 def busy_city() -> TinyCity:

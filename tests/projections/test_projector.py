@@ -123,7 +123,10 @@ def test_late_delivery_gives_the_same_final_state(tmp_path: Path, seed: int) -> 
     in_order = state(load(f"sqlite:///{tmp_path / f'a-{seed}.db'}", tmp_path))
     shuffled = state(load(f"sqlite:///{tmp_path / f'b-{seed}.db'}", tmp_path, order))
     for name, frame in in_order.items():
-        pd.testing.assert_frame_equal(frame, shuffled[name], check_like=True, obj=name)
+        # positions say where events landed in the log, so they differ; the state must not
+        keep = [c for c in frame.columns if "position" not in c]
+        pd.testing.assert_frame_equal(frame[keep], shuffled[name][keep], check_like=True,
+                                      obj=name)
 
 
 def test_update_delivered_before_registration_still_wins(store_url: str, tmp_path: Path) -> None:
