@@ -107,12 +107,13 @@ class TinyCity:
               level: int = 5, mode: str = "inclusive", start: str = "2023-03-06",
               days: int = 10, hours_per_day: float = 8, capacity: int = 40,
               venue: str = "离石区龙凤南路1号", lat: float = 37.5177, lon: float = 111.1431,
-              program: str = "employment_subsidy", employer: str | None = None) -> str:
+              program: str = "employment_subsidy", employer: str | None = None,
+              county: str = "离石区") -> str:
         first = date.fromisoformat(start)
         end = first + timedelta(days=days - 1)
         data: dict[str, Any] = {
             "class_id": cid, "institution_id": institution, "occupation": occupation,
-            "level": level, "mode": mode, "county": "离石区", "venue": venue, "lat": lat,
+            "level": level, "mode": mode, "county": county, "venue": venue, "lat": lat,
             "lon": lon, "capacity": capacity, "start_date": first.isoformat(),
             "end_date": end.isoformat(), "planned_days": days,
             "planned_hours": days * hours_per_day, "program": program}
