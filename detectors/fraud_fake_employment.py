@@ -1,0 +1,171 @@
+"""FRAUD_FAKE_EMPLOYMENT: employment used as a training outcome that is not real (虚假就业).
+
+An employment record (``EmploymentVerified``) of a trainee, starting on or after
+the start of one of their classes and at most ``outcome_window_days`` after its
+end (so it can count as that class's outcome), is not real employment when:
+
+* the employer is linked to the class's institution: the same legal
+  representative, phone or bank account (any version of the institution's
+  registration/updates, compared without spaces and case);
+* it has no social insurance (``social_insurance`` false; a missing value is
+  not a finding);
+* the monthly income is under the policy's ``local_minimum_income``.
+
+One finding per person lists every such employment, its employers, the
+institutions and classes. The money at risk is what was claimed for the person
+in those classes when the class's subsidy depends on employment (订单式/项目制,
+``order``/``project``); otherwise 0.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+import pandas as pd
+
+from detectors.base import Finding, Frames
+from detectors.common import fen, yuan
+
+CODE = "FRAUD_FAKE_EMPLOYMENT"
+CATEGORY = "subsidy_fraud"
+
+LINK_ATTRS = ("legal_rep_id", "phone", "bank_account")
+ATTR_ZH = {"legal_rep_id": "法定代表人", "phone": "电话", "bank_account": "银行账户"}
+ATTR_EN = {"legal_rep_id": "legal representative", "phone": "phone",
+           "bank_account": "bank account"}
+EMPLOYMENT_MODES = ("order", "project")
+
+
+@dataclass(frozen=True)
+class Params:
+    severity: str = "high"
+    outcome_window_days: int = 365
+    local_minimum_income: Decimal = Decimal("1980.00")
+
+
+def _long(frame: pd.DataFrame, key: str) -> pd.DataFrame:
+    cols = [c for c in LINK_ATTRS if c in frame.columns]
+    if frame.empty or not cols:
+        return pd.DataFrame(columns=[key, "attr", "value"])
+    long = frame[[key, *cols]].melt(id_vars=[key], var_name="attr", value_name="value")
+    long = long[long["value"].notna()]
+    long = long.assign(value=long["value"].astype(str).str.replace(r"\s+", "", regex=True)
+                       .str.upper())
+    return long[long["value"] != ""].drop_duplicates()
+
+
+def _links(frames: Frames) -> pd.DataFrame:
+    """(institution_id, employer_id) → attributes they share."""
+    inst = _long(frames.institution_history, "institution_id")
+    emp = _long(frames.employers.reset_index(), "employer_id")
+    if inst.empty or emp.empty:
+        return pd.DataFrame(columns=["institution_id", "employer_id", "shared"])
+    both = inst.merge(emp, on=["attr", "value"])
+    if both.empty:
+        return pd.DataFrame(columns=["institution_id", "employer_id", "shared"])
+    return both.groupby(["institution_id", "employer_id"])["attr"].agg(
+        lambda s: tuple(sorted(set(s)))).rename("shared").reset_index()
+
+
+def detect(frames: Frames, p: Params) -> list[Finding]:
+    emp = frames.employment
+    roster = frames.roster
+    if emp.empty or roster.empty:
+        return []
+    e = emp.sort_values(["occurred_ts", "position"], kind="stable").drop_duplicates(
+        ["person_id", "employer_id", "start_date"], keep="last")
+    e = e[e["person_id"].isin(roster["person_id"])]
+    cls = frames.classes[["institution_id", "start_date", "end_date", "mode", "position"]]
+    r = roster[["class_id", "person_id"]].join(
+        cls.rename(columns={"start_date": "class_start", "end_date": "class_end",
+                            "position": "class_position"}), on="class_id")
+    r = r[r["class_end"].notna() & r["class_start"].notna()]
+    pairs = e[["person_id", "employer_id", "start_date", "monthly_income_fen",
+               "social_insurance", "position"]].merge(r, on="person_id")
+    if pairs.empty:
+        return []
+    end = pd.to_datetime(pairs["class_end"], errors="coerce")
+    window_end = (end + pd.Timedelta(days=p.outcome_window_days)).dt.strftime("%Y-%m-%d")
+    pairs = pairs[(pairs["start_date"] >= pairs["class_start"])
+                  & (pairs["start_date"] <= window_end)]
+    if pairs.empty:
+        return []
+    links = _links(frames)
+    pairs = pairs.merge(links, on=["institution_id", "employer_id"], how="left")
+    linked = pairs["shared"].notna()
+    uninsured = pairs["social_insurance"].astype(object).eq(False)
+    minimum = fen(p.local_minimum_income)
+    income = pd.to_numeric(pairs["monthly_income_fen"], errors="coerce")
+    low = income.notna() & (income < minimum)
+    pairs = pairs.assign(linked=linked, uninsured=uninsured, low=low)
+    bad = pairs[linked | uninsured | low]
+    if bad.empty:
+        return []
+
+    # Money claimed for these people in employment-conditioned classes.
+    claims = frames.claims
+    tc = claims.loc[(claims["kind"] == "training") & claims["class_id"].notna(), ["class_id"]]
+    items = frames.claim_items[["claim_id", "person_id", "amount_fen", "position"]]
+    items = items[items["person_id"].isin(bad["person_id"])].merge(
+        tc, left_on="claim_id", right_index=True)
+    employers = frames.employers
+    institutions = frames.institutions
+    out = []
+    for pid, g in bad.groupby("person_id", sort=True):
+        jobs = g.drop_duplicates(["employer_id", "start_date"])
+        reasons_zh, reasons_en, obs_jobs = [], [], []
+        for j in jobs.itertuples(index=False):
+            jg = g[(g["employer_id"] == j.employer_id) & (g["start_date"] == j.start_date)]
+            why_zh, why_en = [], []
+            inst_linked = jg[jg["linked"]]
+            for li in inst_linked.drop_duplicates("institution_id").itertuples(index=False):
+                why_zh.append(f"与培训机构 {li.institution_id} 共用"
+                              + "、".join(ATTR_ZH[a] for a in li.shared))
+                why_en.append(f"shares its {' and '.join(ATTR_EN[a] for a in li.shared)} "
+                              f"with institution {li.institution_id}")
+            if j.uninsured:
+                why_zh.append("未缴社会保险")
+                why_en.append("no social insurance")
+            inc = j.monthly_income_fen
+            if j.low:
+                why_zh.append(f"月收入 {yuan(int(inc))} 元低于当地最低 {yuan(minimum)} 元")
+                why_en.append(f"monthly income {yuan(int(inc))} yuan below the local minimum "
+                              f"{yuan(minimum)}")
+            reasons_zh.append(f"{j.start_date} 起在 {j.employer_id} 就业：" + "，".join(why_zh))
+            reasons_en.append(f"employed by {j.employer_id} from {j.start_date}: "
+                              + "; ".join(why_en))
+            obs_jobs.append({
+                "employer_id": j.employer_id, "start_date": j.start_date,
+                "linked_institutions": sorted(set(inst_linked["institution_id"])),
+                "shared": sorted({a for s in inst_linked["shared"] for a in s}),
+                "social_insurance": None if j.social_insurance is None or
+                j.social_insurance != j.social_insurance else bool(j.social_insurance),
+                "monthly_income_fen": None if inc is pd.NA or inc != inc else int(inc)})
+        class_ids = sorted(set(g["class_id"]))
+        cond = sorted(set(g.loc[g["mode"].isin(EMPLOYMENT_MODES), "class_id"]))
+        mine = items[(items["person_id"] == pid) & items["class_id"].isin(cond)]
+        at_risk = int(mine["amount_fen"].fillna(0).sum())
+        emp_ids = sorted(set(jobs["employer_id"]))
+        inst_ids = sorted(set(g["institution_id"].dropna()))
+        evidence = [*g["position"], *g["class_position"], *mine["position"]]
+        evidence += [employers.at[x, "position"] for x in emp_ids if x in employers.index]
+        evidence += [institutions.at[x, "position"] for x in
+                     sorted(set(g.loc[g["linked"], "institution_id"]))
+                     if x in institutions.index]
+        money_zh = f"，订单/项目制补贴 {yuan(at_risk)} 元受影响" if at_risk else ""
+        money_en = f"; {yuan(at_risk)} yuan of employment-based subsidy depends on it" \
+            if at_risk else ""
+        out.append(Finding.make(
+            code=CODE, category=CATEGORY, severity=p.severity,
+            title="Training outcome employment that is not real",
+            zh=(f"学员（班级 {'、'.join(class_ids)}）" + "；".join(reasons_zh) + money_zh),
+            en=(f"trainee of class {', '.join(class_ids)}: " + "; ".join(reasons_en)
+                + money_en),
+            subject_type="person", subject_id=pid, amount_at_risk_fen=at_risk,
+            person_ids=[pid], class_ids=class_ids, institution_ids=inst_ids,
+            claim_ids=mine["claim_id"], evidence=evidence,
+            observed={"employers": emp_ids, "jobs": obs_jobs,
+                      "local_minimum_income_fen": minimum, "claimed_at_risk_fen": at_risk},
+        ))
+    return out

@@ -1,0 +1,99 @@
+"""FRAUD_GHOST_NO_CHECKIN: subsidy claimed for a trainee never checked in to the class (虚报学员).
+
+A claim item for a class whose trainee has not a single check-in ("in"
+attendance record) in that class: no record, no subsidy (不录不补). Only
+*zero* fires here; a trainee who came on some days but too few is
+INEFF_LOW_ATTENDANCE's case. The whole claimed amount for that trainee and
+class is at risk.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from detectors.base import Finding, Frames
+from detectors.common import yuan
+
+CODE = "FRAUD_GHOST_NO_CHECKIN"
+CATEGORY = "subsidy_fraud"
+
+
+@dataclass(frozen=True)
+class Params:
+    severity: str = "high"
+
+
+def _class_positions(classes: pd.DataFrame, class_ids: object) -> list[int]:
+    """The ClassOpened positions of these classes (those known)."""
+    if "position" not in classes.columns:
+        return []
+    pos = classes["position"].reindex(list(class_ids))  # type: ignore[call-overload]
+    return [int(x) for x in pos.dropna()]
+
+
+def detect(frames: Frames, p: Params) -> list[Finding]:
+    claims = frames.claims
+    with_class = claims.loc[claims["class_id"].notna(), ["class_id", "claimant_type",
+                                                         "claimant_id"]]
+    items = frames.claim_items[["claim_id", "person_id", "amount_fen", "days", "position"]]
+    items = items.merge(with_class, left_on="claim_id", right_index=True)
+    if items.empty:
+        return []
+    # Days checked in per class × person on the roster (from "in" records).
+    att = frames.trainee_attendance[["class_id", "person_id", "attended_days"]]
+    items = items.merge(att.drop_duplicates(["class_id", "person_id"]),
+                        on=["class_id", "person_id"], how="left")
+    # Claimed people missing from the roster: look their check-ins up directly.
+    off_roster = items["attended_days"].isna()
+    if off_roster.any():
+        wanted = items.loc[off_roster, ["class_id", "person_id"]].drop_duplicates()
+        c = frames.checkins
+        c = c.loc[c["class_id"].isin(wanted["class_id"].unique()),
+                  ["class_id", "person_id", "direction", "date"]]
+        c = c[c["direction"] == "in"].drop_duplicates(["class_id", "person_id", "date"])
+        n = c.groupby(["class_id", "person_id"]).size().rename("n_off")
+        items = items.join(n, on=["class_id", "person_id"])
+        items["attended_days"] = items["attended_days"].fillna(items["n_off"]).fillna(0)
+        items["on_roster"] = ~off_roster
+    else:
+        items["on_roster"] = True
+    ghosts = items[items["attended_days"] == 0]
+    if ghosts.empty:
+        return []
+
+    classes = frames.classes
+    out = []
+    for (cid, pid), g in ghosts.groupby(["class_id", "person_id"], sort=True):
+        claimed = int(g["amount_fen"].fillna(0).sum())
+        days = pd.to_numeric(g["days"], errors="coerce").fillna(0)
+        claimed_days = int(days.sum())
+        known = cid in classes.index
+        planned = classes.at[cid, "planned_days"] if known else 0
+        planned = int(planned) if planned == planned else 0
+        institution = classes.at[cid, "institution_id"] if known else None
+        institutions = {institution} if isinstance(institution, str) else set()
+        institutions |= set(g.loc[g["claimant_type"] == "institution", "claimant_id"])
+        claim_ids = sorted(set(g["claim_id"]))
+        on_roster = bool(g["on_roster"].all())
+        roster_zh = "" if on_roster else "（且不在该班花名册上）"
+        roster_en = "" if on_roster else " (and is not on the class roster)"
+        days_zh = f"，申报 {claimed_days} 天" if claimed_days else ""
+        days_en = f" for {claimed_days} day(s)" if claimed_days else ""
+        out.append(Finding.make(
+            code=CODE, category=CATEGORY, severity=p.severity,
+            title="Subsidy claimed for a trainee who never checked in",
+            zh=(f"班级 {cid} 学员签到 0/{planned or '?'} 天{roster_zh}，仍申领补贴 "
+                f"{yuan(claimed)} 元{days_zh}（申请 {'、'.join(claim_ids)}）"),
+            en=(f"trainee checked in on 0 of {planned or '?'} days in class {cid}{roster_en}, yet "
+                f"{yuan(claimed)} yuan was claimed{days_en} (claim {', '.join(claim_ids)})"),
+            subject_type="person", subject_id=pid, amount_at_risk_fen=claimed,
+            person_ids=[pid], class_ids=[cid], institution_ids=institutions,
+            claim_ids=claim_ids,
+            evidence=[*g["position"], *_class_positions(classes, [cid])],
+            observed={"checked_in_days": 0, "planned_days": planned,
+                      "claimed_days": claimed_days, "claimed_fen": claimed,
+                      "on_roster": on_roster},
+        ))
+    return out

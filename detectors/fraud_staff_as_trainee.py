@@ -1,0 +1,128 @@
+"""FRAUD_STAFF_AS_TRAINEE: an institution's own people enrolled as its trainees (自训自报).
+
+A trainee enrolled in an institution's class, or claimed for by the
+institution, who is the institution's legal representative (same ID number),
+or whose registered phone or bank account is the institution's own. An
+enterprise training centre's legal representative in its own enterprise-
+employee or apprentice class is that enterprise's employee training, not a
+ring, so that one match is skipped there. Everything claimed for the person in
+that institution's classes or claims is at risk.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from detectors.base import Finding, Frames
+from detectors.common import yuan
+from engine.identity import mask_person_id
+
+CODE = "FRAUD_STAFF_AS_TRAINEE"
+CATEGORY = "subsidy_fraud"
+
+_OWN_STAFF_MODES = ("enterprise", "apprentice")
+
+
+@dataclass(frozen=True)
+class Params:
+    severity: str = "high"
+
+
+def _norm(values: pd.Series) -> pd.Series:
+    return values.astype("string").str.replace(r"[\s\-]", "", regex=True).replace("", pd.NA)
+
+
+def _mask(value: str) -> str:
+    return value[:4] + "*" * max(len(value) - 4, 0)
+
+
+def _class_positions(classes: pd.DataFrame, class_ids: object) -> list[int]:
+    """The ClassOpened positions of these classes (those known)."""
+    if "position" not in classes.columns:
+        return []
+    pos = classes["position"].reindex(list(class_ids))  # type: ignore[call-overload]
+    return [int(x) for x in pos.dropna()]
+
+
+def detect(frames: Frames, p: Params) -> list[Finding]:
+    classes = frames.classes
+    institutions = frames.institutions
+    if institutions.empty:
+        return []
+    roster = frames.roster[["class_id", "person_id", "enrol_position"]]
+    r = roster.join(classes[["institution_id", "mode"]], on="class_id")
+    claims = frames.claims
+    items = frames.claim_items[["claim_id", "person_id", "amount_fen", "position"]]
+    items = items.join(claims[["class_id", "claimant_type", "claimant_id"]], on="claim_id")
+    items["institution_id"] = items["class_id"].map(classes["institution_id"]).astype("string")
+    by_claimant = (items["claimant_type"] == "institution").fillna(False).astype(bool)
+    items["institution_id"] = items["institution_id"].fillna(
+        items["claimant_id"].astype("string").where(by_claimant))
+    items["mode"] = items["class_id"].map(classes["mode"]).astype("string")
+    pairs = pd.concat([r[["person_id", "institution_id", "mode"]],
+                       items[["person_id", "institution_id", "mode"]]], ignore_index=True)
+    pairs = pairs.dropna(subset=["person_id", "institution_id"])
+    if pairs.empty:
+        return []
+    inst = institutions[["kind", "legal_rep_id", "phone", "bank_account"]].copy()
+    inst["phone"], inst["bank_account"] = _norm(inst["phone"]), _norm(inst["bank_account"])
+    persons = frames.persons
+    persons = persons.loc[persons.index.isin(pairs["person_id"].unique()),
+                          ["phone", "bank_account", "position"]].copy()
+    persons["phone"] = _norm(persons["phone"])
+    persons["bank_account"] = _norm(persons["bank_account"])
+    m = pairs.join(inst, on="institution_id").merge(
+        persons.add_suffix("_p"), left_on="person_id", right_index=True, how="left")
+    own_staff_class = ((m["kind"] == "enterprise").fillna(False).astype(bool)
+                       & m["mode"].isin(_OWN_STAFF_MODES).astype(bool))
+    m["rep"] = (m["person_id"] == m["legal_rep_id"]).fillna(False).astype(bool) \
+        & ~own_staff_class
+    m["same_phone"] = (m["phone_p"] == m["phone"]).fillna(False).astype(bool)
+    m["same_bank"] = (m["bank_account_p"] == m["bank_account"]).fillna(False).astype(bool)
+    hits = m[m["rep"] | m["same_phone"] | m["same_bank"]]
+    if hits.empty:
+        return []
+    flags = hits.groupby(["person_id", "institution_id"])[["rep", "same_phone",
+                                                           "same_bank"]].any()
+    hit_people = flags.index.get_level_values("person_id").unique()
+    r = r[r["person_id"].isin(hit_people)]
+    items = items[items["person_id"].isin(hit_people)]
+    out = []
+    for (pid, iid), f in flags.sort_index().iterrows():
+        pr = r[(r["person_id"] == pid) & (r["institution_id"] == iid)]
+        pi = items[(items["person_id"] == pid) & (items["institution_id"] == iid)]
+        claimed = int(pi["amount_fen"].fillna(0).sum())
+        class_ids = set(pr["class_id"]) | set(pi["class_id"].dropna())
+        why_zh, why_en = [], []
+        if f["rep"]:
+            why_zh.append("为该机构法定代表人")
+            why_en.append("is its legal representative")
+        if f["same_phone"]:
+            shown = _mask(str(institutions.at[iid, "phone"]))
+            why_zh.append(f"手机号与机构电话相同（{shown}）")
+            why_en.append(f"has the institution's phone ({shown})")
+        if f["same_bank"]:
+            shown = _mask(str(institutions.at[iid, "bank_account"]))
+            why_zh.append(f"银行账户与机构账户相同（{shown}）")
+            why_en.append(f"has the institution's bank account ({shown})")
+        evidence = [*pr["enrol_position"], *pi["position"], institutions.at[iid, "position"],
+                    *_class_positions(classes, class_ids)]
+        if pid in persons.index:
+            evidence.append(persons.at[pid, "position"])
+        out.append(Finding.make(
+            code=CODE, category=CATEGORY, severity=p.severity,
+            title="Institution's own people enrolled as its trainees",
+            zh=(f"机构 {iid} 的学员 {mask_person_id(pid)} {'、'.join(why_zh)}；在该机构参训 "
+                f"{len(class_ids)} 个班，申领补贴 {yuan(claimed)} 元"),
+            en=(f"trainee {mask_person_id(pid)} of institution {iid} {' and '.join(why_en)}; "
+                f"in {len(class_ids)} of its class(es), {yuan(claimed)} yuan claimed"),
+            subject_type="person", subject_id=pid, amount_at_risk_fen=claimed,
+            person_ids=[pid], class_ids=class_ids, institution_ids=[iid],
+            claim_ids=set(pi["claim_id"]), evidence=evidence,
+            observed={"legal_rep": bool(f["rep"]), "same_phone": bool(f["same_phone"]),
+                      "same_bank_account": bool(f["same_bank"]), "classes": len(class_ids),
+                      "claimed_fen": claimed},
+        ))
+    return out

@@ -1,0 +1,67 @@
+"""FRAUD_OVER_CAP_CLAIM: claims above the per-day rates, caps and certification amounts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from detectors import fraud_over_cap_claim as d
+from tests.detectors.city import TinyCity
+
+
+def city() -> tuple[TinyCity, dict[str, str]]:
+    c = TinyCity()
+    c.institution()
+    c.agency(occupations=("4-10-01-05", "4-10-01-06"))
+    ids = {k: c.person(born=f"198{i}-03-0{i + 1}") for i, k in enumerate("abcdefgh")}
+    c.klass("C1", days=10)  # 普惠制: 100 a day, at most 1000
+    c.train("C1", [ids["a"], ids["b"], ids["c"], ids["f"]])
+    c.klass("C2", mode="order", days=12, start="2023-05-08")  # 150 x 10 + 100 x 2 = 1700
+    c.train("C2", [ids["d"], ids["e"]])
+    c.claim("CL1", [(ids["a"], "1500.00", 10), (ids["b"], "1000.00", 10),
+                    (ids["c"], "800.00", None)], cid="C1")
+    # One trainee split over two claims: 600 + 600 for 6 + 4 days, over the 1000 cap.
+    c.claim("CL2", [(ids["f"], "600.00", 6)], cid="C1")
+    c.claim("CL3", [(ids["f"], "600.00", 4)], cid="C1", on="2023-03-28")
+    c.claim("CL4", [(ids["d"], "1700.00", 12), (ids["e"], "1900.00", 12)], cid="C2",
+            on="2023-05-25")
+    # Certification: level 4 earns 400, level 3 earns 500.
+    c4 = c.certify(ids["g"], level=4, assessment=c.assess(ids["g"], level=4))
+    c3 = c.certify(ids["h"], level=3, occupation="4-10-01-06",
+                   assessment=c.assess(ids["h"], level=3, occupation="4-10-01-06"))
+    c.claim("CL5", [(ids["g"], "500.00", None), (ids["h"], "500.00", None)],
+            kind="certification", claimant_type="person", claimant=ids["g"],
+            certificate={ids["g"]: c4, ids["h"]: c3}, on="2023-04-10")
+    ids["c4"], ids["c3"] = c4, c3
+    return c, ids
+
+
+def test_over_cap_fires_and_the_rates_stay_silent(tmp_path: Path) -> None:
+    c, ids = city()
+    found = d.detect(c.frames(tmp_path), d.Params())
+    by = {(f.person_ids, f.subject_id): f for f in found}
+    assert len(found) == 4, [f.explanation_en for f in found]
+    a = by[((ids["a"],), "CL1")]
+    assert a.amount_at_risk_fen == 50000 and a.class_ids == ("C1",)
+    assert a.institution_ids == ("I1",)
+    assert "1000.00" in a.explanation_en and "1500.00" in a.explanation_zh
+    assert a.observed["allowed_fen"] == 100000 and a.observed["days"] == 10
+    f = by[((ids["f"],), "CL3")]
+    assert f.claim_ids == ("CL2", "CL3") and f.amount_at_risk_fen == 20000
+    e = by[((ids["e"],), "CL4")]
+    assert e.amount_at_risk_fen == 20000 and e.observed["allowed_fen"] == 170000
+    assert "1700.00" in e.explanation_en and "1900.00" in e.explanation_en
+    g = by[((ids["g"],), "CL5")]
+    assert g.amount_at_risk_fen == 10000 and g.observed["level"] == 4
+    assert "400.00" in g.explanation_zh
+    silent = {ids["b"], ids["c"], ids["d"], ids["h"]}
+    assert not silent & {p for f in found for p in f.person_ids}
+
+
+def test_rates_come_from_the_policy(tmp_path: Path) -> None:
+    from decimal import Decimal
+
+    c, _ids = city()
+    found = d.detect(c.frames(tmp_path), d.Params(inclusive_cap=Decimal("2000.00"),
+                                                  inclusive_per_day=Decimal("150.00"),
+                                                  min_excess=Decimal("250.00")))
+    assert found == []
