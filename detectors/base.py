@@ -81,26 +81,30 @@ class Finding:
     payment_ids: tuple[str, ...] = ()
     evidence_positions: tuple[int, ...] = ()
     observed: dict[str, Any] = field(default_factory=dict)
+    key: str = ""  # tells apart findings of one rule about the same ids (e.g. a date)
 
     @classmethod
     def make(cls, *, code: str, category: str, severity: str, title: str, zh: str, en: str,
              subject_type: str, subject_id: str, amount_at_risk_fen: int = 0,
              person_ids: Any = None, class_ids: Any = None, institution_ids: Any = None,
              claim_ids: Any = None, payment_ids: Any = None, evidence: Any = None,
-             observed: dict[str, Any] | None = None) -> Finding:
+             observed: dict[str, Any] | None = None, key: str = "") -> Finding:
         positions = tuple(sorted({int(p) for p in (evidence if evidence is not None else ())
                                   if p == p}))
         return cls(code, category, severity, title, zh, en, subject_type, str(subject_id),
                    int(amount_at_risk_fen), _ids(person_ids), _ids(class_ids),
                    _ids(institution_ids), _ids(claim_ids), _ids(payment_ids), positions,
-                   _plain(observed or {}))
+                   _plain(observed or {}), str(key))
 
     def identity(self, rules_digest: str) -> str:
         """Stable id: the same fact (rule, subject, ids) under the same rules, the same id."""
-        key = json.dumps([self.code, self.subject_type, self.subject_id, self.person_ids,
-                          self.class_ids, self.institution_ids, self.claim_ids,
-                          self.payment_ids, rules_digest], ensure_ascii=False)
-        return hashlib.sha256(key.encode()).hexdigest()[:20]
+        parts = [self.code, self.subject_type, self.subject_id, self.person_ids,
+                 self.class_ids, self.institution_ids, self.claim_ids, self.payment_ids,
+                 rules_digest]
+        if self.key:
+            parts.append(self.key)
+        text = json.dumps(parts, ensure_ascii=False)
+        return hashlib.sha256(text.encode()).hexdigest()[:20]
 
     def facts_digest(self) -> str:
         """Changes when the observed facts or evidence change (a dismissed finding reopens)."""

@@ -21,7 +21,7 @@ def run_demo(persons: int, seed: int, db: str | None, workdir: Path) -> int:
     workdir.mkdir(parents=True, exist_ok=True)
     url = normalise_url(db) if db else f"sqlite:///{workdir / 'skillaudit-demo.db'}"
     events_file = workdir / "skillaudit-demo.jsonl.gz"
-    print(f"1/3 Generating a synthetic city of {persons:,} persons (seed {seed}) "
+    print(f"1/5 Generating a synthetic city of {persons:,} persons (seed {seed}) "
           f"生成模拟城市 → {events_file}")
     bar = ProgressLine("generate 生成")
     started = time.perf_counter()
@@ -34,14 +34,14 @@ def run_demo(persons: int, seed: int, db: str | None, workdir: Path) -> int:
     print(f"    {city.events:,} events, {city.injected} injected irregularities, "
           f"{city.lookalikes} legitimate look-alikes ({city.seconds:.1f}s); truth: {city.truth}")
 
-    print(f"2/3 Ingesting into {url} 导入事件库")
+    print(f"2/5 Ingesting into {url} 导入事件库")
     store = store_for(url)
     bar = ProgressLine("ingest 导入")
     try:
         summary = ingest(store, [str(events_file)], progress=_ingest_progress(bar))
         bar.close()
         print_ingest_summary(summary)
-        print("3/3 Verifying the hash chain 校验哈希链")
+        print("3/5 Verifying the hash chain 校验哈希链")
         result = store.verify()
         stats = stats_of(store)
     finally:
@@ -53,5 +53,34 @@ def run_demo(persons: int, seed: int, db: str | None, workdir: Path) -> int:
     for t, n in sorted(stats["by_type"].items(), key=lambda kv: -kv[1]):
         print(f"    {label(t, 28)}{n:>12,}")
     print(f"    {label('total 合计', 28)}{stats['events']:>12,}")
-    print(f"Next 下一步: skillaudit stats --db {url} · skillaudit verify --db {url}")
-    return 0 if result.ok else 1
+    if not result.ok:
+        return 1
+
+    print("4/5 Projecting and detecting 投影与检测")
+    from detectors.rules import load_rules
+    from findings.detection import run_detection
+    from findings.listing import as_records, current_findings, write_findings
+    from skillaudit.cli import print_findings_summary
+    from skillaudit.wiring import engine_for_db, views_for
+
+    store = store_for(url)
+    bar = ProgressLine("detect 检测")
+    try:
+        report = run_detection(store, engine_for_db(url), load_rules(),
+                               progress=lambda code, n, total: bar.update(
+                                   n, total, "detectors", n, 1.0, code))
+    finally:
+        bar.close()
+        store.close()
+    frame = current_findings(views_for(url, update=False))
+    records = as_records(frame[frame.index.isin(report.finding_ids)])
+    print(f"    {len(report.findings):,} findings ({report.new} new) under rules "
+          f"{report.rules_version} ({report.rules_digest}), "
+          f"{sum(report.seconds.values()):.1f}s over {len(report.seconds)} detectors")
+    print_findings_summary(records, top=8)
+    out = workdir / "skillaudit-demo-findings.csv"
+    write_findings(records, "csv", out)
+    print(f"5/5 Report 报告 → {out} (ID numbers masked 身份证号已脱敏)")
+    print(f"Next 下一步: skillaudit findings --db {url} · skillaudit timeline person ID --db {url}"
+          f" · skillaudit ledger --db {url}")
+    return 0

@@ -101,6 +101,8 @@ def test_deterministic_and_leaves_inputs_alone(code: str, busy) -> None:
     first = module.detect(busy, module.Params())
     second = module.detect(busy, module.Params())
     assert first == second
+    ids = [f.identity("digest") for f in first]
+    assert len(ids) == len(set(ids)), f"{code}: two findings share an id (set Finding.key)"
     assert _fingerprint(busy) == before, f"{code} modified its input frames"
     for f in first:
         assert f.code == code and f.category == module.CATEGORY
