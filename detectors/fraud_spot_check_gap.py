@@ -96,5 +96,6 @@ def detect(frames: Frames, p: Params) -> list[Finding]:
             observed={"date": r.date, "inspector": inspector, "headcount_observed": observed_n,
                       "checked_in": recorded_n, "gap": gap,
                       "ratio": round(float(r.ratio), 4), "claimed_fen": claimed},
+            key=f"{r.date}#{r.position}",
         ))
     return out
