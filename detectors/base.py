@@ -34,9 +34,12 @@ class Frames(Protocol):
     institution_history: pd.DataFrame
     licences: pd.DataFrame
     agencies: pd.DataFrame
+    agency_history: pd.DataFrame  # every registration row: filing status over time
     agency_occupations: pd.DataFrame
     employers: pd.DataFrame
     classes: pd.DataFrame
+    sessions: pd.DataFrame
+    completions: pd.DataFrame
     roster: pd.DataFrame
     checkins: pd.DataFrame
     trainee_attendance: pd.DataFrame

@@ -66,8 +66,10 @@ class Views:
     def persons(self) -> pd.DataFrame:
         """One row per person: folded registration, death date, ID validity, age, birth mismatch."""
         p = self._fold(self.rows("rm_person_versions").drop(columns=["event_type"]), "person_id")
-        deaths = self.rows("rm_deaths", ["person_id", "date_of_death"])
-        p["date_of_death"] = deaths.groupby("person_id")["date_of_death"].min()
+        deaths = self.rows("rm_deaths", ["person_id", "date_of_death", "position"])
+        first_death = deaths.sort_values("date_of_death").groupby("person_id").first()
+        p["date_of_death"] = _on(p, first_death["date_of_death"])
+        p["death_position"] = _on(p, first_death["position"]).astype("Int64")
         ids = pd.Series(p.index, index=p.index)
         p["id_problem"] = ids.map(id_problem)
         p["id_valid"] = p["id_problem"].isna()
@@ -105,6 +107,12 @@ class Views:
         return self._fold(self.rows("rm_agencies"), "agency_id")
 
     @cached_property
+    def agency_history(self) -> pd.DataFrame:
+        """Every registration row of agencies (filing status and occupations over time)."""
+        return self.rows("rm_agencies").sort_values(
+            ["agency_id", "occurred_ts", "position"], kind="stable").reset_index(drop=True)
+
+    @cached_property
     def agency_occupations(self) -> pd.DataFrame:
         return self.rows("rm_agency_occupations", ["agency_id", "occupation", "occurred_at"])
 
@@ -124,15 +132,26 @@ class Views:
         c = c.join(agg)
         done = self.rows("rm_class_completions", ["class_id", "delivered_hours", "occurred_at"])
         done = done.sort_values("occurred_at").groupby("class_id").last()
-        c["delivered_hours"] = done["delivered_hours"]
-        c["completed_at"] = done["occurred_at"]
+        c["delivered_hours"] = _on(c, done["delivered_hours"])
+        c["completed_at"] = _on(c, done["occurred_at"])
         roster = self.roster
-        c["enrolled"] = roster.groupby("class_id").size()
-        c["active"] = roster[~roster["withdrawn"]].groupby("class_id").size()
+        c["enrolled"] = _on(c, roster.groupby("class_id").size())
+        c["active"] = _on(c, roster[~roster["withdrawn"]].groupby("class_id").size())
         for col in ("session_days", "enrolled", "active"):
             c[col] = c[col].fillna(0).astype("int64")
         c["session_hours"] = c["session_hours"].fillna(0.0)
         return c
+
+    @cached_property
+    def sessions(self) -> pd.DataFrame:
+        """Every session held (class, date, hours) with its position, for evidence."""
+        return self.rows("rm_sessions", ["position", "occurred_at", "class_id", "date", "hours"])
+
+    @cached_property
+    def completions(self) -> pd.DataFrame:
+        """Every ClassCompleted row (delivered hours as reported) with its position."""
+        return self.rows("rm_class_completions", ["position", "occurred_at", "class_id",
+                                                  "delivered_hours"])
 
     @cached_property
     def roster(self) -> pd.DataFrame:
@@ -211,14 +230,14 @@ class Views:
         c["year"] = c["occurred_at"].str.slice(0, 4).astype("int64")
         reviews = self.rows("rm_claim_reviews").sort_values(["occurred_ts", "position"])
         last = reviews.groupby("claim_id").last()
-        c["decision"] = last["decision"]
-        c["approved_fen"] = last["approved_amount_fen"].astype("Int64")
-        c["reviewed_at"] = last["occurred_at"]
-        c["reviews"] = reviews.groupby("claim_id").size()
+        c["decision"] = _on(c, last["decision"])
+        c["approved_fen"] = _on(c, last["approved_amount_fen"].astype("Int64"))
+        c["reviewed_at"] = _on(c, last["occurred_at"])
+        c["reviews"] = _on(c, reviews.groupby("claim_id").size())
         pay = self.payments
-        c["paid_fen"] = pay.groupby("claim_id")["amount_fen"].sum()
-        c["payments"] = pay.groupby("claim_id").size()
-        c["recovered_fen"] = pay.groupby("claim_id")["recovered_fen"].sum()
+        c["paid_fen"] = _on(c, pay.groupby("claim_id")["amount_fen"].sum())
+        c["payments"] = _on(c, pay.groupby("claim_id").size())
+        c["recovered_fen"] = _on(c, pay.groupby("claim_id")["recovered_fen"].sum())
         for col in ("paid_fen", "payments", "recovered_fen", "reviews"):
             c[col] = c[col].fillna(0).astype("int64")
         return c
@@ -253,13 +272,13 @@ class Views:
         """Each voucher's place in the loop 申请-发券-培训(评价)-兑现-核销."""
         v = self._fold(self.rows("rm_vouchers"), "voucher_id")
         red = self.rows("rm_voucher_redemptions")
-        v["redeemed_fen"] = red.groupby("voucher_id")["amount_fen"].sum()
-        v["redeemed_at"] = red.groupby("voucher_id")["occurred_at"].min()
-        v["redeemed_class_id"] = red.groupby("voucher_id")["class_id"].first()
+        v["redeemed_fen"] = _on(v, red.groupby("voucher_id")["amount_fen"].sum())
+        v["redeemed_at"] = _on(v, red.groupby("voucher_id")["occurred_at"].min())
+        v["redeemed_class_id"] = _on(v, red.groupby("voucher_id")["class_id"].first())
         off = self.rows("rm_voucher_writeoffs")
-        v["written_off_at"] = off.groupby("voucher_id")["occurred_at"].min()
+        v["written_off_at"] = _on(v, off.groupby("voucher_id")["occurred_at"].min())
         enrolled = self.roster.dropna(subset=["voucher_id"]).groupby("voucher_id")["class_id"]
-        v["used_in_class"] = enrolled.first()
+        v["used_in_class"] = _on(v, enrolled.first())
         ref = self.as_of.reference_date() or date.today().isoformat()
         v["stage"] = np.select(
             [v["written_off_at"].notna(), v["redeemed_at"].notna(),
@@ -278,6 +297,11 @@ class Views:
     @cached_property
     def complaints(self) -> pd.DataFrame:
         return self.rows("rm_complaints")
+
+
+def _on(frame: pd.DataFrame, values: pd.Series) -> pd.Series:
+    """Values aligned to a frame's index (assigning to an empty frame must not add rows)."""
+    return values.reindex(frame.index)
 
 
 def _age(birth: pd.Series, ref: str) -> pd.Series:

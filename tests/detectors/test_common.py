@@ -24,7 +24,8 @@ from tests.detectors.city import TinyCity
 CODES = list(registry())
 FRAME_NAMES = [
     "persons", "person_history", "institutions", "institution_history", "licences", "agencies",
-    "agency_occupations", "employers", "classes", "roster", "checkins", "trainee_attendance",
+    "agency_history", "agency_occupations", "employers", "classes", "sessions", "completions",
+    "roster", "checkins", "trainee_attendance",
     "assessments", "certificates", "employment", "skill_upgrade_payments", "claims",
     "claim_items", "payments", "budgets", "vouchers", "spot_checks", "complaints",
 ]
