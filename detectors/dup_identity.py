@@ -39,6 +39,11 @@ m, u and weight, then the prior, the total weight and the probability.
 Subject: the first of the two ID numbers; both are in ``person_ids``. At risk:
 the subsidies claimed under the record whose first claim came later (the
 second identity's money).
+
+Limits: m and u are defaults set by hand in the rules file (no EM estimation);
+each person's current contacts are compared (not past ones from
+``person_history``); twins with near-identical names, consecutive ID numbers
+and a shared phone fall less than two bits short of the default threshold.
 """
 
 from __future__ import annotations
@@ -155,6 +160,10 @@ def model(p: Params) -> dict[str, dict[str, Level]]:
                 raise ValueError(f"{key}.{level}: m and u must be in (0, 1], got {m}, {u}")
             table[level] = Level(m, u)
         out[comparison] = table
+    lam = p.probability_two_random_records_match
+    if not 0 < lam < 1:
+        raise ValueError(f"rules.{CODE}.probability_two_random_records_match must be in "
+                         f"(0, 1), got {lam}")
     for rule in p.blocking_rules:
         unknown = [f for f in rule.split("+") if f.strip() not in BLOCKING_FIELDS]
         if unknown:
@@ -165,31 +174,48 @@ def model(p: Params) -> dict[str, dict[str, Level]]:
 
 # -- the records ---------------------------------------------------------------------------------
 
-def _norm(values: pd.Series, *, digits: bool = False) -> pd.Series:
-    s = values.astype("string").str.strip().str.upper()
-    if digits:
-        s = s.str.replace(r"[\s\-]", "", regex=True)
-    return s.replace("", pd.NA)
+def _clean(values: np.ndarray, *, drop: str = "") -> np.ndarray:
+    """Stripped, upper-cased strings (characters in ``drop`` removed); missing or empty = None.
+
+    Each distinct value is cleaned once (names, counties and genders repeat a lot).
+    """
+    codes, uniq = pd.factorize(values, use_na_sentinel=True)
+    text = np.asarray(uniq, dtype=object).astype(str)
+    text = np.strings.upper(np.strings.strip(text))
+    for ch in drop:
+        text = np.strings.replace(text, ch, "")
+    cleaned = np.append(text.astype(object), None)
+    cleaned[:-1][text == ""] = None
+    return cleaned[codes]  # code -1 (missing) picks the trailing None
 
 
 def _records(persons: pd.DataFrame, wanted: pd.Index) -> pd.DataFrame:
-    p = persons.loc[persons.index.isin(wanted)].sort_index()
-    ids = pd.Series(p.index.astype(str), index=p.index).str.strip().str.upper()
+    """One row per wanted person: normalised fields as object arrays (None = missing)."""
+    p = persons.loc[persons.index.isin(wanted)]
+    if not p.index.is_monotonic_increasing:
+        p = p.sort_index()
+    ids = _clean(p.index.to_numpy(dtype=object))
     rec = pd.DataFrame({
         "person_id": p.index.astype(str),
-        "id_number": ids.to_numpy(),
+        "id_number": ids,
         "id_valid": p["id_valid"].fillna(False).astype(bool).to_numpy(),
-        "name": _norm(p["name"]).str.replace(r"\s", "", regex=True).to_numpy(),
-        "birth_date": _norm(p["birth_date"]).to_numpy(),
-        "gender": _norm(p["gender"]).to_numpy(),
-        "phone": _norm(p["phone"], digits=True).to_numpy(),
-        "bank_account": _norm(p["bank_account"], digits=True).to_numpy(),
-        "county": _norm(p["county"]).to_numpy(),
+        "name": _clean(p["name"].to_numpy(dtype=object), drop=" \t\u3000"),
+        "birth_date": _clean(p["birth_date"].to_numpy(dtype=object)),
+        "gender": _clean(p["gender"].to_numpy(dtype=object)),
+        "phone": _clean(p["phone"].to_numpy(dtype=object), drop=" -"),
+        "bank_account": _clean(p["bank_account"].to_numpy(dtype=object), drop=" -"),
+        "county": _clean(p["county"].to_numpy(dtype=object)),
         "position": p["position"].to_numpy(),
     })
-    region_birth = ids.str.slice(0, 14)
-    rec["id_region_birth"] = region_birth.where(region_birth.str.len() == 14).to_numpy()
+    rec["id_region_birth"] = np.array(
+        [x[:14] if x is not None and len(x) >= 14 else None for x in ids], dtype=object)
     return rec
+
+
+def _codes(values: pd.Series) -> np.ndarray:
+    """Integer codes of a column's values, -1 where missing."""
+    codes, _ = pd.factorize(values.to_numpy(dtype=object), use_na_sentinel=True)
+    return codes.astype(np.int64)
 
 
 def candidate_pairs(rec: pd.DataFrame, rules: tuple[str, ...],
@@ -197,15 +223,16 @@ def candidate_pairs(rec: pd.DataFrame, rules: tuple[str, ...],
     """Record index pairs (i < j) agreeing on at least one blocking rule, with a rule bitmask."""
     parts = []
     for bit, rule in enumerate(rules):
-        fields = [f.strip() for f in rule.split("+")]
-        keys = rec[fields].astype("string")
-        ok = keys.notna().all(axis=1).to_numpy()
+        key = np.zeros(len(rec), dtype=np.int64)
+        ok = np.ones(len(rec), dtype=bool)
+        for name in (f.strip() for f in rule.split("+")):
+            codes = _codes(rec[name])
+            ok &= codes >= 0
+            key = key * (int(codes.max(initial=0)) + 2) + codes + 1
+            key = pd.factorize(key)[0].astype(np.int64)  # stays below n: no overflow
         if not ok.any():
             continue
-        kept = keys[ok]
-        joined = kept[fields[0]].str.cat([kept[f] for f in fields[1:]], sep="\x1f") \
-            if len(fields) > 1 else kept[fields[0]]
-        codes, _ = pd.factorize(joined)
+        codes, _ = pd.factorize(key[ok])
         sizes = np.bincount(codes)
         keep = (sizes[codes] >= 2) & (sizes[codes] <= max_block)
         if not keep.any():
@@ -228,10 +255,11 @@ def candidate_pairs(rec: pd.DataFrame, rules: tuple[str, ...],
 
 def _chars(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Strings as a matrix of code points (0-padded) and their lengths; missing = ''."""
-    s = pd.Series(values, dtype="string").fillna("")
-    width = max(int(s.str.len().max() or 1), 1)
-    arr = np.array(s.tolist(), dtype=f"<U{width}")
-    return arr.view(np.uint32).reshape(len(arr), width), s.str.len().to_numpy(dtype=np.int64)
+    text = [v if isinstance(v, str) else "" for v in values]
+    width = max((len(v) for v in text), default=1) or 1
+    arr = np.array(text, dtype=f"<U{width}").reshape(len(text))
+    return (arr.view(np.uint32).reshape(len(text), width),
+            np.char.str_len(arr).astype(np.int64))
 
 
 def edit_kind(a: np.ndarray, la: np.ndarray, b: np.ndarray, lb: np.ndarray) -> np.ndarray:
@@ -265,51 +293,60 @@ def edit_kind(a: np.ndarray, la: np.ndarray, b: np.ndarray, lb: np.ndarray) -> n
     return out
 
 
-def compare(rec: pd.DataFrame, i: np.ndarray, j: np.ndarray) -> dict[str, np.ndarray]:
-    """The level (its name, or 'null') of every comparison for each pair."""
+def compare_codes(rec: pd.DataFrame, i: np.ndarray, j: np.ndarray) -> dict[str, np.ndarray]:
+    """Per comparison, the index of each pair's level in ``LEVELS`` (-1 = a value is missing)."""
     out: dict[str, np.ndarray] = {}
 
-    def col(name: str) -> tuple[pd.Series, pd.Series, np.ndarray]:
-        a = rec[name].iloc[i].reset_index(drop=True)
-        b = rec[name].iloc[j].reset_index(drop=True)
-        return a, b, (a.isna() | b.isna()).to_numpy()
+    def pick(conditions: list[np.ndarray], levels: tuple[str, ...],
+             null: np.ndarray) -> np.ndarray:
+        chosen = np.select(conditions, list(range(len(levels) - 1)), default=len(levels) - 1)
+        return np.where(null, -1, chosen).astype(np.int8)
 
-    def pick(conditions: list[np.ndarray], levels: tuple[str, ...], null: np.ndarray) -> np.ndarray:
-        chosen = np.select(conditions, list(levels[:-1]), default=levels[-1])
-        return np.where(null, "null", chosen).astype(object)
+    def same(name: str) -> tuple[np.ndarray, np.ndarray]:
+        codes = _codes(rec[name])
+        a, b = codes[i], codes[j]
+        return (a == b) & (a >= 0), (a < 0) | (b < 0)
 
-    a, b, null = col("name")
-    ca, la = _chars(a.to_numpy())
-    cb, lb = _chars(b.to_numpy())
-    exact = (a == b).fillna(False).to_numpy()
-    out["name"] = pick([exact, edit_kind(ca, la, cb, lb) > 0], LEVELS["name"], null)
+    exact, null = same("name")
+    ch, ln = _chars(rec["name"].to_numpy())
+    similar = edit_kind(ch[i], ln[i], ch[j], ln[j]) > 0
+    out["name"] = pick([exact, similar], LEVELS["name"], null)
 
-    a, b, null = col("birth_date")
-    da = a.str.replace("-", "", regex=False)
-    db = b.str.replace("-", "", regex=False)
-    ca, la = _chars(da.to_numpy())
-    cb, lb = _chars(db.to_numpy())
-    exact = (a == b).fillna(False).to_numpy()
-    one = (edit_kind(ca, la, cb, lb) == 1) & (la == 8)
-    swapped = ((da.str.slice(0, 4) == db.str.slice(0, 4))
-               & (da.str.slice(4, 6) == db.str.slice(6, 8))
-               & (da.str.slice(6, 8) == db.str.slice(4, 6))).fillna(False).to_numpy() & ~exact
+    exact, null = same("birth_date")
+    ch, ln = _chars(rec["birth_date"].to_numpy())
+    digits = [0, 1, 2, 3, 5, 6, 8, 9]  # YYYY-MM-DD
+    well_formed = ln == 10
+    ok = well_formed[i] & well_formed[j]
+    if ch.shape[1] >= 10:
+        a, b = ch[i], ch[j]
+        one = ok & ((a[:, digits] != b[:, digits]).sum(axis=1) == 1)
+        swapped = (ok & ~exact & (a[:, :4] == b[:, :4]).all(axis=1)
+                   & (a[:, 5:7] == b[:, 8:10]).all(axis=1) & (a[:, 8:10] == b[:, 5:7]).all(axis=1))
+    else:
+        one = swapped = np.zeros(i.size, dtype=bool)
     out["birth_date"] = pick([exact, one, swapped], LEVELS["birth_date"], null)
 
     for name in ("gender", "phone", "bank_account", "county"):
-        a, b, null = col(name)
-        out[name] = pick([(a == b).fillna(False).to_numpy()], LEVELS[name], null)
+        exact, null = same(name)
+        out[name] = pick([exact], LEVELS[name], null)
 
-    a, b, null = col("id_number")
-    ca, la = _chars(a.to_numpy())
-    cb, lb = _chars(b.to_numpy())
-    typo = edit_kind(ca, la, cb, lb) > 0
+    _exact, null = same("id_number")
+    ch, ln = _chars(rec["id_number"].to_numpy())
+    a, b = ch[i], ch[j]
+    typo = edit_kind(a, ln[i], b, ln[j]) > 0
     valid = rec["id_valid"].to_numpy()
     invalid = ~(valid[i] & valid[j])
-    region_birth = (a.str.slice(0, 14) == b.str.slice(0, 14)).fillna(False).to_numpy() \
-        & (la >= 14) & (lb >= 14)
+    region_birth = (ln[i] >= 14) & (ln[j] >= 14)
+    if ch.shape[1] >= 14:
+        region_birth &= (a[:, :14] == b[:, :14]).all(axis=1)
     out["id_number"] = pick([typo & invalid, typo, region_birth], LEVELS["id_number"], null)
     return out
+
+
+def compare(rec: pd.DataFrame, i: np.ndarray, j: np.ndarray) -> dict[str, np.ndarray]:
+    """The level name (or 'null') of every comparison for each pair."""
+    return {name: np.array([*LEVELS[name], "null"], dtype=object)[codes]
+            for name, codes in compare_codes(rec, i, j).items()}
 
 
 def _mask_contact(value: object) -> str | None:
@@ -344,13 +381,13 @@ def detect(frames: Frames, p: Params) -> list[Finding]:
     i, j, bits = candidate_pairs(rec, p.blocking_rules, p.max_block_size)
     if i.size == 0:
         return []
-    got = compare(rec, i, j)
+    codes = compare_codes(rec, i, j)
     total = np.zeros(i.size)
-    for comparison, chosen in got.items():
-        table = levels[comparison]
-        weights = {name: lv.weight for name, lv in table.items()}
-        weights["null"] = 0.0
-        total += pd.Series(chosen).map(weights).to_numpy(dtype=float)
+    for comparison, chosen in codes.items():
+        # weights by level index; the extra last entry (index -1) is the null level: 0
+        weights = np.array([levels[comparison][name].weight for name in LEVELS[comparison]]
+                           + [0.0])
+        total += weights[chosen]
     lam = float(p.probability_two_random_records_match)
     prior = log2(lam / (1 - lam))
     weight = prior + total
@@ -385,7 +422,8 @@ def detect(frames: Frames, p: Params) -> list[Finding]:
         pa, pb = str(a["person_id"]), str(b["person_id"])
         waterfall = []
         for comparison in LEVELS:
-            level = got[comparison][k]
+            code = int(codes[comparison][k])
+            level = LEVELS[comparison][code] if code >= 0 else "null"
             lv = levels[comparison].get(level)
             va, vb = a[comparison], b[comparison]
             if comparison in ("phone", "bank_account"):
@@ -409,7 +447,7 @@ def detect(frames: Frames, p: Params) -> list[Finding]:
                               for w in waterfall)
         w_total = round(float(weight[k]), 3)
         pr = float(prob[k])
-        pr_text = f"{pr:.4%}" if pr < 0.9999 else ">99.99%"
+        pr_text = f"{pr:.2%}" if pr < 0.9999 else ">99.99%"
         blocked = [rule_names[n] for n in range(len(rule_names)) if bits[k] >> n & 1]
         out.append(Finding.make(
             code=CODE, category=CATEGORY, severity=p.severity,

@@ -4,9 +4,10 @@ An agency registered with ``linked_institution_id`` = I assessed people for
 a class of I: the trainer grades its own trainees. Each assessment is
 attributed to the person's latest class in the same occupation that had
 started by the assessment day, so someone assessed after another institution's
-class, who trains at I only later, is not counted. One finding per agency × institution when at least
-``min_assessments`` such assessments exist. The certification claims for the
-certificates the agency issued to those people (same occupation) are at risk.
+class, who trains at I only later, is not counted. One finding per agency ×
+institution when at least ``min_assessments`` such assessments exist. The
+certification claims for the certificates the agency issued to those people
+(same occupation) are at risk.
 """
 
 from __future__ import annotations
@@ -47,7 +48,8 @@ def detect(frames: Frames, p: Params) -> list[Finding]:
         institution_id=lambda x: x["agency_id"].map(ag["linked_institution_id"]))
     # Each assessment belongs to the person's latest class in that occupation that had
     # started by the assessment day; it is linked when that class is the institution's.
-    cls = frames.classes[["institution_id", "occupation", "start_date", "position"]]
+    cls = frames.classes.reindex(
+        columns=["institution_id", "occupation", "start_date", "position"])
     r = frames.roster[["class_id", "person_id"]].join(
         cls.rename(columns={"position": "class_position"}), on="class_id")
     r = r[r["person_id"].isin(a["person_id"]) & r["start_date"].notna()]

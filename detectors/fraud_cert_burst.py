@@ -1,25 +1,20 @@
 """FRAUD_CERT_BURST: a burst of certificates right after an agency was filed (突击发证).
 
 A city audit found one agency issuing 2,600 certificates in 25 batches in its
-first two months after filing. An agency registered as filed (``filed`` true;
-filing time = its registration's ``occurred_at``) that issued at least
-``min_certificates`` certificates within ``window_days`` days of filing, and
-those are at least ``min_share`` of all the certificates it issued, fires. An
-agency filed long before its certificates is the look-alike. Batches are the
-distinct issue dates in the window. The certification subsidy claimed for the
-burst's certificates is at risk.
-
-The frames fold agencies to their latest registration; if an agency was first
-registered unfiled and filed by a later registration, the first registration's
-time is used (a per-registration agency frame would give the exact filing time).
+first two months after filing. An agency filed with the ministry that issued
+at least ``min_certificates`` certificates within ``window_days`` days of
+filing, and those are at least ``min_share`` of all the certificates it issued, fires. An
+agency filed long before its certificates is the look-alike. The filing time
+is the first registration row (``agency_history``) with ``filed`` true, so an
+agency registered unfiled and filed later counts from its filing. Batches are
+the distinct issue dates in the window. The certification subsidy claimed for
+the burst's certificates is at risk.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-
-import pandas as pd
 
 from detectors.base import Finding, Frames
 from detectors.common import pct, yuan
@@ -37,17 +32,19 @@ class Params:
 
 
 def detect(frames: Frames, p: Params) -> list[Finding]:
-    ag = frames.agencies
+    hist = frames.agency_history
     certs = frames.certificates
-    if ag.empty or certs.empty:
+    if hist.empty or certs.empty:
         return []
-    ag = ag[ag["filed"].astype(object).eq(True) & ag["registered_at"].notna()]
-    if ag.empty:
+    # Filing time: the first registration row that says filed (a later filing counts from then).
+    filed = hist[hist["filed"].astype(object).eq(True)].sort_values(
+        ["occurred_ts", "position"], kind="stable").drop_duplicates("agency_id")
+    if filed.empty:
         return []
-    filed_ts = (pd.to_datetime(ag["registered_at"], utc=True, format="ISO8601", errors="coerce")
-                - pd.Timestamp(0, tz="UTC")) // pd.Timedelta(seconds=1)
+    filed = filed.set_index("agency_id")
+    filed_ts = filed["occurred_ts"].astype("int64")
     c = certs.sort_values("position").drop_duplicates("certificate_id", keep="last")
-    c = c[c["agency_id"].isin(ag.index)]
+    c = c[c["agency_id"].isin(filed.index)]
     if c.empty:
         return []
     total = c.groupby("agency_id").size()
@@ -70,7 +67,8 @@ def detect(frames: Frames, p: Params) -> list[Finding]:
         g = w[w["agency_id"] == agency]
         mine = items[items["certificate_id"].isin(g["certificate_id"])]
         at_risk = int(mine["amount_fen"].fillna(0).sum())
-        filed_on = str(ag.at[agency, "registered_at"])[:10]
+        filed_at = str(filed.at[agency, "occurred_at"])
+        filed_on = filed_at[:10]
         n, total_n, batches = int(r["n"]), int(r["total"]), int(r["batches"])
         out.append(Finding.make(
             code=CODE, category=CATEGORY, severity=p.severity,
@@ -84,8 +82,8 @@ def detect(frames: Frames, p: Params) -> list[Finding]:
                 f"{yuan(at_risk)} yuan of certification subsidy claimed for them"),
             subject_type="agency", subject_id=agency, amount_at_risk_fen=at_risk,
             person_ids=g["person_id"], claim_ids=mine["claim_id"],
-            evidence=[ag.at[agency, "position"], *g["position"], *mine["position"]],
-            observed={"filed_at": ag.at[agency, "registered_at"], "window_days": p.window_days,
+            evidence=[filed.at[agency, "position"], *g["position"], *mine["position"]],
+            observed={"filed_at": filed_at, "window_days": p.window_days,
                       "certificates_in_window": n, "certificates_total": total_n,
                       "share": round(float(r["share"]), 4), "batches": batches,
                       "first_issue": r["first"], "last_issue": r["last"],

@@ -51,8 +51,8 @@ def _early(certs: pd.DataFrame, frames: Frames, p: Params) -> pd.DataFrame:
     roster = frames.roster
     roster = roster.loc[~roster["withdrawn"].astype(bool), ["class_id", "person_id",
                                                             "enrolled_at", "enrol_position"]]
-    cls = frames.classes[["institution_id", "occupation", "level", "start_date", "end_date",
-                          "position"]]
+    cls = frames.classes.reindex(columns=["institution_id", "occupation", "level",
+                                          "start_date", "end_date", "position"])
     r = roster.join(cls.rename(columns={"position": "class_position"}), on="class_id")
     r = r[r["end_date"].notna() & r["level"].notna()]
     if r.empty:

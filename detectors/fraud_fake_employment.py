@@ -76,7 +76,8 @@ def detect(frames: Frames, p: Params) -> list[Finding]:
     e = emp.sort_values(["occurred_ts", "position"], kind="stable").drop_duplicates(
         ["person_id", "employer_id", "start_date"], keep="last")
     e = e[e["person_id"].isin(roster["person_id"])]
-    cls = frames.classes[["institution_id", "start_date", "end_date", "mode", "position"]]
+    cls = frames.classes.reindex(
+        columns=["institution_id", "start_date", "end_date", "mode", "position"])
     r = roster[["class_id", "person_id"]].join(
         cls.rename(columns={"start_date": "class_start", "end_date": "class_end",
                             "position": "class_position"}), on="class_id")
@@ -105,54 +106,72 @@ def detect(frames: Frames, p: Params) -> list[Finding]:
 
     # Money claimed for these people in employment-conditioned classes.
     claims = frames.claims
-    tc = claims.loc[(claims["kind"] == "training") & claims["class_id"].notna(), ["class_id"]]
+    cond = set(bad.loc[bad["mode"].isin(EMPLOYMENT_MODES), "class_id"])
+    tc = claims.loc[(claims["kind"] == "training") & claims["class_id"].isin(cond),
+                    ["class_id"]]
     items = frames.claim_items[["claim_id", "person_id", "amount_fen", "position"]]
     items = items[items["person_id"].isin(bad["person_id"])].merge(
         tc, left_on="claim_id", right_index=True)
-    employers = frames.employers
-    institutions = frames.institutions
+    items_by: dict[tuple[str, str], list[dict]] = {}
+    for it in items.to_dict("records"):
+        items_by.setdefault((it["person_id"], it["class_id"]), []).append(it)
+    emp_pos = frames.employers.reindex(columns=["position"])["position"].to_dict()
+    inst_pos = frames.institutions.reindex(columns=["position"])["position"].to_dict()
+    rows: dict[str, list[dict]] = {}
+    for rec in bad.sort_values(["person_id", "start_date", "employer_id", "class_id"]).to_dict(
+            "records"):
+        rows.setdefault(rec["person_id"], []).append(rec)
     out = []
-    for pid, g in bad.groupby("person_id", sort=True):
-        jobs = g.drop_duplicates(["employer_id", "start_date"])
+    for pid, recs in rows.items():
+        jobs: dict[tuple[str, str], list[dict]] = {}
+        for rec in recs:
+            jobs.setdefault((rec["employer_id"], rec["start_date"]), []).append(rec)
         reasons_zh, reasons_en, obs_jobs = [], [], []
-        for j in jobs.itertuples(index=False):
-            jg = g[(g["employer_id"] == j.employer_id) & (g["start_date"] == j.start_date)]
+        linked_insts: set[str] = set()
+        for (employer, start), jr in jobs.items():
+            j = jr[0]
             why_zh, why_en = [], []
-            inst_linked = jg[jg["linked"]]
-            for li in inst_linked.drop_duplicates("institution_id").itertuples(index=False):
-                why_zh.append(f"与培训机构 {li.institution_id} 共用"
-                              + "、".join(ATTR_ZH[a] for a in li.shared))
-                why_en.append(f"shares its {' and '.join(ATTR_EN[a] for a in li.shared)} "
-                              f"with institution {li.institution_id}")
-            if j.uninsured:
+            shared_all: set[str] = set()
+            seen: set[str] = set()
+            for li in jr:
+                if not li["linked"] or li["institution_id"] in seen:
+                    continue
+                seen.add(li["institution_id"])
+                shared_all |= set(li["shared"])
+                why_zh.append(f"与培训机构 {li['institution_id']} 共用"
+                              + "、".join(ATTR_ZH[a] for a in li["shared"]))
+                why_en.append(f"shares its {' and '.join(ATTR_EN[a] for a in li['shared'])} "
+                              f"with institution {li['institution_id']}")
+            linked_insts |= seen
+            if j["uninsured"]:
                 why_zh.append("未缴社会保险")
                 why_en.append("no social insurance")
-            inc = j.monthly_income_fen
-            if j.low:
-                why_zh.append(f"月收入 {yuan(int(inc))} 元低于当地最低 {yuan(minimum)} 元")
-                why_en.append(f"monthly income {yuan(int(inc))} yuan below the local minimum "
+            inc = j["monthly_income_fen"]
+            inc = None if inc is None or inc is pd.NA or inc != inc else int(inc)
+            if j["low"]:
+                why_zh.append(f"月收入 {yuan(inc)} 元低于当地最低 {yuan(minimum)} 元")
+                why_en.append(f"monthly income {yuan(inc)} yuan below the local minimum "
                               f"{yuan(minimum)}")
-            reasons_zh.append(f"{j.start_date} 起在 {j.employer_id} 就业：" + "，".join(why_zh))
-            reasons_en.append(f"employed by {j.employer_id} from {j.start_date}: "
-                              + "; ".join(why_en))
+            reasons_zh.append(f"{start} 起在 {employer} 就业：" + "，".join(why_zh))
+            reasons_en.append(f"employed by {employer} from {start}: " + "; ".join(why_en))
+            insured = j["social_insurance"]
             obs_jobs.append({
-                "employer_id": j.employer_id, "start_date": j.start_date,
-                "linked_institutions": sorted(set(inst_linked["institution_id"])),
-                "shared": sorted({a for s in inst_linked["shared"] for a in s}),
-                "social_insurance": None if j.social_insurance is None or
-                j.social_insurance != j.social_insurance else bool(j.social_insurance),
-                "monthly_income_fen": None if inc is pd.NA or inc != inc else int(inc)})
-        class_ids = sorted(set(g["class_id"]))
-        cond = sorted(set(g.loc[g["mode"].isin(EMPLOYMENT_MODES), "class_id"]))
-        mine = items[(items["person_id"] == pid) & items["class_id"].isin(cond)]
-        at_risk = int(mine["amount_fen"].fillna(0).sum())
-        emp_ids = sorted(set(jobs["employer_id"]))
-        inst_ids = sorted(set(g["institution_id"].dropna()))
-        evidence = [*g["position"], *g["class_position"], *mine["position"]]
-        evidence += [employers.at[x, "position"] for x in emp_ids if x in employers.index]
-        evidence += [institutions.at[x, "position"] for x in
-                     sorted(set(g.loc[g["linked"], "institution_id"]))
-                     if x in institutions.index]
+                "employer_id": employer, "start_date": start,
+                "linked_institutions": sorted(seen), "shared": sorted(shared_all),
+                "social_insurance": None if insured is None or insured != insured
+                else bool(insured),
+                "monthly_income_fen": inc})
+        class_ids = sorted({rec["class_id"] for rec in recs})
+        mine = [it for cid in class_ids for it in items_by.get((pid, cid), [])]
+        at_risk = int(sum(int(it["amount_fen"]) for it in mine
+                          if it["amount_fen"] is not None and it["amount_fen"] is not pd.NA))
+        emp_ids = sorted({e for e, _ in jobs})
+        inst_ids = sorted({rec["institution_id"] for rec in recs
+                           if isinstance(rec["institution_id"], str)})
+        evidence = [rec["position"] for rec in recs] + [rec["class_position"] for rec in recs]
+        evidence += [it["position"] for it in mine]
+        evidence += [emp_pos[x] for x in emp_ids if x in emp_pos]
+        evidence += [inst_pos[x] for x in sorted(linked_insts) if x in inst_pos]
         money_zh = f"，订单/项目制补贴 {yuan(at_risk)} 元受影响" if at_risk else ""
         money_en = f"; {yuan(at_risk)} yuan of employment-based subsidy depends on it" \
             if at_risk else ""
@@ -164,7 +183,7 @@ def detect(frames: Frames, p: Params) -> list[Finding]:
                 + money_en),
             subject_type="person", subject_id=pid, amount_at_risk_fen=at_risk,
             person_ids=[pid], class_ids=class_ids, institution_ids=inst_ids,
-            claim_ids=mine["claim_id"], evidence=evidence,
+            claim_ids=[it["claim_id"] for it in mine], evidence=evidence,
             observed={"employers": emp_ids, "jobs": obs_jobs,
                       "local_minimum_income_fen": minimum, "claimed_at_risk_fen": at_risk},
         ))

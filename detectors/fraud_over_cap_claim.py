@@ -15,7 +15,8 @@ the class's planned days. A trainee with no claimed days and no check-in is
 FRAUD_GHOST_NO_CHECKIN's case and is left to it. Certification claims (kind
 ``certification``) are summed per certificate and compared with
 ``certification_subsidy`` for the certificate's level. Everything is compared
-in integer fen; the excess is at risk.
+in integer fen. One finding per claim (the latest claim of a split training)
+lists every item over the standard; the total excess is at risk.
 """
 
 from __future__ import annotations
@@ -67,7 +68,8 @@ def _training(frames: Frames, p: Params) -> pd.DataFrame:
     g = items.groupby(["class_id", "person_id"], sort=True)
     agg = g.agg(amount=("amount", "sum"), item_days=("d", "sum"), days_known=("d", "count"),
                 n_items=("d", "size"), last_position=("position", "max")).reset_index()
-    cls = frames.classes[["mode", "planned_days", "institution_id", "position"]]
+    cls = frames.classes.reindex(
+        columns=["mode", "planned_days", "institution_id", "position"])
     agg = agg.join(cls.rename(columns={"position": "class_position"}), on="class_id")
     agg = agg[agg["mode"].notna()]
     att = frames.trainee_attendance[["class_id", "person_id", "attended_days"]]
@@ -120,78 +122,126 @@ def _certification(frames: Frames) -> pd.DataFrame:
     return agg[agg["level"].notna()]
 
 
+def _training_over(frames: Frames, p: Params, threshold: int) -> list[dict]:
+    tr = _training(frames, p)
+    if tr.empty:
+        return []
+    tr = tr[tr["amount"] - tr["allowed"] >= threshold]
+    if tr.empty:
+        return []
+    claims = frames.claims
+    tc = claims.loc[(claims["kind"] == "training")
+                    & claims["class_id"].isin(tr["class_id"].unique()), ["class_id"]]
+    rows = frames.claim_items[["claim_id", "person_id", "position"]].merge(
+        tc, left_on="claim_id", right_index=True)
+    rows = rows.merge(tr[["class_id", "person_id"]], on=["class_id", "person_id"])
+    rows = rows.sort_values("position", kind="stable")
+    claim_lists: dict[tuple[str, str], list[str]] = {}
+    pos_lists: dict[tuple[str, str], list[int]] = {}
+    for cid, pid, claim, pos in zip(rows["class_id"], rows["person_id"], rows["claim_id"],
+                                    rows["position"], strict=True):
+        claim_lists.setdefault((cid, pid), []).append(claim)
+        pos_lists.setdefault((cid, pid), []).append(int(pos))
+    out = []
+    for r in tr.to_dict("records"):
+        key = (r["class_id"], r["person_id"])
+        claim_ids = claim_lists[key]
+        out.append({
+            "claim": claim_ids[-1], "claim_ids": claim_ids, "person_ids": [r["person_id"]],
+            "class_id": r["class_id"], "institution_id": r["institution_id"],
+            "kind": r["mode"], "days": int(r["days_used"]), "days_source": r["days_source"],
+            "days_capped": bool(r["days_capped"]), "claimed": int(r["amount"]),
+            "allowed": int(r["allowed"]), "evidence": [*pos_lists[key], r["class_position"]],
+            "person_id": r["person_id"]})
+    return out
+
+
+def _certification_over(frames: Frames, p: Params, threshold: int) -> list[dict]:
+    cert = _certification(frames)
+    if cert.empty:
+        return []
+    table = {str(k): fen(str(v)) for k, v in p.certification_subsidy.items()}
+    cert = cert.assign(allowed=cert["level"].astype("int64").astype(str).map(table))
+    cert = cert[cert["allowed"].notna()]
+    cert = cert[cert["amount"] - cert["allowed"] >= threshold]
+    if cert.empty:
+        return []
+    claims = frames.claims
+    rows = frames.claim_items[["claim_id", "person_id", "certificate_id", "position"]]
+    rows = rows[rows["certificate_id"].isin(cert["certificate_id"].unique())
+                & rows["claim_id"].isin(claims.index[claims["kind"] == "certification"])]
+    rows = rows.sort_values("position", kind="stable")
+    by: dict[str, list[tuple[str, str, int]]] = {}
+    for cert_id, claim, pid, pos in zip(rows["certificate_id"], rows["claim_id"],
+                                        rows["person_id"], rows["position"], strict=True):
+        by.setdefault(cert_id, []).append((claim, pid, int(pos)))
+    out = []
+    for r in cert.to_dict("records"):
+        got = by[r["certificate_id"]]
+        out.append({
+            "claim": got[-1][0], "claim_ids": [g[0] for g in got],
+            "person_ids": [*(g[1] for g in got), r["holder"]], "class_id": None,
+            "institution_id": None, "kind": "certification", "level": int(r["level"]),
+            "certificate_id": r["certificate_id"], "claimed": int(r["amount"]),
+            "allowed": int(r["allowed"]), "evidence": [*(g[2] for g in got), r["cert_position"]],
+            "person_id": got[-1][1]})
+    return out
+
+
+def _describe(e: dict, p: Params) -> tuple[str, str]:
+    excess = e["claimed"] - e["allowed"]
+    if e["kind"] == "certification":
+        return (f"证书 {e['certificate_id']}（{e['level']} 级）取证补贴标准 "
+                f"{yuan(e['allowed'])} 元，申领 {yuan(e['claimed'])} 元，超出 {yuan(excess)} 元",
+                f"certificate {e['certificate_id']} (level {e['level']}) earns a certification "
+                f"subsidy of {yuan(e['allowed'])} yuan, but {yuan(e['claimed'])} yuan was "
+                f"claimed, {yuan(excess)} yuan over")
+    rule_zh, rule_en = _rule_text(e["kind"], e["days"], p)
+    capped = ", capped at the planned days" if e["days_capped"] else ""
+    return (f"{MODE_ZH.get(e['kind'], e['kind'])}培训 {e['days']} 天，按{rule_zh}最多可补 "
+            f"{yuan(e['allowed'])} 元，申领 {yuan(e['claimed'])} 元，超出 {yuan(excess)} 元"
+            f"（班级 {e['class_id']}）",
+            f"{e['kind']} training of {e['days']} day(s) ({e['days_source']}{capped}): "
+            f"{rule_en} allow at most {yuan(e['allowed'])} yuan, but {yuan(e['claimed'])} "
+            f"yuan was claimed, {yuan(excess)} yuan over (class {e['class_id']})")
+
+
 def detect(frames: Frames, p: Params) -> list[Finding]:
     threshold = fen(p.min_excess)
+    entries = _training_over(frames, p, threshold) + _certification_over(frames, p, threshold)
+    by_claim: dict[str, list[dict]] = {}
+    for e in entries:
+        by_claim.setdefault(e["claim"], []).append(e)
     out: list[Finding] = []
-    items = frames.claim_items
-    tr = _training(frames, p)
-    if not tr.empty:
-        tr = tr[tr["amount"] - tr["allowed"] >= threshold]
-    if not tr.empty:
-        claims = frames.claims
-        tc = claims.loc[(claims["kind"] == "training")
-                        & claims["class_id"].isin(tr["class_id"].unique()), ["class_id"]]
-        rows = items[["claim_id", "person_id", "position"]].merge(
-            tc, left_on="claim_id", right_index=True)
-        groups = {k: g for k, g in rows.groupby(["class_id", "person_id"], sort=False)}
-        for r in tr.itertuples(index=False):
-            g = groups[(r.class_id, r.person_id)]
-            last = g.loc[g["position"].idxmax(), "claim_id"]
-            excess = int(r.amount - r.allowed)
-            rule_zh, rule_en = _rule_text(r.mode, int(r.days_used), p)
-            days_en = (f"{r.days_used} day(s) ({r.days_source}"
-                       f"{', capped at the planned days' if r.days_capped else ''})")
-            mode_zh = MODE_ZH.get(r.mode, r.mode)
-            out.append(Finding.make(
-                code=CODE, category=CATEGORY, severity=p.severity,
-                title="Training claim above the subsidy standard",
-                zh=(f"{mode_zh}培训 {r.days_used} 天，按{rule_zh}最多可补 {yuan(r.allowed)} 元，"
-                    f"实际申领 {yuan(r.amount)} 元，超出 {yuan(excess)} 元（班级 {r.class_id}）"),
-                en=(f"{r.mode} training of {days_en}: {rule_en} allow at most "
-                    f"{yuan(r.allowed)} yuan, but {yuan(r.amount)} yuan was claimed, "
-                    f"{yuan(excess)} yuan over (class {r.class_id})"),
-                subject_type="claim", subject_id=last, amount_at_risk_fen=excess,
-                person_ids=[r.person_id], class_ids=[r.class_id],
-                institution_ids=[r.institution_id], claim_ids=g["claim_id"],
-                evidence=[*g["position"], r.class_position],
-                observed={"mode": r.mode, "days": int(r.days_used),
-                          "days_source": r.days_source, "claimed_fen": int(r.amount),
-                          "allowed_fen": int(r.allowed), "excess_fen": excess,
-                          "items": int(r.n_items)},
-            ))
-    cert = _certification(frames)
-    if not cert.empty:
-        table = {str(k): fen(str(v)) for k, v in p.certification_subsidy.items()}
-        cert = cert.assign(allowed=cert["level"].astype("int64").astype(str).map(table))
-        cert = cert[cert["allowed"].notna()]
-        cert = cert[cert["amount"] - cert["allowed"] >= threshold]
-    if not cert.empty:
-        rows = items[items["certificate_id"].isin(cert["certificate_id"].unique())]
-        rows = rows[rows["claim_id"].isin(frames.claims.index[
-            frames.claims["kind"] == "certification"])]
-        groups = {k: g for k, g in rows.groupby("certificate_id", sort=False)}
-        for r in cert.itertuples(index=False):
-            g = groups[r.certificate_id]
-            last = g.loc[g["position"].idxmax(), "claim_id"]
-            allowed = int(r.allowed)
-            excess = int(r.amount - allowed)
-            level = int(r.level)
-            out.append(Finding.make(
-                code=CODE, category=CATEGORY, severity=p.severity,
-                title="Certification claim above the subsidy standard",
-                zh=(f"证书 {r.certificate_id}（{level} 级）取证补贴标准 {yuan(allowed)} 元，"
-                    f"实际申领 {yuan(r.amount)} 元，超出 {yuan(excess)} 元"),
-                en=(f"certificate {r.certificate_id} (level {level}) earns a certification "
-                    f"subsidy of {yuan(allowed)} yuan, but {yuan(r.amount)} yuan was claimed, "
-                    f"{yuan(excess)} yuan over"),
-                subject_type="claim", subject_id=last, amount_at_risk_fen=excess,
-                person_ids=[*g["person_id"], r.holder], claim_ids=g["claim_id"],
-                evidence=[*g["position"], r.cert_position],
-                observed={"kind": "certification", "certificate_id": r.certificate_id,
-                          "level": level, "claimed_fen": int(r.amount),
-                          "allowed_fen": allowed, "excess_fen": excess,
-                          "items": int(r.n_items)},
-            ))
+    for claim in sorted(by_claim):
+        es = sorted(by_claim[claim], key=lambda e: (-(e["claimed"] - e["allowed"]),
+                                                    e["person_id"]))
+        excess = sum(e["claimed"] - e["allowed"] for e in es)
+        claimed = sum(e["claimed"] for e in es)
+        allowed = sum(e["allowed"] for e in es)
+        zh, en = _describe(es[0], p)
+        if len(es) > 1:
+            zh = (f"申请 {claim} 中 {len(es)} 项超标准：申领 {yuan(claimed)} 元，标准最多 "
+                  f"{yuan(allowed)} 元，共超出 {yuan(excess)} 元；最大一项：{zh}")
+            en = (f"claim {claim} has {len(es)} items above the standard: {yuan(claimed)} yuan "
+                  f"claimed where at most {yuan(allowed)} is allowed, {yuan(excess)} yuan over "
+                  f"in total; the largest: {en}")
+        out.append(Finding.make(
+            code=CODE, category=CATEGORY, severity=p.severity,
+            title="Claim above the subsidy standard",
+            zh=zh, en=en, subject_type="claim", subject_id=claim, amount_at_risk_fen=excess,
+            person_ids=[x for e in es for x in e["person_ids"]],
+            class_ids=[e["class_id"] for e in es if e["class_id"]],
+            institution_ids=[e["institution_id"] for e in es if isinstance(
+                e["institution_id"], str)],
+            claim_ids=[x for e in es for x in e["claim_ids"]],
+            evidence=[x for e in es for x in e["evidence"]],
+            observed={"items_over": len(es), "claimed_fen": claimed, "allowed_fen": allowed,
+                      "excess_fen": excess,
+                      "items": [{k: e[k] for k in ("person_id", "kind", "days", "days_source",
+                                                   "certificate_id", "level", "claimed",
+                                                   "allowed") if k in e} for e in es]},
+        ))
     return out
 
 

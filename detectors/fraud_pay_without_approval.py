@@ -45,8 +45,9 @@ def detect(frames: Frames, p: Params) -> list[Finding]:
     pay = frames.payments
     if pay.empty:
         return []
-    claims = frames.claims[["decision", "reviewed_at", "reviews", "position", "class_id",
-                            "claimant_type", "claimant_id", "approved_fen"]]
+    claims = frames.claims.reindex(columns=["decision", "reviewed_at", "reviews", "position",
+                                            "class_id", "claimant_type", "claimant_id",
+                                            "approved_fen"])
     m = pay[["payment_id", "claim_id", "amount_fen", "recovered_fen", "position",
              "occurred_ts", "occurred_at"]].join(
         claims.rename(columns={"position": "claim_position"}), on="claim_id")

@@ -71,7 +71,8 @@ def detect(frames: Frames, p: Params) -> list[Finding]:
     pay = frames.payments
     if pay.empty:
         return []
-    claims = frames.claims[["claimant_type", "claimant_id", "class_id", "position"]]
+    claims = frames.claims.reindex(
+        columns=["claimant_type", "claimant_id", "class_id", "position"])
     m = pay[["payment_id", "claim_id", "amount_fen", "recovered_fen", "bank_account",
              "position", "occurred_ts", "occurred_at"]].join(
         claims.rename(columns={"position": "claim_position"}), on="claim_id", how="inner")

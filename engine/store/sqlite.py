@@ -50,7 +50,7 @@ class SQLiteTunedPool(SQLiteConnectionPool):
             raw.execute("PRAGMA synchronous=NORMAL")
         raw.execute("PRAGMA cache_size=-262144")  # 256 MiB page cache for index inserts
         raw.execute("PRAGMA temp_store=MEMORY")
-        raw.execute("PRAGMA wal_autocheckpoint=10000")  # fewer, larger checkpoints in bulk
+        raw.execute("PRAGMA wal_autocheckpoint=50000")  # fewer, larger checkpoints in bulk
         return conn
 
 

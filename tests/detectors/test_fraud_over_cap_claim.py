@@ -12,13 +12,13 @@ def city() -> tuple[TinyCity, dict[str, str]]:
     c = TinyCity()
     c.institution()
     c.agency(occupations=("4-10-01-05", "4-10-01-06"))
-    ids = {k: c.person(born=f"198{i}-03-0{i + 1}") for i, k in enumerate("abcdefgh")}
+    ids = {k: c.person(born=f"198{i}-03-0{i + 1}") for i, k in enumerate("abcdefghi")}
     c.klass("C1", days=10)  # 普惠制: 100 a day, at most 1000
-    c.train("C1", [ids["a"], ids["b"], ids["c"], ids["f"]])
+    c.train("C1", [ids["a"], ids["b"], ids["c"], ids["f"], ids["i"]])
     c.klass("C2", mode="order", days=12, start="2023-05-08")  # 150 x 10 + 100 x 2 = 1700
     c.train("C2", [ids["d"], ids["e"]])
     c.claim("CL1", [(ids["a"], "1500.00", 10), (ids["b"], "1000.00", 10),
-                    (ids["c"], "800.00", None)], cid="C1")
+                    (ids["c"], "800.00", None), (ids["i"], "1200.00", 10)], cid="C1")
     # One trainee split over two claims: 600 + 600 for 6 + 4 days, over the 1000 cap.
     c.claim("CL2", [(ids["f"], "600.00", 6)], cid="C1")
     c.claim("CL3", [(ids["f"], "600.00", 4)], cid="C1", on="2023-03-28")
@@ -38,21 +38,27 @@ def city() -> tuple[TinyCity, dict[str, str]]:
 def test_over_cap_fires_and_the_rates_stay_silent(tmp_path: Path) -> None:
     c, ids = city()
     found = d.detect(c.frames(tmp_path), d.Params())
-    by = {(f.person_ids, f.subject_id): f for f in found}
-    assert len(found) == 4, [f.explanation_en for f in found]
-    a = by[((ids["a"],), "CL1")]
-    assert a.amount_at_risk_fen == 50000 and a.class_ids == ("C1",)
-    assert a.institution_ids == ("I1",)
+    by = {f.subject_id: f for f in found}
+    assert sorted(by) == ["CL1", "CL3", "CL4", "CL5"], [f.explanation_en for f in found]
+    a = by["CL1"]  # two trainees over the cap, one finding for the claim
+    assert a.person_ids == tuple(sorted([ids["a"], ids["i"]]))
+    assert a.amount_at_risk_fen == 50000 + 20000 and a.class_ids == ("C1",)
+    assert a.institution_ids == ("I1",) and a.observed["items_over"] == 2
+    assert "2 items" in a.explanation_en and "700.00" in a.explanation_en
     assert "1000.00" in a.explanation_en and "1500.00" in a.explanation_zh
-    assert a.observed["allowed_fen"] == 100000 and a.observed["days"] == 10
-    f = by[((ids["f"],), "CL3")]
+    assert a.observed["items"][0] == {"person_id": ids["a"], "kind": "inclusive", "days": 10,
+                                      "days_source": "claimed", "claimed": 150000,
+                                      "allowed": 100000}
+    f = by["CL3"]  # one trainee split over two claims
     assert f.claim_ids == ("CL2", "CL3") and f.amount_at_risk_fen == 20000
-    e = by[((ids["e"],), "CL4")]
+    assert f.person_ids == (ids["f"],)
+    e = by["CL4"]
     assert e.amount_at_risk_fen == 20000 and e.observed["allowed_fen"] == 170000
+    assert e.person_ids == (ids["e"],)
     assert "1700.00" in e.explanation_en and "1900.00" in e.explanation_en
-    g = by[((ids["g"],), "CL5")]
-    assert g.amount_at_risk_fen == 10000 and g.observed["level"] == 4
-    assert "400.00" in g.explanation_zh
+    g = by["CL5"]
+    assert g.amount_at_risk_fen == 10000 and g.observed["items"][0]["level"] == 4
+    assert g.person_ids == (ids["g"],) and "400.00" in g.explanation_zh
     silent = {ids["b"], ids["c"], ids["d"], ids["h"]}
     assert not silent & {p for f in found for p in f.person_ids}
 
