@@ -44,3 +44,22 @@ def group_positions(frame: pd.DataFrame, keys: list[str],
 
 def first(values: Iterable[str]) -> str:
     return next(iter(values), "")
+
+
+def class_positions(classes: pd.DataFrame, class_ids: Iterable[str]) -> list[int]:
+    """The ClassOpened positions of these classes (those known), for evidence."""
+    if "position" not in classes.columns:
+        return []
+    pos = classes["position"].reindex(list(class_ids))
+    return [int(x) for x in pos.dropna()]
+
+
+def normalise_contact(values: pd.Series) -> pd.Series:
+    """Phones and accounts compared without spaces, dashes or case; empty is missing."""
+    return (values.astype("string").str.replace(r"[\s\-]", "", regex=True).str.upper()
+            .replace("", pd.NA))
+
+
+def mask_contact(value: str) -> str:
+    """A phone or account shown with only its first four characters."""
+    return value[:4] + "*" * max(len(value) - 4, 0)

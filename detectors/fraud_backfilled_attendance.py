@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from detectors.base import Finding, Frames
-from detectors.common import pct, yuan
+from detectors.common import class_positions, pct, yuan
 
 CODE = "FRAUD_BACKFILLED_ATTENDANCE"
 CATEGORY = "subsidy_fraud"
@@ -41,13 +41,6 @@ def _epoch(iso: pd.Series) -> pd.Series:
     t = pd.to_datetime(iso, utc=True, format="ISO8601", errors="coerce")
     return (t - pd.Timestamp("1970-01-01", tz="UTC")) // pd.Timedelta(seconds=1)
 
-
-def _class_positions(classes: pd.DataFrame, class_ids: object) -> list[int]:
-    """The ClassOpened positions of these classes (those known)."""
-    if "position" not in classes.columns:
-        return []
-    pos = classes["position"].reindex(list(class_ids))  # type: ignore[call-overload]
-    return [int(x) for x in pos.dropna()]
 
 
 def detect(frames: Frames, p: Params) -> list[Finding]:
@@ -120,7 +113,7 @@ def detect(frames: Frames, p: Params) -> list[Finding]:
             institution_ids=[institution] if isinstance(institution, str) else [],
             claim_ids=set(ci["claim_id"]),
             evidence=[*g["position"], *ci["position"],
-                      *_class_positions(classes, [cid])],
+                      *class_positions(classes, [cid])],
             observed={"backfilled": n, "records": n_total, "share": round(share, 4),
                       "after_claim": after, "max_lag_days": round(max_lag, 2),
                       "median_lag_days": round(median_lag, 2), "methods": methods,

@@ -13,10 +13,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import pandas as pd
-
 from detectors.base import Finding, Frames
-from detectors.common import yuan
+from detectors.common import class_positions, yuan
 
 CODE = "FRAUD_ENTERPRISE_NON_EMPLOYEE"
 CATEGORY = "subsidy_fraud"
@@ -27,13 +25,6 @@ class Params:
     severity: str = "high"
     modes: tuple[str, ...] = ("enterprise",)
 
-
-def _class_positions(classes: pd.DataFrame, class_ids: object) -> list[int]:
-    """The ClassOpened positions of these classes (those known)."""
-    if "position" not in classes.columns:
-        return []
-    pos = classes["position"].reindex(list(class_ids))  # type: ignore[call-overload]
-    return [int(x) for x in pos.dropna()]
 
 
 def detect(frames: Frames, p: Params) -> list[Finding]:
@@ -105,7 +96,7 @@ def detect(frames: Frames, p: Params) -> list[Finding]:
             amount_at_risk_fen=claimed, person_ids=people, class_ids=[cid] if cid else [],
             institution_ids=institutions, claim_ids=set(g["claim_id"]),
             evidence=[*g["position"], *lp["position"],
-                      *_class_positions(classes, [cid] if cid else [])],
+                      *class_positions(classes, [cid] if cid else [])],
             observed={"employer_id": employer, "non_employees": len(people),
                       "claimed_persons": n_total, "hired_later": len(later),
                       "by_date": by_date, "claimed_fen": claimed},

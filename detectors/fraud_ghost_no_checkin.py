@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from detectors.base import Finding, Frames
-from detectors.common import yuan
+from detectors.common import class_positions, yuan
 
 CODE = "FRAUD_GHOST_NO_CHECKIN"
 CATEGORY = "subsidy_fraud"
@@ -24,13 +24,6 @@ CATEGORY = "subsidy_fraud"
 class Params:
     severity: str = "high"
 
-
-def _class_positions(classes: pd.DataFrame, class_ids: object) -> list[int]:
-    """The ClassOpened positions of these classes (those known)."""
-    if "position" not in classes.columns:
-        return []
-    pos = classes["position"].reindex(list(class_ids))  # type: ignore[call-overload]
-    return [int(x) for x in pos.dropna()]
 
 
 def detect(frames: Frames, p: Params) -> list[Finding]:
@@ -91,7 +84,7 @@ def detect(frames: Frames, p: Params) -> list[Finding]:
             subject_type="person", subject_id=pid, amount_at_risk_fen=claimed,
             person_ids=[pid], class_ids=[cid], institution_ids=institutions,
             claim_ids=claim_ids,
-            evidence=[*g["position"], *_class_positions(classes, [cid])],
+            evidence=[*g["position"], *class_positions(classes, [cid])],
             observed={"checked_in_days": 0, "planned_days": planned,
                       "claimed_days": claimed_days, "claimed_fen": claimed,
                       "on_roster": on_roster},

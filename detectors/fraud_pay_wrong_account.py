@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from detectors.base import Finding, Frames
-from detectors.common import yuan
+from detectors.common import normalise_contact, yuan
 
 CODE = "FRAUD_PAY_WRONG_ACCOUNT"
 CATEGORY = "subsidy_fraud"
@@ -31,10 +31,6 @@ KIND_ZH = {"person": "个人", "institution": "机构", "employer": "企业"}
 @dataclass(frozen=True)
 class Params:
     severity: str = "critical"
-
-
-def _norm(s: pd.Series) -> pd.Series:
-    return s.astype("string").str.replace(r"\s+", "", regex=True).str.upper()
 
 
 def _accounts(frames: Frames) -> pd.DataFrame:
@@ -58,11 +54,12 @@ def _accounts(frames: Frames) -> pd.DataFrame:
                                    "ts": ts.to_numpy(), "account": em["bank_account"].to_numpy(),
                                    "acc_position": em["position"].to_numpy()}))
     if not parts:
-        return pd.DataFrame(columns=["owner_type", "owner_id", "ts", "account", "acc_position",
-                                     "key"])
+        return pd.DataFrame(columns=["owner_type", "owner_id", "ts", "account", "shown",
+                                     "acc_position", "key"])
     a = pd.concat(parts, ignore_index=True)
     a = a[a["account"].notna() & a["ts"].notna()]
-    a = a.assign(account=_norm(a["account"]), ts=a["ts"].astype("int64"),
+    a = a.assign(shown=a["account"], account=normalise_contact(a["account"]),
+                 ts=a["ts"].astype("int64"),
                  key=a["owner_type"] + "\x1f" + a["owner_id"].astype(str))
     return a[a["account"] != ""]
 
@@ -81,16 +78,19 @@ def detect(frames: Frames, p: Params) -> list[Finding]:
     if m.empty or acc.empty:
         return []
     m = m.assign(key=m["claimant_type"].astype(str) + "\x1f" + m["claimant_id"].astype(str),
-                 paid_account=_norm(m["bank_account"]), ts=m["occurred_ts"].astype("int64"))
+                 paid_shown=m["bank_account"], paid_account=normalise_contact(m["bank_account"]),
+                 ts=m["occurred_ts"].astype("int64"))
     m = m[m["key"].isin(acc["key"])]
     if m.empty:
         return []
     acc = acc.sort_values(["ts", "acc_position"], kind="stable")
-    asof = pd.merge_asof(m.sort_values("ts"), acc[["key", "ts", "account", "acc_position"]],
+    asof = pd.merge_asof(m.sort_values("ts"),
+                         acc[["key", "ts", "account", "shown", "acc_position"]],
                          on="ts", by="key", direction="backward")
-    first = acc.groupby("key")[["account", "acc_position"]].first()
+    first = acc.groupby("key")[["account", "shown", "acc_position"]].first()
     missing = asof["account"].isna()
     asof["account"] = asof["account"].fillna(asof["key"].map(first["account"]))
+    asof["shown"] = asof["shown"].fillna(asof["key"].map(first["shown"]))
     asof["acc_position"] = asof["acc_position"].astype("float64").fillna(
         asof["key"].map(first["acc_position"]))
     asof["backfilled"] = missing
@@ -133,17 +133,17 @@ def detect(frames: Frames, p: Params) -> list[Finding]:
         out.append(Finding.make(
             code=CODE, category=CATEGORY, severity=p.severity,
             title="Subsidy paid to an account that is not the claimant's",
-            zh=(f"付款 {r.payment_id}（{yuan(net)} 元）打入账户 {r.paid_account}，而申领"
-                f"{KIND_ZH.get(kind, '')} {r.claimant_id} 付款时的登记账户为 {r.account}"
+            zh=(f"付款 {r.payment_id}（{yuan(net)} 元）打入账户 {r.paid_shown}，而申领"
+                f"{KIND_ZH.get(kind, '')} {r.claimant_id} 付款时的登记账户为 {r.shown}"
                 f"{owner_zh}"),
-            en=(f"payment {r.payment_id} of {yuan(net)} yuan went to account {r.paid_account}, "
-                f"but {kind} claimant {r.claimant_id} had account {r.account} at the time"
+            en=(f"payment {r.payment_id} of {yuan(net)} yuan went to account {r.paid_shown}, "
+                f"but {kind} claimant {r.claimant_id} had account {r.shown} at the time"
                 f"{owner_en}"),
             subject_type="payment", subject_id=r.payment_id, amount_at_risk_fen=net,
             person_ids=persons, class_ids=[class_id] if class_id else [],
             institution_ids=institutions, claim_ids=[r.claim_id], payment_ids=[r.payment_id],
             evidence=evidence,
-            observed={"paid_account": r.paid_account, "claimant_account": r.account,
+            observed={"paid_account": r.paid_shown, "claimant_account": r.shown,
                       "claimant_type": kind, "account_owner": owner,
                       "claimant_held_it_at_another_time": former,
                       "account_recorded_after_payment": bool(r.backfilled),

@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from detectors.base import Finding, Frames
-from detectors.common import yuan
+from detectors.common import class_positions, yuan
 
 CODE = "FRAUD_PROXY_CHECKIN"
 CATEGORY = "subsidy_fraud"
@@ -68,13 +68,6 @@ def _dense(device_codes: np.ndarray, ts: np.ndarray, window: int,
             - np.bincount(end[starts], minlength=n + 1))
     return order, np.cumsum(diff)[:n] > 0, count
 
-
-def _class_positions(classes: pd.DataFrame, class_ids: object) -> list[int]:
-    """The ClassOpened positions of these classes (those known)."""
-    if "position" not in classes.columns:
-        return []
-    pos = classes["position"].reindex(list(class_ids))  # type: ignore[call-overload]
-    return [int(x) for x in pos.dropna()]
 
 
 def detect(frames: Frames, p: Params) -> list[Finding]:
@@ -167,7 +160,7 @@ def detect(frames: Frames, p: Params) -> list[Finding]:
             institution_ids=[institution] if isinstance(institution, str) else [],
             claim_ids=set(ci["claim_id"]),
             evidence=[*g["position"], *ci["position"],
-                      *_class_positions(classes, [cid])],
+                      *class_positions(classes, [cid])],
             observed={"burst_days": len(days), "days": days,
                       "bursts": int(g["burst"].nunique()),
                       "max_persons_in_window": peak,

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from detectors.base import Finding, Frames
-from detectors.common import yuan
+from detectors.common import normalise_contact, yuan
 
 CODE = "FRAUD_SHARED_CONTACT_RING"
 CATEGORY = "subsidy_fraud"
@@ -38,9 +38,6 @@ def mask(value: str) -> str:
     return value[:4] + "*" * max(len(value) - 4, 0)
 
 
-def _norm(values: pd.Series) -> pd.Series:
-    return values.astype("string").str.replace(r"[\s\-]", "", regex=True).replace("", pd.NA)
-
 
 def detect(frames: Frames, p: Params) -> list[Finding]:
     items = frames.claim_items[["claim_id", "person_id", "amount_fen", "position"]]
@@ -50,7 +47,7 @@ def detect(frames: Frames, p: Params) -> list[Finding]:
     persons = frames.persons
     known = persons.loc[persons.index.isin(subsidised), ["phone", "bank_account", "position"]]
     pairs = [pd.DataFrame({"person_id": known.index, "kind": kind,
-                           "value": _norm(known[kind]).to_numpy()})
+                           "value": normalise_contact(known[kind]).to_numpy()})
              for kind in ("phone", "bank_account")]
     # Money: payments of claims made by the persons themselves.
     claims = frames.claims
@@ -58,7 +55,8 @@ def detect(frames: Frames, p: Params) -> list[Finding]:
     pay = frames.payments
     pay = pay[pay["claim_id"].isin(own.index)]
     paid = pd.DataFrame({"person_id": pay["claim_id"].map(own["claimant_id"]).to_numpy(),
-                         "kind": "bank_account", "value": _norm(pay["bank_account"]).to_numpy()})
+                         "kind": "bank_account",
+                         "value": normalise_contact(pay["bank_account"]).to_numpy()})
     pairs.append(paid[paid["person_id"].isin(subsidised)])
     allp = pd.concat(pairs, ignore_index=True).dropna(subset=["person_id", "value"])
     allp = allp.drop_duplicates()
@@ -74,9 +72,9 @@ def detect(frames: Frames, p: Params) -> list[Finding]:
     classes = frames.classes
     history = frames.person_history
     history = history[history["person_id"].isin(members["person_id"].unique())]
-    history = history.assign(phone=_norm(history["phone"]),
-                             bank_account=_norm(history["bank_account"]))
-    pay = pay.assign(account=_norm(pay["bank_account"]))
+    history = history.assign(phone=normalise_contact(history["phone"]),
+                             bank_account=normalise_contact(history["bank_account"]))
+    pay = pay.assign(account=normalise_contact(pay["bank_account"]))
     out = []
     for (kind, value), count in rings.sort_index().items():
         people = by_ring[(kind, value)]

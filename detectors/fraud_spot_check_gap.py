@@ -14,10 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-import pandas as pd
-
 from detectors.base import Finding, Frames
-from detectors.common import pct, yuan
+from detectors.common import class_positions, pct, yuan
 
 CODE = "FRAUD_SPOT_CHECK_GAP"
 CATEGORY = "subsidy_fraud"
@@ -29,13 +27,6 @@ class Params:
     max_observed_ratio: Decimal = Decimal("0.70")
     min_gap: int = 3
 
-
-def _class_positions(classes: pd.DataFrame, class_ids: object) -> list[int]:
-    """The ClassOpened positions of these classes (those known)."""
-    if "position" not in classes.columns:
-        return []
-    pos = classes["position"].reindex(list(class_ids))  # type: ignore[call-overload]
-    return [int(x) for x in pos.dropna()]
 
 
 def detect(frames: Frames, p: Params) -> list[Finding]:
@@ -92,7 +83,7 @@ def detect(frames: Frames, p: Params) -> list[Finding]:
             institution_ids=[institution] if isinstance(institution, str) else [],
             claim_ids=set(ci["claim_id"]),
             evidence=[r.position, *rows["position"], *ci["position"],
-                      *_class_positions(classes, [r.class_id])],
+                      *class_positions(classes, [r.class_id])],
             observed={"date": r.date, "inspector": inspector, "headcount_observed": observed_n,
                       "checked_in": recorded_n, "gap": gap,
                       "ratio": round(float(r.ratio), 4), "claimed_fen": claimed},

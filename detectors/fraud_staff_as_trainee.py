@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from detectors.base import Finding, Frames
-from detectors.common import yuan
+from detectors.common import class_positions, mask_contact, normalise_contact, yuan
 from engine.identity import mask_person_id
 
 CODE = "FRAUD_STAFF_AS_TRAINEE"
@@ -30,20 +30,7 @@ class Params:
     severity: str = "high"
 
 
-def _norm(values: pd.Series) -> pd.Series:
-    return values.astype("string").str.replace(r"[\s\-]", "", regex=True).replace("", pd.NA)
 
-
-def _mask(value: str) -> str:
-    return value[:4] + "*" * max(len(value) - 4, 0)
-
-
-def _class_positions(classes: pd.DataFrame, class_ids: object) -> list[int]:
-    """The ClassOpened positions of these classes (those known)."""
-    if "position" not in classes.columns:
-        return []
-    pos = classes["position"].reindex(list(class_ids))  # type: ignore[call-overload]
-    return [int(x) for x in pos.dropna()]
 
 
 def detect(frames: Frames, p: Params) -> list[Finding]:
@@ -67,12 +54,13 @@ def detect(frames: Frames, p: Params) -> list[Finding]:
     if pairs.empty:
         return []
     inst = institutions[["kind", "legal_rep_id", "phone", "bank_account"]].copy()
-    inst["phone"], inst["bank_account"] = _norm(inst["phone"]), _norm(inst["bank_account"])
+    inst["phone"] = normalise_contact(inst["phone"])
+    inst["bank_account"] = normalise_contact(inst["bank_account"])
     persons = frames.persons
     persons = persons.loc[persons.index.isin(pairs["person_id"].unique()),
                           ["phone", "bank_account", "position"]].copy()
-    persons["phone"] = _norm(persons["phone"])
-    persons["bank_account"] = _norm(persons["bank_account"])
+    persons["phone"] = normalise_contact(persons["phone"])
+    persons["bank_account"] = normalise_contact(persons["bank_account"])
     m = pairs.join(inst, on="institution_id").merge(
         persons.add_suffix("_p"), left_on="person_id", right_index=True, how="left")
     own_staff_class = ((m["kind"] == "enterprise").fillna(False).astype(bool)
@@ -100,15 +88,15 @@ def detect(frames: Frames, p: Params) -> list[Finding]:
             why_zh.append("为该机构法定代表人")
             why_en.append("is its legal representative")
         if f["same_phone"]:
-            shown = _mask(str(institutions.at[iid, "phone"]))
+            shown = mask_contact(str(institutions.at[iid, "phone"]))
             why_zh.append(f"手机号与机构电话相同（{shown}）")
             why_en.append(f"has the institution's phone ({shown})")
         if f["same_bank"]:
-            shown = _mask(str(institutions.at[iid, "bank_account"]))
+            shown = mask_contact(str(institutions.at[iid, "bank_account"]))
             why_zh.append(f"银行账户与机构账户相同（{shown}）")
             why_en.append(f"has the institution's bank account ({shown})")
         evidence = [*pr["enrol_position"], *pi["position"], institutions.at[iid, "position"],
-                    *_class_positions(classes, class_ids)]
+                    *class_positions(classes, class_ids)]
         if pid in persons.index:
             evidence.append(persons.at[pid, "position"])
         out.append(Finding.make(

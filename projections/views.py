@@ -18,6 +18,7 @@ import sqlalchemy as sa
 
 from engine.identity import id_birth_date, id_problem
 from projections.asof import NOW, AsOf
+from projections.read import read_frame
 from projections.tables import metadata
 
 DEADLINE_MONTH_DAY = "03-31"  # subsidies for year Y are paid by 31 March of Y+1 (seed 003)
@@ -38,9 +39,7 @@ class Views:
         table = metadata.tables[name]
         cols = [table.c[c] for c in columns] if columns else list(table.c)
         query = sa.select(*cols).where(*self.as_of.where(table), *(where or []))
-        with self.engine.connect() as conn:
-            result = conn.execute(query)
-            frame = pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+        frame = read_frame(self.engine, query)
         for col in frame.columns:
             if col.endswith("_fen"):  # exact integers, missing stays missing (never a float)
                 frame[col] = frame[col].astype("Int64")
