@@ -105,6 +105,7 @@ def main() -> None:
     p.add_argument("--persons", type=int, default=200_000)
     p.add_argument("--seed", type=int, default=11)
     p.add_argument("--db", help="an existing store holding a city (skips generate+ingest)")
+    p.add_argument("--no-rebuild", action="store_true", help="keep the read models as they are")
     p.add_argument("--incremental", type=int, default=10_000)
     a = p.parse_args()
     work = Path(tempfile.mkdtemp(prefix="sa-bench-proj-"))
@@ -142,11 +143,18 @@ def main() -> None:
           f"{rebuild / floor_store:.2f}×  (target ≤ 2×, < 6 GB)")
 
     extra = work / "extra.jsonl"
+    import msgspec
+
     from engine.synth import generate
 
-    generate(max(200, a.incremental // 40), a.seed + 1000, extra)
+    generate(max(2_000, a.incremental // 40), a.seed + 1000, extra)
     lines = extra.read_bytes().splitlines()[-a.incremental:]
-    extra.write_bytes(b"\n".join(lines) + b"\n")
+    renamed = []
+    for line in lines:  # a second source: its own event ids
+        ev = msgspec.json.decode(line)
+        ev["event_id"] = "inc-" + ev["event_id"]
+        renamed.append(msgspec.json.encode(ev))
+    extra.write_bytes(b"\n".join(renamed) + b"\n")
     subprocess.run([sys.executable, "-m", "skillaudit", "ingest", str(extra), "--db", url,
                     "--json"], check=True, cwd=ROOT, stdout=subprocess.DEVNULL,
                    env={**os.environ, "PYTHONPATH": str(ROOT)})

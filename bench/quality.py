@@ -11,7 +11,7 @@ detector, and matches findings to the injected cases:
 * recall of a pattern = its cases hit by at least one finding of that code;
 * precision of a code = its findings that hit a case / all its findings;
 * a look-alike is hit when a finding of a code it ``must_not`` trigger shares one of
-  its narrow ids.
+  its narrow ids and no injected case explains that finding.
 
 Targets: recall ≥ 0.95 and precision ≥ 0.95 in every category, zero look-alike hits.
 """
@@ -78,7 +78,8 @@ def evaluate(findings: list[Any], truth: dict[str, Any]) -> dict[str, Any]:
             str(i) for i in look.get("institution_ids", [])}
         for code in look.get("must_not", []):
             for f in by_code.get(code, []):
-                if finding_ids(f) & ids:
+                # a finding an injected case explains is not a false alarm on the look-alike
+                if finding_ids(f) & ids and id(f) not in true_findings:
                     look_hits.append((look["case_id"], look["kind"], code, f.subject_id))
     cats: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for p in patterns.values():

@@ -354,6 +354,7 @@ def upgrade_and_other_certificate(looks: _Looks) -> list[Lookalike]:
     world, rng = looks.world, looks.rng
     found: list[Lookalike] = []
     upgraded = {su.cert_id for su in world.upgrades}
+    claimed = {item[3] for c in world.claims for item in (c.items or []) if item[3]}
     for su in world.upgrades:
         if not looks.clean(su.person):
             continue
@@ -361,7 +362,8 @@ def upgrade_and_other_certificate(looks: _Looks) -> list[Lookalike]:
         for cls in person.classes or []:
             k = cls.persons.index(su.person)
             cert = outcomes.cert_id(cls, k)
-            if (cls.cert[k] and cert not in upgraded and cls.cert_claim is None
+            if (cls.cert[k] and cert not in upgraded and cert not in claimed
+                    and cls.cert_claim is None
                     and not cls.tainted and cls.cert_day + 60 < timeline.pay_deadline(
                         timeline.year_of(cls.cert_day)) - 30):
                 day = timeline.work_day_on_or_after(cls.cert_day + rng.randint(10, 40))
