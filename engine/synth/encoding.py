@@ -1,6 +1,6 @@
 """One event as one line of the interchange format (events.md), built without detours.
 
-Rare events go through orjson (compact, UTF-8, keys in insertion order); the hot
+Rare events go through msgspec (compact, UTF-8, keys in insertion order); the hot
 attendance records are formatted directly in ``emit_training``, in the same
 compact style. Each emitted line is paired with its recording time in seconds so a
 day's events can be put in recording order with one stable sort.
@@ -11,7 +11,7 @@ from __future__ import annotations
 import random
 from typing import Any
 
-import orjson
+import msgspec
 
 from engine.synth import timeline
 from engine.synth.model import World
@@ -37,7 +37,7 @@ class Ctx:
 def line(event_id: str, etype: str, day: int, sec: int, rday: int, rsec: int, source: str,
          data: dict[str, Any]) -> str:
     """The JSON line of one event; ``day``/``sec`` is occurred_at, ``rday``/``rsec`` recorded_at."""
-    body = orjson.dumps(data).decode()
+    body = msgspec.json.encode(data).decode()
     occurred = timeline.stamp(day, sec)
     recorded = timeline.stamp(rday, rsec)
     return (f'{{"event_id":"{event_id}","type":"{etype}","occurred_at":"{occurred}",'

@@ -18,7 +18,7 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
-import orjson
+import msgspec
 import pytest
 
 from engine.identity import id_birth_date, id_gender, is_valid_person_id
@@ -111,7 +111,7 @@ class City:
 def _read(path: Path) -> list[dict[str, Any]]:
     opener = gzip.open if path.suffix == ".gz" else open
     with opener(path, "rb") as handle:
-        return [orjson.loads(line) for line in handle]
+        return [msgspec.json.decode(line) for line in handle]
 
 
 @pytest.fixture(scope="module")
