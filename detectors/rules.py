@@ -6,7 +6,8 @@ keys are rejected with the file and key named, values are converted to each
 detector's ``Params`` field types, and the digest of the merged rules is
 recorded with every finding so each one traces to the exact rules it ran under.
 
-A ``[policy]`` table holds values several rules share (working ages, per-day
+A ``[credit]`` table holds the institution credit model's weights and grade
+bands (``credit/``). A ``[policy]`` table holds values several rules share (working ages, per-day
 rates, the payment deadline); a rule's ``Params`` field takes the policy value
 of the same name unless the rule's own table sets it.
 """
@@ -40,6 +41,7 @@ class Rules:
     policy: dict[str, Any]
     tables: dict[str, dict[str, Any]]
     source: str
+    credit: dict[str, Any] = dataclasses.field(default_factory=dict)
 
     def params(self, code: str, params_cls: type) -> Any:
         """Build a detector's ``Params`` from its table (and the shared policy)."""
@@ -89,9 +91,21 @@ def _convert(raw: Any, hint: Any, key: str, source: str) -> Any:
 def _merge(base: dict[str, Any], over: dict[str, Any], source: str) -> dict[str, Any]:
     merged = copy.deepcopy(base)
     for section in over:
-        if section not in ("version", "policy", "rules"):
+        if section not in ("version", "policy", "rules", "credit"):
             raise RulesFileError(f"{source}: unknown top-level key {section!r} "
-                                 "(expected version, [policy] or [rules.CODE])")
+                                 "(expected version, [policy], [rules.CODE] or [credit])")
+    for key, value in over.get("credit", {}).items():
+        if key not in merged.get("credit", {}):
+            raise RulesFileError(f"{source}: unknown key credit.{key}; known: "
+                                 f"{', '.join(sorted(merged.get('credit', {})))}")
+        if isinstance(value, dict):
+            unknown = set(value) - set(merged["credit"][key])
+            if unknown:
+                raise RulesFileError(f"{source}: unknown key(s) credit.{key}."
+                                     f"{', '.join(sorted(unknown))}")
+            merged["credit"][key] = {**merged["credit"][key], **value}
+        else:
+            merged["credit"][key] = value
     if "version" in over:
         merged["version"] = str(over["version"])
     for key, value in over.get("policy", {}).items():
@@ -132,4 +146,4 @@ def load_rules(path: str | Path | None = None) -> Rules:
     canonical = json.dumps(merged, sort_keys=True, ensure_ascii=False, default=str)
     digest = hashlib.sha256(canonical.encode()).hexdigest()[:16]
     return Rules(str(merged.get("version", "0")), digest, merged["policy"], merged["rules"],
-                 source)
+                 source, merged.get("credit", {}))

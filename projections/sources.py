@@ -187,3 +187,17 @@ SUBJECT_PATHS: tuple[tuple[str, str], ...] = (
     ("assessment", "data.assessment_id"),
     ("institution", "data.linked_institution_id"),
 )
+
+
+def _extend() -> tuple[tuple[FactTable, ...], tuple[ArrayTable, ...]]:
+    """Read models of the application services (cases, credit), declared in their own modules."""
+    from projections import sources_casework, sources_credit
+
+    facts = sources_casework.FACT_TABLES + sources_credit.FACT_TABLES
+    arrays = sources_casework.ARRAY_TABLES + sources_credit.ARRAY_TABLES
+    return facts, arrays
+
+
+_more_facts, _more_arrays = _extend()
+FACT_TABLES = FACT_TABLES + _more_facts
+ARRAY_TABLES = ARRAY_TABLES + _more_arrays

@@ -604,6 +604,11 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--unmask", action="store_true")
     s.set_defaults(func=cmd_findings)
 
+    from skillaudit import cli_casework, cli_credit, cli_evidence, cli_reports
+
+    for family in (cli_casework, cli_evidence, cli_credit, cli_reports):
+        family.register(sub)
+
     s = sub.add_parser("generate", help="write a synthetic city as JSONL 生成模拟城市")
     s.add_argument("--persons", type=int, default=20_000)
     s.add_argument("--seed", type=int, default=1)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import msgspec
 
+from engine.events import casework, credit
 from engine.events.audit import DetectionRun, FindingRaised
 from engine.events.base import AwareDateTime, EventData, Id
 from engine.events.master import (
@@ -50,6 +51,12 @@ class Envelope(msgspec.Struct, frozen=True, kw_only=True):
     source: str | None = None
 
 
+def _declared_in(module: object) -> list[type[EventData]]:
+    """The event types a module of this package declares (classes deriving EventData)."""
+    return [v for v in vars(module).values() if isinstance(v, type) and issubclass(v, EventData)
+            and v is not EventData and v.__module__ == getattr(module, "__name__", "")]
+
+
 EVENT_TYPES: dict[str, type[EventData]] = {
     cls.__name__: cls
     for cls in (
@@ -82,6 +89,8 @@ EVENT_TYPES: dict[str, type[EventData]] = {
         ComplaintReceived,
         FindingRaised,
         DetectionRun,
+        *_declared_in(casework),
+        *_declared_in(credit),
     )
 }
 

@@ -1,0 +1,8 @@
+"""Read-model tables of the casework events (see projections.sources for the conventions)."""
+
+from __future__ import annotations
+
+from projections.sources import ArrayTable, FactTable
+
+FACT_TABLES: tuple[FactTable, ...] = ()
+ARRAY_TABLES: tuple[ArrayTable, ...] = ()
