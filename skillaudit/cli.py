@@ -416,8 +416,9 @@ def cmd_detect(a: argparse.Namespace) -> int:
     finally:
         bar.close()
         store.close()
-    views = views_for(a.db, update=False)
-    frame = current_findings(views)
+    from projections.views import Views
+
+    frame = current_findings(Views(engine))
     frame = frame[frame.index.isin(report.finding_ids)]
     records = as_records(frame, unmask=a.unmask)
     if a.format != "table" or a.out:

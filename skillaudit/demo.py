@@ -60,19 +60,21 @@ def run_demo(persons: int, seed: int, db: str | None, workdir: Path) -> int:
     from detectors.rules import load_rules
     from findings.detection import run_detection
     from findings.listing import as_records, current_findings, write_findings
+    from projections.views import Views
     from skillaudit.cli import print_findings_summary
-    from skillaudit.wiring import engine_for_db, views_for
+    from skillaudit.wiring import engine_for_db
 
     store = store_for(url)
+    engine = engine_for_db(url)
     bar = ProgressLine("detect 检测")
     try:
-        report = run_detection(store, engine_for_db(url), load_rules(),
+        report = run_detection(store, engine, load_rules(),
                                progress=lambda code, n, total: bar.update(
                                    n, total, "detectors", n, 1.0, code))
     finally:
         bar.close()
         store.close()
-    frame = current_findings(views_for(url, update=False))
+    frame = current_findings(Views(engine))
     records = as_records(frame[frame.index.isin(report.finding_ids)])
     print(f"    {len(report.findings):,} findings ({report.new} new) under rules "
           f"{report.rules_version} ({report.rules_digest}), "
