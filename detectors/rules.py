@@ -143,7 +143,9 @@ def load_rules(path: str | Path | None = None) -> Rules:
     if path is not None:
         merged = _merge(merged, _read(Path(path)), str(path))
         source = str(path)
-    canonical = json.dumps(merged, sort_keys=True, ensure_ascii=False, default=str)
+    # the detectors' digest: the credit model's table has its own and must not move finding ids
+    detecting = {k: v for k, v in merged.items() if k != "credit"}
+    canonical = json.dumps(detecting, sort_keys=True, ensure_ascii=False, default=str)
     digest = hashlib.sha256(canonical.encode()).hexdigest()[:16]
     return Rules(str(merged.get("version", "0")), digest, merged["policy"], merged["rules"],
                  source, merged.get("credit", {}))

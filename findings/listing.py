@@ -69,6 +69,9 @@ def as_records(frame: pd.DataFrame, unmask: bool = False) -> list[dict[str, Any]
         rec["new"] = bool(r["new"])
         rec["rules_version"], rec["rules_digest"] = r["rules_version"], r["rules_digest"]
         rec["observed"] = json.loads(r["observed"]) if isinstance(r["observed"], str) else {}
+        if "case_state" in r:
+            rec["case_state"] = r["case_state"]
+            rec["case_id"] = r["case_id"] if isinstance(r["case_id"], str) else None
         if not unmask:
             rec["explanation"] = _mask_text(rec["explanation"], r)
             rec["explanation_zh"] = _mask_text(rec["explanation_zh"], r)

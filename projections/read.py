@@ -3,17 +3,34 @@
 The check-in frame of a 200,000-person city has about 7.5 million rows; read
 through DB-API tuples it takes close to a minute and 9 GB here. connectorx
 (Rust) reads SQLite and PostgreSQL straight into Arrow columns, which pandas
-takes over without copying strings one by one: about 5 seconds and 2 GB. The
-plain SQLAlchemy path remains for databases connectorx cannot reach.
+takes over without building one Python object per value: about 5 seconds and
+2 GB.
+
+connectorx bundles its own SQLite. Two SQLite libraries in one process must not
+open the same database file: closing a file in one drops the POSIX locks the
+other holds on it (sqlite.org/howtocorrupt.html, 2.2.1), which here showed up as
+stale reads and "disk I/O error". So SQLite files are read by connectorx in a
+separate reader process that hands the Arrow columns back over a pipe;
+PostgreSQL, reached over the network, is read in this process. The plain
+SQLAlchemy path remains for anything connectorx cannot read (and for empty
+results, which it cannot type).
 """
 
 from __future__ import annotations
 
+import atexit
+import json
+import os
+import subprocess
+import sys
+import threading
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import sqlalchemy as sa
+
+_ROOT = str(Path(__file__).resolve().parents[1])
 
 
 def _connectorx_url(engine: sa.Engine) -> str | None:
@@ -25,6 +42,84 @@ def _connectorx_url(engine: sa.Engine) -> str | None:
     if url.get_backend_name() == "postgresql":
         return url.set(drivername="postgresql").render_as_string(hide_password=False)
     return None
+
+
+def _read_arrow(target: str, sql: str) -> Any:
+    import connectorx
+
+    return connectorx.read_sql(target, sql, return_type="arrow")
+
+
+def serve() -> None:
+    """The SQLite reader process: JSON requests on stdin, length-prefixed replies on stdout.
+
+    Each reply is ``ok`` + an Arrow IPC stream, or ``er`` + a message (the parent then
+    falls back to the plain path). Started with ``python -c``, so it imports nothing of
+    the parent's ``__main__``.
+    """
+    import pyarrow as pa
+
+    out = sys.stdout.buffer
+    for line in sys.stdin.buffer:
+        target, sql = json.loads(line)
+        try:
+            table = _read_arrow(target, sql)
+            sink = pa.BufferOutputStream()
+            with pa.ipc.new_stream(sink, table.schema) as writer:
+                writer.write_table(table)
+            payload = b"ok" + sink.getvalue().to_pybytes()
+        except Exception as exc:
+            payload = b"er" + str(exc).encode()
+        out.write(len(payload).to_bytes(8, "big"))
+        out.write(payload)
+        out.flush()
+
+
+class _Reader:
+    """One reader process per parent process, started on first use."""
+
+    _lock = threading.Lock()
+    _proc: subprocess.Popen[bytes] | None = None
+
+    @classmethod
+    def read(cls, target: str, sql: str) -> Any:
+        import pyarrow as pa
+
+        with cls._lock:
+            proc = cls._proc
+            if proc is None or proc.poll() is not None:
+                proc = cls._proc = subprocess.Popen(
+                    [sys.executable, "-c", "from projections.read import serve; serve()"],
+                    stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                    env={**os.environ, "PYTHONPATH": os.pathsep.join(
+                        p for p in (_ROOT, os.environ.get("PYTHONPATH")) if p)})
+                atexit.register(cls.stop)
+            assert proc.stdin is not None and proc.stdout is not None
+            proc.stdin.write(json.dumps([target, sql]).encode() + b"\n")
+            proc.stdin.flush()
+            size = int.from_bytes(_read_exactly(proc.stdout, 8), "big")
+            reply = _read_exactly(proc.stdout, size)
+        if reply[:2] != b"ok":
+            raise RuntimeError(reply[2:].decode(errors="replace"))
+        return pa.ipc.open_stream(pa.py_buffer(reply[2:])).read_all()
+
+    @classmethod
+    def stop(cls) -> None:
+        proc, cls._proc = cls._proc, None
+        if proc is not None and proc.poll() is None:
+            assert proc.stdin is not None
+            proc.stdin.close()
+            try:
+                proc.wait(timeout=2)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+def _read_exactly(stream: Any, n: int) -> bytes:
+    data = stream.read(n)
+    if data is None or len(data) != n:
+        raise RuntimeError("the columnar reader process stopped")
+    return bytes(data)
 
 
 def _dtype(column: Any) -> str:
@@ -47,19 +142,17 @@ def read_frame(engine: sa.Engine, query: sa.Select[Any]) -> pd.DataFrame:
     """The query's rows as a DataFrame (columnar when connectorx can read the database)."""
     target = _connectorx_url(engine)
     if target is not None:
+        sql = str(query.compile(engine, compile_kwargs={"literal_binds": True}))
         try:
-            import connectorx
-        except ImportError:  # pragma: no cover - connectorx is a dependency
-            connectorx = None
-        if connectorx is not None:
-            sql = str(query.compile(engine, compile_kwargs={"literal_binds": True}))
-            try:
-                table = connectorx.read_sql(target, sql, return_type="arrow")
-            except Exception:  # e.g. no rows: connectorx cannot type them; read them plainly
-                table = None
-            if table is not None:
-                # pandas cannot join empty Arrow-backed strings: empty frames are typed here
-                return table.to_pandas() if table.num_rows else typed_empty(query)
+            if engine.dialect.name == "sqlite":
+                table = _Reader.read(target, sql)
+            else:
+                table = _read_arrow(target, sql)
+        except Exception:  # e.g. no rows: connectorx cannot type them; read them plainly
+            table = None
+        if table is not None:
+            # pandas cannot join empty Arrow-backed strings: empty frames are typed here
+            return table.to_pandas() if table.num_rows else typed_empty(query)
     with engine.connect() as conn:
         result = conn.execute(query)
         rows = result.fetchall()

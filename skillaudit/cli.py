@@ -438,10 +438,11 @@ def cmd_detect(a: argparse.Namespace) -> int:
 
 
 def cmd_findings(a: argparse.Namespace) -> int:
+    from casework.status import with_case_state
     from findings.listing import as_records, current_findings, write_findings
 
     views = _views(a)
-    frame = current_findings(views)
+    frame = with_case_state(current_findings(views), views, include_dismissed=a.all)
     if a.new:
         frame = frame[frame["new"]]
     if a.category:
@@ -603,6 +604,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--out")
     s.add_argument("--top", type=int, default=20)
     s.add_argument("--unmask", action="store_true")
+    s.add_argument("--all", action="store_true", help="include dismissed findings 含已排除")
     s.set_defaults(func=cmd_findings)
 
     from skillaudit import cli_casework, cli_credit, cli_evidence, cli_reports

@@ -1,9 +1,252 @@
-"""CLI commands for institution credit."""
+"""CLI commands for institution credit (信用评价): list, show, history, repair, publish.
+
+Reading the present (no ``--as-of``) first records any rating that changed
+(``CreditRated``, nothing twice), so the log keeps every score ever shown;
+with ``--as-of``/``--as-of-position`` ratings are recomputed from that prefix
+of the log and nothing is stored.
+"""
 
 from __future__ import annotations
 
 import argparse
+from typing import Any
+
+from credit.params import GRADE_ZH
+from engine.store.base import StoreError
+from skillaudit.cli import EXIT_OK, _add_as_of, _add_db, _print_json, label
+from skillaudit.wiring import engine_for_db, store_for
+
+TYPES = ("institution", "agency", "all")
+
+
+def _params(a: argparse.Namespace):
+    from credit.service import params_of
+    from detectors.rules import RulesFileError, load_rules
+
+    try:
+        return params_of(load_rules(getattr(a, "rules", None)))
+    except (RulesFileError, KeyError) as exc:
+        raise StoreError(f"credit rules: {exc}") from None
+
+
+def _position(a: argparse.Namespace) -> int | None:
+    """The log position an ``--as-of`` / ``--as-of-position`` names (None: the present)."""
+    from projections.asof import AsOf
+
+    try:
+        as_of = AsOf.parse(getattr(a, "as_of", None), getattr(a, "as_of_position", None))
+    except ValueError as exc:
+        raise StoreError(str(exc)) from None
+    positions = [] if as_of.position is None else [as_of.position]
+    if as_of.recorded_us is not None:
+        store = store_for(a.db)
+        try:
+            positions.append(store.position_recorded_by(as_of.recorded_us))
+        finally:
+            store.close()
+    return min(positions) if positions else None
+
+
+def _ratings(a: argparse.Namespace, params: Any) -> tuple[int, list[Any]]:
+    """Ratings as of the asked point; the present ones are recorded first."""
+    from credit.service import rate, record
+
+    engine = engine_for_db(a.db)
+    position = _position(a)
+    if position is not None:
+        return rate(engine, params, position)
+    store = store_for(a.db)
+    try:
+        report = record(store, engine, params)
+    finally:
+        store.close()
+    return report.position, report.ratings
+
+
+def _record(r: Any, params: Any, position: int) -> dict[str, Any]:
+    return {"subject_type": r.subject_type, "subject_id": r.subject_id,
+            "institution_id": r.subject_id if r.subject_type == "institution" else None,
+            "agency_id": r.subject_id if r.subject_type == "agency" else None,
+            "name": r.name, "credit_code": r.credit_code, "score": r.score, "grade": r.grade,
+            "grade_label": r.grade_label, "reasons": r.reasons, "facts_digest": r.facts_digest,
+            "rules_version": params.version, "rules_digest": params.digest,
+            "as_of_position": position}
+
+
+def _wrap(exc: Exception) -> StoreError:
+    return StoreError(str(exc))
+
+
+def cmd_list(a: argparse.Namespace) -> int:
+    params = _params(a)
+    position, ratings = _ratings(a, params)
+    shown = [r for r in ratings if a.type == "all" or r.subject_type == a.type]
+    if a.grade:
+        shown = [r for r in shown if r.grade in a.grade]
+    shown.sort(key=lambda r: (-r.score, r.subject_type, r.subject_id))
+    if a.json:
+        _print_json([_record(r, params, position) for r in shown])
+        return EXIT_OK
+    print(f"Credit ratings 信用评价 ({len(shown)}) as of position 截至位置 {position}, "
+          f"rules 规则 {params.version} ({params.digest})")
+    print("  " + label("grade 等级", 22) + label("score 分", 10) + label("type 类型", 14)
+          + label("id 编号", 14) + "name 名称 · main reason 主要原因")
+    for r in shown:
+        top = min(r.reasons, key=lambda x: int(x["points"]), default=None)
+        why = f" · {top['zh']}" if top and int(top["points"]) < 0 else ""
+        print("  " + label(f"{r.grade} {GRADE_ZH[r.grade]}", 22) + label(str(r.score), 10)
+              + label(r.subject_type, 14) + label(r.subject_id, 14)
+              + f"{r.name or ''}{why}")
+    return EXIT_OK
+
+
+def cmd_show(a: argparse.Namespace) -> int:
+    from credit.service import CreditError, find, stored_ratings
+
+    params = _params(a)
+    position, ratings = _ratings(a, params)
+    try:
+        r = find(ratings, a.id, a.type)
+    except CreditError as exc:
+        raise _wrap(exc) from None
+    rec = _record(r, params, position)
+    stored = stored_ratings(engine_for_db(a.db), r.subject_id)
+    stored = stored[(stored["subject_type"] == r.subject_type)
+                    & (stored["as_of_position"] <= position)]
+    if stored.empty:
+        rec["stored"] = None
+    else:
+        last = stored.iloc[-1]
+        rec["stored"] = {"event_id": last["event_id"], "position": int(last["position"]),
+                         "as_of_position": int(last["as_of_position"]),
+                         "score": int(last["score"]), "grade": last["grade"],
+                         "facts_digest": last["facts_digest"],
+                         "rules_digest": last["rules_digest"],
+                         "reproduced": bool(last["facts_digest"] == r.facts_digest
+                                            and last["rules_digest"] == params.digest)}
+    if a.json:
+        _print_json(rec)
+        return EXIT_OK
+    print(f"{r.subject_type} {r.subject_id} {r.name or ''} {r.credit_code or ''}".rstrip())
+    print(f"  {label('score 信用分')}{r.score}")
+    print(f"  {label('grade 信用等级')}{r.grade_label}")
+    print(f"  {label('as of 截至位置')}{position} (rules 规则 {params.version}, {params.digest})")
+    print("  reasons 扣分依据:" if r.reasons else "  reasons 扣分依据: none 无")
+    for x in r.reasons:
+        print(f"    {int(x['points']):>4}  {x['zh']}")
+        print(f"          {x['en']}")
+        for key in ("finding_ids", "complaint_ids", "checks"):
+            if x.get(key):
+                print(f"          {key}: {', '.join(x[key])}")
+    s = rec["stored"]
+    if s:
+        same = "yes 一致" if s["reproduced"] else "no 不一致 (facts or rules differ)"
+        print(f"  {label('stored rating 已存评价')}{s['event_id']} at position {s['position']} "
+              f"(as of {s['as_of_position']}): {s['grade']} {s['score']}; reproduced 复现 {same}")
+    return EXIT_OK
+
+
+def cmd_history(a: argparse.Namespace) -> int:
+    from credit.service import history
+
+    events = history(engine_for_db(a.db), a.id)
+    if a.json:
+        _print_json(events)
+        return EXIT_OK
+    if not events:
+        print(f"No stored rating for {a.id} 暂无评价记录: `skillaudit credit list` records the "
+              "current ratings")
+        return EXIT_OK
+    print(f"Credit history 信用记录 of {a.id} ({len(events)} events):")
+    for e in events:
+        if e["event"] == "CreditRated":
+            print(f"  #{e['position']:<8} {e['at']}  rated 评价  {e['grade']} {e['score']:>3}  "
+                  f"(as of position {e['as_of_position']}, {len(e['reasons'])} reasons)")
+        else:
+            print(f"  #{e['position']:<8} {e['at']}  repaired 修复 {e['from_grade']}→"
+                  f"{e['to_grade']} by {e['by']}: {e['note']}")
+    return EXIT_OK
+
+
+def cmd_repair(a: argparse.Namespace) -> int:
+    from credit.service import CreditError, repair
+
+    params = _params(a)
+    store = store_for(a.db)
+    try:
+        data, rating, position = repair(store, engine_for_db(a.db), params, a.id,
+                                        note=a.note, by=a.by, subject_type=a.type)
+    except CreditError as exc:
+        raise _wrap(exc) from None
+    finally:
+        store.close()
+    if a.json:
+        _print_json({"repair": data, "rating": _record(rating, params, position)})
+        return EXIT_OK
+    print(f"Credit repaired 信用修复 {a.id}: {data['from_grade']} → {data['to_grade']} "
+          f"(clean 无新问题 {data['clean_days']} days since {data['clean_since']}) "
+          f"by {data['by']} — {data['event_id']}")
+    print(f"  now 现为 {rating.grade_label}, score 信用分 {rating.score}")
+    return EXIT_OK
+
+
+def cmd_publish(a: argparse.Namespace) -> int:
+    from credit.publish import write_public
+
+    params = _params(a)
+    position, ratings = _ratings(a, params)
+    shown = [r for r in ratings if a.type == "all" or r.subject_type == a.type]
+    try:
+        path = write_public(shown, position, a.out)
+    except ValueError as exc:
+        raise _wrap(exc) from None
+    print(f"Published 已公示 {len(shown)} ratings as of position {position} → {path}")
+    return EXIT_OK
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     """Add this family's sub-commands to the ``skillaudit`` parser."""
+    p = sub.add_parser("credit", help="institution credit ratings 信用评价")
+    cs = p.add_subparsers(dest="credit_command", required=True)
+
+    def common(s: argparse.ArgumentParser, *, as_of: bool = True, rules: bool = True) -> None:
+        _add_db(s)
+        if as_of:
+            _add_as_of(s)
+        if rules:
+            s.add_argument("--rules", help="TOML rules merged over the defaults ([credit])")
+
+    s = cs.add_parser("list", help="every rating, best first 评价列表")
+    common(s)
+    s.add_argument("--type", choices=TYPES, default="all")
+    s.add_argument("--grade", action="append", choices=["A", "B", "C", "D"])
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=cmd_list)
+
+    s = cs.add_parser("show", help="one rating and the facts that moved it 评价详情")
+    s.add_argument("id", help="institution or agency id")
+    common(s)
+    s.add_argument("--type", choices=TYPES[:2])
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=cmd_show)
+
+    s = cs.add_parser("history", help="stored ratings and repairs of one subject 信用记录")
+    s.add_argument("id")
+    common(s, as_of=False, rules=False)
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=cmd_history)
+
+    s = cs.add_parser("repair", help="credit repair after a clean period 信用修复")
+    s.add_argument("id")
+    common(s, as_of=False)
+    s.add_argument("--note", required=True, help="the remediation done 整改说明")
+    s.add_argument("--by", required=True, help="who grants the repair 审批人")
+    s.add_argument("--type", choices=TYPES[:2])
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=cmd_repair)
+
+    s = cs.add_parser("publish", help="public list without personal data 信用公示")
+    common(s)
+    s.add_argument("--out", required=True, help="FILE.csv or FILE.xlsx")
+    s.add_argument("--type", choices=TYPES, default="all")
+    s.set_defaults(func=cmd_publish)

@@ -1,9 +1,97 @@
-"""CLI commands for evidence packs."""
+"""CLI commands for evidence packs: ``evidence`` builds one, ``verify-evidence`` checks one."""
 
 from __future__ import annotations
 
 import argparse
+import sys
+
+EXIT_OK, EXIT_FAIL = 0, 1
+
+
+def cmd_evidence(a: argparse.Namespace) -> int:
+    from evidence.pack import PackError, build_pack, finding_to_pack
+    from skillaudit.cli import _print_json, label
+    from skillaudit.wiring import engine_for_db, store_for, views_for
+
+    store_for(a.db, create=False).close()  # a missing store is an error, not a new file
+    try:
+        views = views_for(a.db)
+        finding = finding_to_pack(views, a.finding_id, unmask=a.unmask)
+        views.engine.dispose()  # before the store opens: see build_pack
+        store = store_for(a.db, create=False)
+        try:
+            report = build_pack(store, engine_for_db(a.db), finding, a.out, unmask=a.unmask)
+        finally:
+            store.close()
+    except PackError as exc:
+        print(f"error 错误: {exc}", file=sys.stderr)
+        return EXIT_FAIL
+    if a.json:
+        _print_json({"out": str(report.out), "finding_id": report.finding_id,
+                     "events": report.events, "chain_head": str(report.head),
+                     "head_position": report.head.position, "merkle_root": report.root.hex(),
+                     "leaves": report.leaves,
+                     "seconds": {k: round(v, 3) for k, v in report.seconds.items()}})
+        return EXIT_OK
+    print(f"Evidence pack 证据包 → {report.out}")
+    print(f"  {label('finding 问题')}{report.finding_id}")
+    print(f"  {label('events 事件')}{report.events} (evidence + the FindingRaised event)")
+    print(f"  {label('chain head 链头')}{report.head}")
+    print(f"  {label('Merkle root 默克尔根')}{report.root.hex()} over {report.leaves:,} "
+          f"chain hashes ({report.seconds.get('merkle', 0):.1f}s)")
+    print(f"  {label('summary 摘要')}{report.out / 'summary.html'}")
+    print(f"Check it anywhere 校验: skillaudit verify-evidence {report.out}")
+    return EXIT_OK
+
+
+def cmd_verify_evidence(a: argparse.Namespace) -> int:
+    from evidence.verify import verify_pack
+    from skillaudit.cli import _print_json
+
+    check = verify_pack(a.dir, expect_head=a.head)
+    if a.db and check.ok:
+        from evidence.against_store import check_against_store
+        from skillaudit.wiring import engine_for_db, store_for
+
+        store = store_for(a.db, create=False)
+        try:
+            check_against_store(check, store, engine_for_db(a.db))
+        finally:
+            store.close()
+    if a.json:
+        _print_json({**check.as_json(), "checked_against_store": bool(a.db and check.ok)})
+        return EXIT_OK if check.ok else EXIT_FAIL
+    if check.ok:
+        where = " and matches the store 与存储一致" if a.db else ""
+        print(f"Evidence pack verified 证据包校验通过{where}: {check.events} events, finding 问题 "
+              f"{check.finding_id}, head 链头 {check.head.get('seq')}:{check.head.get('hash')}, "
+              f"Merkle root 默克尔根 {check.root} ({check.leaves:,} leaves)")
+        return EXIT_OK
+    first = check.problems[0]
+    print(f"EVIDENCE PACK FAILED 证据包校验失败: {first}", file=sys.stderr)
+    for p in check.problems[1:]:
+        print(f"  also 另见: {p}", file=sys.stderr)
+    print("Do not rely on this pack 此证据包不可采信: rebuild it from the store with "
+          "`skillaudit evidence FINDING_ID --out NEW_DIR`.", file=sys.stderr)
+    return EXIT_FAIL
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     """Add this family's sub-commands to the ``skillaudit`` parser."""
+    from skillaudit.cli import _add_db
+
+    s = sub.add_parser("evidence", help="write a verifiable evidence pack for a finding 证据包")
+    s.add_argument("finding_id", metavar="FINDING_ID")
+    s.add_argument("--out", required=True, metavar="DIR", help="a new or empty directory")
+    _add_db(s)
+    s.add_argument("--unmask", action="store_true", help="show ID numbers in full")
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=cmd_evidence)
+
+    s = sub.add_parser("verify-evidence", help="check an evidence pack, no database needed "
+                                               "校验证据包")
+    s.add_argument("dir", metavar="DIR")
+    s.add_argument("--db", help="also check the pack's head and Merkle root against this store")
+    s.add_argument("--head", help="also require this chain head (SEQ:HASH or HASH) noted earlier")
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=cmd_verify_evidence)

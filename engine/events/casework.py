@@ -1,3 +1,80 @@
-"""Events of the investigators' case workflow on findings (open, assign, confirm, dismiss…)."""
+"""Events of the investigators' case workflow on findings (open, assign, confirm, dismiss…).
+
+Every step an investigator takes is appended to the same log as the facts it
+is about, so the audit trail audits itself: each event names who (``by``),
+its ``occurred_at`` says when, and ``reason``/``text`` say why. The order of
+the steps is enforced by ``casework.commands``; these structs only validate
+the shape of each step.
+"""
 
 from __future__ import annotations
+
+from typing import Annotated
+
+import msgspec
+
+from engine.events.base import EventData, Id, Money, check_money
+
+Why = Annotated[str, msgspec.Meta(min_length=1, max_length=4000)]
+"""A reason or note: required steps must say why, in words."""
+
+
+class CaseOpened(EventData, frozen=True, kw_only=True):
+    """A case opened (or re-opened) on one finding, with the facts it was opened on."""
+
+    case_id: Id
+    finding_id: Id
+    by: Id
+    facts_digest: str = ""
+    reason: str | None = None
+
+
+class CaseAssigned(EventData, frozen=True, kw_only=True):
+    case_id: Id
+    assignee: Id
+    by: Id
+    reason: str | None = None
+
+
+class CaseConfirmed(EventData, frozen=True, kw_only=True):
+    """The irregularity is real; the facts it was confirmed on are kept."""
+
+    case_id: Id
+    by: Id
+    reason: Why
+    facts_digest: str = ""
+
+
+class CaseDismissed(EventData, frozen=True, kw_only=True):
+    """Not an irregularity, for these facts: a rerun raising new facts reopens it."""
+
+    case_id: Id
+    by: Id
+    reason: Why
+    facts_digest: str
+
+
+class CaseNoteAdded(EventData, frozen=True, kw_only=True):
+    case_id: Id
+    by: Id
+    text: Why
+
+
+class CaseRecoveryLinked(EventData, frozen=True, kw_only=True):
+    """Money recovered for the case: a stored ``PaymentRecovered`` of the finding's payments."""
+
+    case_id: Id
+    payment_id: Id
+    recovery_event_id: Id
+    amount: Money
+    by: Id
+    reason: str | None = None
+
+    def __post_init__(self) -> None:
+        check_money(self.amount, "amount")
+
+
+class CaseClosed(EventData, frozen=True, kw_only=True):
+    case_id: Id
+    by: Id
+    reason: str | None = None

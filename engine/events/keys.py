@@ -44,6 +44,8 @@ def key_fields(type_name: str) -> tuple[str, ...]:
 
         own = {f.name for f in msgspec.structs.fields(EVENT_TYPES[type_name])}
         fields = tuple(f for f in SPEC_KEY_FIELDS + FALLBACK_KEY_FIELDS if f in own)
+        if "case_id" in own:  # every step of a case in the case's own stream
+            fields = ("case_id", *(f for f in fields if f != "case_id"))
         _cache[type_name] = fields
     return fields
 

@@ -97,3 +97,29 @@ def test_detect_and_findings(loaded: str, cli: Cli, tmp_path: Path) -> None:
     rerun = cli("detect", "--db", loaded)
     assert rerun.returncode == 0 and "0 new" in rerun.stdout
     assert json_of(cli("findings", "--db", loaded, "--new", "--json")) == []
+
+
+def test_findings_export_formats(tmp_path: Path, cli: Cli) -> None:
+    """csv and xlsx exports hold the same findings as --json, ID numbers masked."""
+    from tests.detectors.city import TinyCity
+
+    c = TinyCity()
+    c.institution()
+    people = [c.person(born=f"1980-03-1{i}") for i in range(3)]
+    c.klass("C1", days=10)
+    c.train("C1", people, attend_days=3)  # 30 % attendance, claimed in full
+    c.claim("CL1", [(p, "1000.00", 10) for p in people], cid="C1")
+    path = tmp_path / "city.jsonl"
+    path.write_text("".join(__import__("json").dumps(e, ensure_ascii=False) + "\n"
+                            for e in c.events), encoding="utf-8")
+    url = f"sqlite:///{tmp_path / 'f.db'}"
+    assert cli("ingest", str(path), "--db", url).returncode == 0
+    xlsx, csv = tmp_path / "f.xlsx", tmp_path / "f.csv"
+    assert cli("detect", "--db", url, "--format", "xlsx", "--out", str(xlsx)).returncode == 0
+    listed = json_of(cli("findings", "--db", url, "--json"))
+    assert len(listed) >= 3
+    sheet = openpyxl.load_workbook(xlsx).active
+    assert sheet.max_row == len(listed) + 1
+    assert cli("findings", "--db", url, "--format", "csv", "--out", str(csv)).returncode == 0
+    text = csv.read_text(encoding="utf-8-sig")
+    assert all(p not in text for p in people) and "INEFF_LOW_ATTENDANCE" in text

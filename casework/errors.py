@@ -1,0 +1,7 @@
+"""The one error of the case workflow: a step refused, with what to do instead."""
+
+from __future__ import annotations
+
+
+class CaseError(Exception):
+    """A case step cannot be taken; the message says why and what to run instead."""

@@ -1,0 +1,47 @@
+"""Check a verified pack against a live store: same head, same events, same Merkle root.
+
+A pack proves its events belong to *a* log with its head; this says whether
+that log is the store's own log (its first ``head.seq`` events, unchanged).
+Reads only the chain hash column once, plus the pack's rows.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from engine.store.base import EventStore
+from evidence import merkle
+from evidence.pack import chain_hashes, row_at, state_bytes
+from evidence.verify import PackCheck, read_events
+
+
+def check_against_store(check: PackCheck, store: EventStore, engine: sa.Engine) -> None:
+    """Add a problem to ``check`` for each way the pack disagrees with the store."""
+    head = check.head
+    if not head or check.root is None:
+        return
+    seq, position, hash_hex = int(head["seq"]), int(head["position"]), str(head["hash"])
+    live = store.head()
+    if live.seq < seq:
+        check.fail("chain.json", "store", f"the store holds {live.seq} chained events, fewer "
+                                          f"than the pack's head #{seq}: it is not this log")
+        return
+    row = row_at(store, position)
+    if row is None or row.chain_seq != seq or row.chain_hash.hex() != hash_hex:
+        check.fail("chain.json", "store", f"the store's event at position {position} is not the "
+                                          f"pack's head {seq}:{hash_hex[:16]}…")
+        return
+    for n, rec in read_events(check):
+        row = row_at(store, int(rec.get("position", 0)))
+        if (row is None or row.chain_hash.hex() != rec.get("chain_hash")
+                or row.state != state_bytes(rec)):
+            check.fail("events.jsonl", f"line {n}, event {rec.get('event_id')}",
+                       "differs from the event stored at that position")
+    try:
+        tree = merkle.build(chain_hashes(engine, position), seq)
+    except ValueError as exc:
+        check.fail("chain.json", "store", f"the store's chain up to the head differs ({exc})")
+        return
+    if tree.root.hex() != check.root:
+        check.fail("chain.json", "store", "the Merkle root over the store's first "
+                                          f"{seq} chain hashes differs from the pack's")

@@ -1,0 +1,1 @@
+"""Reports for finance departments: pure tables from the views, then charts, HTML and XLSX."""
