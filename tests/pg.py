@@ -26,7 +26,7 @@ def server() -> tuple[str, int, str]:
 
 
 class PostgresUnavailable(Exception):
-    pass
+    """The test server cannot be reached; the message says what to start."""
 
 
 _unreachable: str | None = None

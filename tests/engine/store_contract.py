@@ -58,7 +58,7 @@ class StoreContract:
 
     @pytest.fixture
     def url(self) -> str:  # pragma: no cover - every subclass overrides it
-        raise NotImplementedError
+        pytest.fail("a StoreContract subclass must provide the `url` fixture of its backend")
 
     @pytest.fixture
     def store(self, url: str) -> Iterator[EventStore]:
