@@ -23,6 +23,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import threading
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 _ROOT = str(Path(__file__).resolve().parents[1])
+_SCRATCH = "/dev/shm" if os.path.isdir("/dev/shm") else None  # memory-backed when there is one
 
 
 def _connectorx_url(engine: sa.Engine) -> str | None:
@@ -53,21 +55,21 @@ def _read_arrow(target: str, sql: str) -> Any:
 def serve() -> None:
     """The SQLite reader process: JSON requests on stdin, length-prefixed replies on stdout.
 
-    Each reply is ``ok`` + an Arrow IPC stream, or ``er`` + a message (the parent then
-    falls back to the plain path). Started with ``python -c``, so it imports nothing of
-    the parent's ``__main__``.
+    Each request names a scratch file; the reply is ``ok`` once the Arrow IPC file is
+    written there (the parent maps it), or ``er`` + a message (the parent then falls
+    back to the plain path). Started with ``python -c``, so it imports nothing of the
+    parent's ``__main__``.
     """
     import pyarrow as pa
 
     out = sys.stdout.buffer
     for line in sys.stdin.buffer:
-        target, sql = json.loads(line)
+        target, sql, path = json.loads(line)
         try:
             table = _read_arrow(target, sql)
-            sink = pa.BufferOutputStream()
-            with pa.ipc.new_stream(sink, table.schema) as writer:
+            with pa.OSFile(path, "wb") as sink, pa.ipc.new_file(sink, table.schema) as writer:
                 writer.write_table(table)
-            payload = b"ok" + sink.getvalue().to_pybytes()
+            payload = b"ok"
         except Exception as exc:
             payload = b"er" + str(exc).encode()
         out.write(len(payload).to_bytes(8, "big"))
@@ -95,13 +97,19 @@ class _Reader:
                         p for p in (_ROOT, os.environ.get("PYTHONPATH")) if p)})
                 atexit.register(cls.stop)
             assert proc.stdin is not None and proc.stdout is not None
-            proc.stdin.write(json.dumps([target, sql]).encode() + b"\n")
-            proc.stdin.flush()
-            size = int.from_bytes(_read_exactly(proc.stdout, 8), "big")
-            reply = _read_exactly(proc.stdout, size)
-        if reply[:2] != b"ok":
-            raise RuntimeError(reply[2:].decode(errors="replace"))
-        return pa.ipc.open_stream(pa.py_buffer(reply[2:])).read_all()
+            fd, path = tempfile.mkstemp(suffix=".arrow", dir=_SCRATCH)
+            os.close(fd)
+            try:
+                proc.stdin.write(json.dumps([target, sql, path]).encode() + b"\n")
+                proc.stdin.flush()
+                size = int.from_bytes(_read_exactly(proc.stdout, 8), "big")
+                reply = _read_exactly(proc.stdout, size)
+                if reply[:2] != b"ok":
+                    raise RuntimeError(reply[2:].decode(errors="replace"))
+                with pa.memory_map(path) as source:  # no copy through a pipe
+                    return pa.ipc.open_file(source).read_all()
+            finally:
+                os.unlink(path)
 
     @classmethod
     def stop(cls) -> None:
