@@ -9,12 +9,13 @@ committed (a power cut may lose the last commits, never corrupt the file).
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.persistence import StoredEvent
+from eventsourcing.persistence import OperationalError, StoredEvent
 from eventsourcing.sqlite import (
     SQLiteApplicationRecorder,
     SQLiteConnection,
@@ -44,7 +45,19 @@ class SQLiteTunedPool(SQLiteConnectionPool):
     """The library's pool, with pragmas for bulk appends on every new connection."""
 
     def _create_connection(self) -> SQLiteConnection:
-        conn = super()._create_connection()
+        # Switching a new file to WAL needs an exclusive lock and SQLite may answer
+        # "database is locked" at once, without waiting, when another process opens the
+        # same new file at that moment: wait and try again rather than fail the ingest.
+        delay = 0.05
+        for attempt in range(40):
+            try:
+                conn = super()._create_connection()
+                break
+            except (OperationalError, sqlite3.OperationalError) as exc:
+                if "locked" not in str(exc) or attempt == 39:
+                    raise
+                time.sleep(delay)
+                delay = min(delay * 2, 1.0)
         raw: sqlite3.Connection = conn._sqlite_conn
         if not self.is_sqlite_memory_mode:
             raw.execute("PRAGMA synchronous=NORMAL")
