@@ -19,7 +19,8 @@ def yuan(fen_value: int) -> str:
     return yuan_str(int(fen_value))
 
 
-def pct(ratio: float) -> str:
+def pct(ratio: float | Decimal) -> str:
+    """A ratio as a whole percentage (Decimal thresholds are formatted exactly)."""
     return f"{ratio:.0%}"
 
 
@@ -40,6 +41,15 @@ def group_positions(frame: pd.DataFrame, keys: list[str],
         k = key if isinstance(key, tuple) else (key,)
         out[k] = [int(v) for v in values.dropna().unique()]
     return out
+
+
+def class_claims(items: pd.DataFrame, classes: pd.DataFrame, class_id: str,
+                 people: Iterable[str]) -> tuple[pd.DataFrame, int, list[str]]:
+    """The claim items of these people in one class, their total in fen, and its institution."""
+    ci = items[(items["class_id"] == class_id) & items["person_id"].isin(list(people))]
+    institution = classes.at[class_id, "institution_id"] if class_id in classes.index else None
+    return (ci, int(ci["amount_fen"].fillna(0).sum()),
+            [institution] if isinstance(institution, str) else [])
 
 
 def first(values: Iterable[str]) -> str:

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from detectors.base import Finding, Frames
-from detectors.common import class_positions, pct, yuan
+from detectors.common import class_claims, class_positions, pct, yuan
 
 CODE = "FRAUD_BACKFILLED_ATTENDANCE"
 CATEGORY = "subsidy_fraud"
@@ -86,10 +86,7 @@ def detect(frames: Frames, p: Params) -> list[Finding]:
         if not fires:
             continue
         people = sorted(set(g["person_id"].dropna()))
-        ci = items[(items["class_id"] == cid) & items["person_id"].isin(people)]
-        claimed = int(ci["amount_fen"].fillna(0).sum())
-        known = cid in classes.index
-        institution = classes.at[cid, "institution_id"] if known else None
+        ci, claimed, institutions = class_claims(items, classes, cid, people)
         max_lag = float(g["lag_days"].max())
         median_lag = float(g["lag_days"].median())
         methods = {str(k): int(v) for k, v in g["method"].value_counts().items()}
@@ -110,7 +107,7 @@ def detect(frames: Frames, p: Params) -> list[Finding]:
                 f"{yuan(claimed)} yuan claimed for them"),
             subject_type="class", subject_id=cid, amount_at_risk_fen=claimed,
             person_ids=people, class_ids=[cid],
-            institution_ids=[institution] if isinstance(institution, str) else [],
+            institution_ids=institutions,
             claim_ids=set(ci["claim_id"]),
             evidence=[*g["position"], *ci["position"],
                       *class_positions(classes, [cid])],

@@ -159,13 +159,13 @@ def detect(frames: Frames, p: Params) -> list[Finding]:
             title="Claim amounts break Benford's law and the subsidy rules' shape",
             zh=(f"{inst} 的 {n} 笔申领金额首位数字与本福特定律的平均绝对偏差 MAD = {mad_b:.3f}"
                 f"（{BAND_ZH[b]}，> {float(p.marginal_mad):g}），与同类申领的同行分布偏差 "
-                f"MAD = {mad_p:.3f} ≥ {float(p.min_peer_mad):g}；{pct(share)} 的金额不是 "
+                f"MAD = {mad_p:.3f} ≥ {p.min_peer_mad}；{pct(share)} 的金额不是 "
                 f"{yuan(fen(p.rule_unit))} 元的整数倍（同行 {pct(peer_share)}），不符合补贴"
                 f"标准的金额形态；首位数字 {top}；涉及 {len(odd)} 笔共 {yuan(at_risk)} 元"),
             en=(f"{inst}: the first digits of its {n} claim amounts deviate from Benford's law "
                 f"by MAD {mad_b:.3f} ({b}, above {float(p.marginal_mad):g}) and from its "
                 f"peers' same-kind claims by MAD {mad_p:.3f} (at least "
-                f"{float(p.min_peer_mad):g}); {pct(share)} of the amounts are not whole "
+                f"{p.min_peer_mad}); {pct(share)} of the amounts are not whole "
                 f"multiples of {yuan(fen(p.rule_unit))} yuan (peers {pct(peer_share)}), unlike "
                 f"amounts the subsidy rules produce; first digits {top}; {len(odd)} items, "
                 f"{yuan(at_risk)} yuan"),

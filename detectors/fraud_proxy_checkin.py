@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from detectors.base import Finding, Frames
-from detectors.common import class_positions, yuan
+from detectors.common import class_claims, class_positions, yuan
 
 CODE = "FRAUD_PROXY_CHECKIN"
 CATEGORY = "subsidy_fraud"
@@ -131,11 +131,8 @@ def detect(frames: Frames, p: Params) -> list[Finding]:
         biggest = g.loc[g["burst_size"].idxmax()]
         peak = int(g["in_window"].max())
         devices = sorted(set(g["device_id"]))
-        ci = items_by_class.get(cid, items.iloc[:0])
-        ci = ci[ci["person_id"].isin(people)]
-        claimed = int(ci["amount_fen"].fillna(0).sum())
-        known = cid in classes.index
-        institution = classes.at[cid, "institution_id"] if known else None
+        ci, claimed, institutions = class_claims(items_by_class.get(cid, items.iloc[:0]),
+                                                 classes, cid, people)
         reasons_zh = [f"{len(days)} 天出现（阈值 {p.min_burst_days} 天）"]
         reasons_en = [f"on {len(days)} day(s) (threshold {p.min_burst_days})"]
         if median_face is not None:
@@ -157,7 +154,7 @@ def detect(frames: Frames, p: Params) -> list[Finding]:
                 f"{yuan(claimed)} yuan claimed for them"),
             subject_type="class", subject_id=cid, amount_at_risk_fen=claimed,
             person_ids=people, class_ids=[cid],
-            institution_ids=[institution] if isinstance(institution, str) else [],
+            institution_ids=institutions,
             claim_ids=set(ci["claim_id"]),
             evidence=[*g["position"], *ci["position"],
                       *class_positions(classes, [cid])],

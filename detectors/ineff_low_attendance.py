@@ -52,11 +52,11 @@ def detect(frames: Frames, p: Params) -> list[Finding]:
             code=CODE, category=CATEGORY, severity=p.severity,
             title="Subsidy claimed for a trainee below the attendance threshold",
             zh=(f"学员出勤 {r.attended_hours:g}/{r.planned_hours:g} 学时 ({pct(r.ratio)}，"
-                f"{days}/{planned_days} 天) 低于 {pct(float(p.min_attended_ratio))}，"
+                f"{days}/{planned_days} 天) 低于 {pct(p.min_attended_ratio)}，"
                 f"仍申领补贴 {yuan(r.amount_fen)} 元（申请 {r.claim_id}）"),
             en=(f"attended {r.attended_hours:g} of {r.planned_hours:g} planned hours "
                 f"({pct(r.ratio)}, {days} of {planned_days} days), below "
-                f"{pct(float(p.min_attended_ratio))}, yet {yuan(r.amount_fen)} yuan was "
+                f"{pct(p.min_attended_ratio)}, yet {yuan(r.amount_fen)} yuan was "
                 f"claimed (claim {r.claim_id})"),
             subject_type="person", subject_id=r.person_id,
             amount_at_risk_fen=int(r.amount_fen),

@@ -189,12 +189,12 @@ def detect(frames: Frames, p: Params) -> list[Finding]:
                 f"（{int(r['passed'])}/{n}），同工种同类型同行 {pct(r['peer_p'])}；"
                 f"培训后就业率 {pct(r['rate_e'])}（{int(r['employed'])}/{n}），同行 "
                 f"{pct(r['peer_e'])}；均低于同行 {gap * 100:g} 个百分点以上（z = {r['z_p']:.1f}、"
-                f"{r['z_e']:.1f} ≤ -{float(p.min_z):g}），涉及培训补贴 {yuan(at_risk)} 元"),
+                f"{r['z_e']:.1f} ≤ -{p.min_z}），涉及培训补贴 {yuan(at_risk)} 元"),
             en=(f"{inst}, {occ_text}: {n} trainees, pass rate {pct(r['rate_p'])} "
                 f"({int(r['passed'])} of {n}) against {pct(r['peer_p'])} at peers, employment "
                 f"rate {pct(r['rate_e'])} ({int(r['employed'])} of {n}) against "
                 f"{pct(r['peer_e'])}; both at least {gap * 100:g} points below peers (z = "
-                f"{r['z_p']:.1f} and {r['z_e']:.1f}, at or below -{float(p.min_z):g}); "
+                f"{r['z_p']:.1f} and {r['z_e']:.1f}, at or below -{p.min_z}); "
                 f"{yuan(at_risk)} yuan of training subsidy claimed for them"),
             subject_type="institution", subject_id=inst, amount_at_risk_fen=at_risk,
             person_ids=mine["person_id"], class_ids=cls, institution_ids=[inst],
