@@ -67,7 +67,13 @@ def _files(tmp_path: Path) -> dict[str, Path]:
 
 
 def test_second_ingest_joins_a_running_one(store_url: str, tmp_path: Path) -> None:
-    """The second process starts while the first is writing (its store is open)."""
+    """The second process starts while the first is writing (its store is open).
+
+    Their batches must interleave on PostgreSQL, whose table lock queues writers
+    fairly; SQLite's lock is not fair (a writer that commits and re-locks at once can
+    keep it to the end), so there only the outcome is required: every event once,
+    one valid chain.
+    """
     files = _files(tmp_path)
     procs = {"left": _start(files["left"], store_url, tmp_path)}
     deadline = time.monotonic() + 60
@@ -75,7 +81,8 @@ def test_second_ingest_joins_a_running_one(store_url: str, tmp_path: Path) -> No
         assert time.monotonic() < deadline, "the first ingest stored nothing within 60 s"
         time.sleep(0.01)
     procs["right"] = _start(files["right"], store_url, tmp_path)
-    _check_one_chain(store_url, _finish(procs), interleaved=True)
+    _check_one_chain(store_url, _finish(procs),
+                     interleaved=store_url.startswith("postgresql"))
 
 
 def test_simultaneous_ingests(store_url: str, tmp_path: Path) -> None:
