@@ -56,7 +56,10 @@ def detect(frames: Frames, p: Params) -> list[Finding]:
     classes = frames.classes
     day_rows = dict(tuple(first.groupby(["class_id", "date"])))
     out = []
-    for r in hit.sort_values(["class_id", "date", "position"]).itertuples():
+    seen: dict[tuple[str, str, str], int] = {}
+    order = [c for c in ("class_id", "date", "occurred_ts", "headcount_observed", "position")
+             if c in hit.columns]
+    for r in hit.sort_values(order).itertuples():
         rows = day_rows[(r.class_id, r.date)]
         people = sorted(set(rows["person_id"]))
         ci = items[(items["class_id"] == r.class_id) & items["person_id"].isin(people)]
@@ -66,6 +69,8 @@ def detect(frames: Frames, p: Params) -> list[Finding]:
         institution = classes.at[r.class_id, "institution_id"] if known else None
         observed_n, recorded_n, gap = int(r.headcount_observed), int(r.recorded), int(r.gap)
         inspector = r.inspector if isinstance(r.inspector, str) else "?"
+        nth = seen[(r.class_id, r.date, inspector)] = seen.get((r.class_id, r.date, inspector),
+                                                                0) + 1
         out.append(Finding.make(
             code=CODE, category=CATEGORY, severity=p.severity,
             title="Spot check counted far fewer trainees than were checked in",
@@ -87,6 +92,6 @@ def detect(frames: Frames, p: Params) -> list[Finding]:
             observed={"date": r.date, "inspector": inspector, "headcount_observed": observed_n,
                       "checked_in": recorded_n, "gap": gap,
                       "ratio": round(float(r.ratio), 4), "claimed_fen": claimed},
-            key=f"{r.date}#{r.position}",
+            key=f"{r.date}#{inspector}#{nth}",  # by content: log positions differ per store
         ))
     return out

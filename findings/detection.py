@@ -1,9 +1,10 @@
 """Run detection end to end: bring projections up to date, detect, record findings as events.
 
 Each finding is appended as a ``FindingRaised`` event whose id is derived from
-the finding's stable id and the digest of its facts, so a rerun stores
-nothing for findings it already raised, a finding whose facts changed is
-raised again (same finding id, new facts), and a ``DetectionRun`` event
+the finding's stable id, the digest of its facts and how often it was raised
+before, so a rerun stores nothing for findings it already raised, a finding
+whose facts changed is raised again (same finding id, new facts), one a run no
+longer finds is withdrawn (``FindingWithdrawn``), and a ``DetectionRun`` event
 records the rules, the log head and the counts of every run.
 """
 
@@ -40,6 +41,8 @@ class RunReport:
     rules_version: str = ""
     rules_digest: str = ""
     head_position: int = 0
+    withdrawn: int = 0
+    appended: int = 0  # events this run stored (findings, withdrawals, the run record)
 
 
 def event_ids_at(engine: sa.Engine, positions: Iterable[int]) -> dict[int, str]:
@@ -90,9 +93,16 @@ def _params_json(rules: Rules, code: str, params_cls: type) -> dict[str, object]
 
 def run_detection(store: EventStore, engine: sa.Engine, rules: Rules, *,
                   categories: Iterable[str] | None = None, codes: Iterable[str] | None = None,
-                  now: datetime | None = None,
+                  now: datetime | None = None, record_unchanged: bool = True,
                   progress: Callable[[str, int, int], None] | None = None) -> RunReport:
-    """Project, detect, append findings and the run record; report new/changed/known."""
+    """Project, detect, append findings, withdrawals and the run record; report the counts.
+
+    A current finding of a detector that ran and no longer raises it is withdrawn
+    (``FindingWithdrawn``); one raised again later gets a new raise event. Event
+    ids are derived from the findings' state, so two runs over the same log append
+    the same events once. ``record_unchanged=False`` (a stream's frequent runs)
+    records a ``DetectionRun`` only when something was raised or withdrawn.
+    """
     from detectors.registry import registry
 
     now = now or datetime.now().astimezone()
@@ -100,42 +110,86 @@ def run_detection(store: EventStore, engine: sa.Engine, rules: Rules, *,
     projector.run()
     head = projector.position()
     views = Views(engine)
-    known_facts = _known_facts(views)
+    state = _finding_state(views)
     result = run_detectors(views, rules, codes=codes, categories=categories, progress=progress)
     ids = event_ids_at(engine, (p for f in result.findings for p in f.evidence_positions))
     modules = registry()
     params = {code: _params_json(rules, code, modules[code].Params) for code in result.counts}
-    lines = [finding_event(f, rules, params[f.code], ids, now) for f in result.findings]
+    lines = []
     new = changed = known = 0
     finding_ids = []
     for f in result.findings:
         fid = f.identity(rules.digest)
         finding_ids.append(fid)
-        if fid not in known_facts:
+        s = state.get(fid)
+        facts = f.facts_digest()
+        if s is None or s.withdrawn:
             new += 1
-        elif f.facts_digest() not in known_facts[fid]:
+        elif facts != s.facts:
             changed += 1
         else:
             known += 1
-    for i in range(0, len(lines), 5000):
-        store.append([parse_line(line, "detect", n) for n, line in
-                      enumerate(lines[i:i + 5000], i + 1)])
+            continue
+        line = finding_event(f, rules, params[f.code], ids, now)
+        if s is not None:  # raised before: a distinct event even if these facts were seen
+            line = line.replace(f'"finding-{fid}-{facts}"'.encode(),
+                                f'"finding-{fid}-{facts}-r{s.raises}"'.encode(), 1)
+        lines.append(line)
     run_id = uuid.uuid4().hex[:16]
+    found = set(finding_ids)
+    gone = [(fid, s) for fid, s in state.items()
+            if not s.withdrawn and s.code in result.counts and fid not in found]
+    for fid, s in gone:
+        lines.append(json.dumps({
+            "event_id": f"withdrawn-{fid}-{s.withdrawals + 1}", "type": "FindingWithdrawn",
+            "occurred_at": now.isoformat(timespec="seconds"), "source": "skillaudit",
+            "data": {"finding_id": fid, "code": s.code, "run_id": run_id,
+                     "facts_digest": s.facts,
+                     "reason": "no longer raised by its detector over the current log"},
+        }, ensure_ascii=False).encode())
     run = {"event_id": f"run-{run_id}", "type": "DetectionRun",
            "occurred_at": now.isoformat(timespec="seconds"), "source": "skillaudit",
            "data": {"run_id": run_id, "rules_version": rules.version,
                     "rules_digest": rules.digest, "head_position": head,
-                    "findings": len(result.findings), "new": new, "counts": result.counts,
+                    "findings": len(result.findings), "new": new, "withdrawn": len(gone),
+                    "counts": result.counts,
                     "seconds": {k: round(v, 3) for k, v in result.seconds.items()}}}
-    store.append([parse_line(json.dumps(run, ensure_ascii=False).encode(), "detect", 0)])
+    appended = 0
+    for i in range(0, len(lines), 5000):
+        appended += store.append([parse_line(line, "detect", n) for n, line in
+                                  enumerate(lines[i:i + 5000], i + 1)]).stored
+    if record_unchanged or lines:
+        appended += store.append([parse_line(json.dumps(run, ensure_ascii=False).encode(),
+                                             "detect", 0)]).stored
     projector.run()
     return RunReport(run_id, result.findings, finding_ids, new, changed, known,
-                     result.seconds, result.counts, rules.version, rules.digest, head)
+                     result.seconds, result.counts, rules.version, rules.digest, head,
+                     withdrawn=len(gone), appended=appended)
 
 
-def _known_facts(views: Views) -> dict[str, set[str]]:
-    rows = views.rows("rm_findings", ["finding_id", "facts_digest"])
-    out: dict[str, set[str]] = {}
-    for fid, facts in zip(rows["finding_id"], rows["facts_digest"], strict=True):
-        out.setdefault(fid, set()).add(facts)
+@dataclass(frozen=True)
+class _State:
+    code: str
+    facts: str  # latest facts raised
+    raises: int
+    withdrawals: int
+    withdrawn: bool  # withdrawn after the latest raise
+
+
+def _finding_state(views: Views) -> dict[str, _State]:
+    """Each finding id's latest raised facts and withdrawal history, from the read models."""
+    raised = views.rows("rm_findings", ["finding_id", "code", "facts_digest", "position"])
+    withdrawn = views.rows("rm_findings_withdrawn", ["finding_id", "position"])
+    last_w: dict[str, int] = {}
+    count_w: dict[str, int] = {}
+    for fid, pos in zip(withdrawn["finding_id"], withdrawn["position"], strict=True):
+        last_w[fid] = max(last_w.get(fid, 0), int(pos))
+        count_w[fid] = count_w.get(fid, 0) + 1
+    out: dict[str, _State] = {}
+    for fid, code, facts, pos in sorted(
+            zip(raised["finding_id"], raised["code"], raised["facts_digest"],
+                raised["position"], strict=True), key=lambda r: int(r[3])):
+        raises = out[fid].raises + 1 if fid in out else 1
+        out[fid] = _State(code, facts, raises, count_w.get(fid, 0),
+                          last_w.get(fid, 0) > int(pos))
     return out

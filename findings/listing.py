@@ -22,9 +22,10 @@ SEVERITY_ORDER = {"critical": 0, "high": 1, "medium": 2, "low": 3}
 
 
 def current_findings(views: Views) -> pd.DataFrame:
-    """One row per finding id: its latest facts, when first raised and whether it is new.
+    """One row per current finding id: its latest facts, when first raised, whether new.
 
-    New means first raised by the latest detection run.
+    New means first raised by the latest detection run. A finding withdrawn after
+    its latest raise (a later run no longer found it) is not current.
     """
     rows = views.rows("rm_findings")
     if rows.empty:
@@ -35,6 +36,11 @@ def current_findings(views: Views) -> pd.DataFrame:
                                            first_raised_at=("occurred_at", "min"))
     latest = rows.groupby("finding_id").last()
     latest = latest.join(first)
+    withdrawn = views.rows("rm_findings_withdrawn", ["finding_id", "position"])
+    if not withdrawn.empty:  # withdrawn after its latest raise: no longer current
+        last_withdrawn = withdrawn.groupby("finding_id")["position"].max()
+        gone = last_withdrawn.reindex(latest.index).fillna(-1) > latest["position"]
+        latest = latest[~gone]
     runs = views.rows("rm_detection_runs", ["position"]).sort_values("position")
     previous = int(runs["position"].iloc[-2]) if len(runs) >= 2 else 0
     latest["new"] = latest["first_position"] > previous

@@ -194,7 +194,12 @@ class Projector:
 
     def run(self, *, rebuild: bool = False, upto: int | None = None, window: int = WINDOW,
             progress: Callable[[int, int, int], None] | None = None) -> ProjectSummary:
-        """Apply events after the tracked position up to ``upto`` (default: the store head)."""
+        """Apply events after the tracked position up to ``upto`` (default: the store head).
+
+        Safe to call from several processes at once: each window first locks the
+        tracking row and reads the position under that lock, so a window is never
+        applied twice (the second caller finds it done and moves on).
+        """
         started = time.perf_counter()
         if rebuild:
             self.drop()
@@ -203,9 +208,12 @@ class Projector:
         head = self.head()
         target = head if upto is None else min(upto, head)
         lo = start
-        while lo < target:
-            hi = min(lo + window, target)
+        while True:
             with self.engine.begin() as conn:
+                lo = self._claim(conn)
+                if lo >= target:
+                    break
+                hi = min(lo + window, target)
                 for statement in self.statements:
                     conn.execute(statement, {"lo": lo, "hi": hi})
                 self._track(conn, hi)
@@ -216,11 +224,24 @@ class Projector:
             self.create_indexes()
         return ProjectSummary(start, max(lo, start), rebuild, time.perf_counter() - started)
 
+    def _claim(self, conn: sa.Connection) -> int:
+        """Lock the tracking row for this transaction and return the applied position."""
+        where = tracking.c.projection == PROJECTION_NAME
+        locked = conn.execute(tracking.update().where(where).values(
+            position=tracking.c.position)).rowcount  # a write: waits for other projectors
+        if not locked:
+            try:
+                with conn.begin_nested():
+                    conn.execute(tracking.insert().values(projection=PROJECTION_NAME,
+                                                          position=0))
+            except sa.exc.IntegrityError:  # another projector created it first
+                conn.execute(tracking.update().where(where).values(
+                    position=tracking.c.position))
+        return int(conn.execute(sa.select(tracking.c.position).where(where)).scalar() or 0)
+
     def _track(self, conn: sa.Connection, position: int) -> None:
-        updated = conn.execute(tracking.update().where(
-            tracking.c.projection == PROJECTION_NAME).values(position=position)).rowcount
-        if not updated:
-            conn.execute(tracking.insert().values(projection=PROJECTION_NAME, position=position))
+        conn.execute(tracking.update().where(
+            tracking.c.projection == PROJECTION_NAME).values(position=position))
 
 
 def engine_for(store_url: str) -> sa.Engine:

@@ -607,9 +607,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--all", action="store_true", help="include dismissed findings 含已排除")
     s.set_defaults(func=cmd_findings)
 
-    from skillaudit import cli_casework, cli_credit, cli_evidence, cli_reports
+    from skillaudit import cli_casework, cli_credit, cli_evidence, cli_reports, cli_streams
 
-    for family in (cli_casework, cli_evidence, cli_credit, cli_reports):
+    for family in (cli_casework, cli_evidence, cli_credit, cli_reports, cli_streams):
         family.register(sub)
 
     s = sub.add_parser("generate", help="write a synthetic city as JSONL 生成模拟城市")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import msgspec
 
 from engine.events import casework, credit
-from engine.events.audit import DetectionRun, FindingRaised
+from engine.events.audit import DetectionRun, FindingRaised, FindingWithdrawn
 from engine.events.base import AwareDateTime, EventData, Id
 from engine.events.master import (
     AgencyRegistered,
@@ -88,6 +88,7 @@ EVENT_TYPES: dict[str, type[EventData]] = {
         SpotCheckPerformed,
         ComplaintReceived,
         FindingRaised,
+        FindingWithdrawn,
         DetectionRun,
         *_declared_in(casework),
         *_declared_in(credit),

@@ -38,6 +38,21 @@ class FindingRaised(EventData, frozen=True, kw_only=True):
         check_money(self.amount_at_risk, "amount_at_risk")
 
 
+class FindingWithdrawn(EventData, frozen=True, kw_only=True):
+    """A finding that a later run of its detector no longer raises.
+
+    Facts that arrive late (a completion, a payment recovered) can clear what an
+    earlier run flagged, which a stream sees often; the withdrawal keeps both the
+    finding and the reason it is no longer current in the log.
+    """
+
+    finding_id: Id
+    code: Id
+    run_id: Id
+    facts_digest: str  # the facts that were withdrawn
+    reason: str = ""
+
+
 class DetectionRun(EventData, frozen=True, kw_only=True):
     """One ``detect`` run: the rules it used, the log head it saw and what it raised."""
 
@@ -47,5 +62,6 @@ class DetectionRun(EventData, frozen=True, kw_only=True):
     head_position: int
     findings: int
     new: int
+    withdrawn: int = 0
     counts: dict[str, int] = {}
     seconds: dict[str, float] = {}

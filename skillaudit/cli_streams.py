@@ -1,0 +1,205 @@
+"""CLI commands for Kafka: ``skillaudit publish`` and ``skillaudit consume``."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import signal
+import sys
+import time
+from typing import Any
+
+BOOTSTRAP_ENV = "SKILLAUDIT_BOOTSTRAP"
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """Add this family's sub-commands to the ``skillaudit`` parser."""
+    from skillaudit.cli import _add_db
+    from streams.settings import DEFAULT_ALERTS, DEFAULT_GROUP, DEFAULT_TOPIC
+
+    def common(s: argparse.ArgumentParser) -> None:
+        s.add_argument("--bootstrap", default=os.environ.get(BOOTSTRAP_ENV, "localhost:9092"),
+                       metavar="HOST:PORT[,…]",
+                       help=f"Kafka brokers (default ${BOOTSTRAP_ENV} or localhost:9092)")
+        s.add_argument("--topic", default=DEFAULT_TOPIC, help=f"events topic ({DEFAULT_TOPIC})")
+        s.add_argument("--partitions", type=int, default=12,
+                       help="partitions when the topic has to be created (12)")
+        s.add_argument("--json", action="store_true", help="print the summary as JSON")
+        s.add_argument("-v", "--verbose", action="store_true",
+                       help="also show kafka-python's own log lines")
+
+    s = sub.add_parser("publish", help="send JSONL events to a Kafka topic 发布事件到 Kafka")
+    s.add_argument("files", nargs="+", metavar="FILE", help="JSONL files (.gz ok, - = stdin)")
+    common(s)
+    s.add_argument("--timeout", type=float, default=120.0, metavar="SECONDS",
+                   help="keep retrying a message this long before reporting it unsent (120)")
+    s.add_argument("--unsent", metavar="FILE",
+                   help="where lines that could not be sent are written (default "
+                        "unsent-<time>.jsonl)")
+    s.set_defaults(func=cmd_publish)
+
+    s = sub.add_parser("consume", help="store events from Kafka; detect; send alerts 消费事件")
+    common(s)
+    _add_db(s)
+    s.add_argument("--group", default=DEFAULT_GROUP, help=f"consumer group ({DEFAULT_GROUP})")
+    s.add_argument("--dlq-topic", help="dead-letter topic (default <topic>.dlq)")
+    s.add_argument("--alerts-topic", default=DEFAULT_ALERTS,
+                   help=f"where findings are published ({DEFAULT_ALERTS})")
+    s.add_argument("--no-alerts", action="store_true", help="publish no alerts")
+    s.add_argument("--no-detect", action="store_true",
+                   help="only store; another process projects and detects")
+    s.add_argument("--detect-interval", type=float, default=1.0, metavar="SECONDS",
+                   help="at most one detection run per this many seconds (1)")
+    s.add_argument("--rules", help="TOML rules merged over the defaults")
+    s.add_argument("--exit-when-idle", type=float, metavar="SECONDS",
+                   help="stop after no message came for this long (and detection caught up)")
+    s.add_argument("--heartbeat-file", metavar="PATH",
+                   help="touched every second while running (for container health checks)")
+    s.add_argument("--batch", type=int, default=5_000, help="most messages per poll (5000)")
+    s.add_argument("--max-poll-interval-ms", type=int, default=300_000)
+    s.add_argument("--session-timeout-ms", type=int, default=45_000)
+    s.add_argument("--heartbeat-interval-ms", type=int, default=3_000)
+    s.set_defaults(func=cmd_consume)
+
+
+def _logging(verbose: bool) -> None:
+    logging.basicConfig(level=logging.INFO, stream=sys.stderr,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("kafka").setLevel(logging.WARNING if verbose else logging.CRITICAL)
+
+
+def cmd_publish(a: argparse.Namespace) -> int:
+    from engine.sources import Source
+    from skillaudit.cli import EXIT_FAIL, EXIT_OK, _print_json, label
+    from skillaudit.progress import ProgressLine
+    from streams.publish import PublishProgress, publish
+    from streams.settings import KafkaSettings
+    from streams.topics import ensure_topics, reachable
+
+    _logging(a.verbose)
+    for path in a.files:
+        Source.of(path)  # a missing file fails before anything is sent
+    settings = KafkaSettings(a.bootstrap, topic=a.topic, partitions=a.partitions,
+                             delivery_timeout_ms=int(a.timeout * 1000))
+    try:
+        if reachable(settings.servers):  # else the sends wait up to --timeout and report
+            ensure_topics(settings, {a.topic: a.partitions})
+    except Exception as exc:  # reported; the sends below retry on their own
+        print(f"warning 警告: could not check topic {a.topic} on {a.bootstrap} "
+              f"({type(exc).__name__}); sending anyway, failed sends are reported",
+              file=sys.stderr)
+    bar = ProgressLine("publish 发布")
+
+    def show(p: PublishProgress) -> None:
+        bar.update(p.bytes_done, p.source.size, "msg", p.lines, p.elapsed,
+                   f"{p.lines:,} messages")
+
+    unsent = a.unsent or time.strftime("unsent-%Y%m%d-%H%M%S.jsonl")
+    try:
+        s = publish(settings, a.files, progress=show, unsent_path=unsent)
+    finally:
+        bar.close()
+    if a.json:
+        _print_json(s.as_json())
+    else:
+        print(f"{label('published 已发布')}{s.sent:,} of {s.lines:,} messages to {s.topic} "
+              f"in {s.seconds:.1f} s ({s.per_s:,.0f}/s)")
+        if s.unkeyed:
+            print(f"{label('without a key 无分区键')}{s.unkeyed:,} (not valid events: the "
+                  "consumer quarantines them with the reason)")
+        if s.unsent:
+            print(f"{label('NOT sent 未发送')}{len(s.unsent):,} messages the broker never "
+                  f"acknowledged, written to {s.unsent_file}; publish that file again once "
+                  "the broker is back (nothing is stored twice)", file=sys.stderr)
+            for source, n, err in s.unsent[:5]:
+                print(f"  {source}:{n}: {err}", file=sys.stderr)
+    return EXIT_FAIL if s.unsent else EXIT_OK
+
+
+def _ensure_topics_waiting(settings: Any, topics: dict[str, int], log: logging.Logger) -> None:
+    """Create missing topics, waiting (with one clear log line) while the broker is down."""
+    from streams.topics import ensure_topics
+
+    warned = False
+    while True:
+        try:
+            ensure_topics(settings, topics)
+            return
+        except Exception as exc:  # the broker is not there yet
+            if not warned:
+                log.warning("Kafka broker %s not reachable yet (%s): waiting / 等待 Kafka",
+                            settings.bootstrap, type(exc).__name__)
+                warned = True
+            time.sleep(2.0)
+
+
+def cmd_consume(a: argparse.Namespace) -> int:
+    from detectors.rules import RulesFileError, load_rules
+    from engine.store.base import StoreError
+    from skillaudit.cli import EXIT_OK, _print_json, label
+    from skillaudit.wiring import db_url, engine_for_db, store_for
+    from streams.consume import StreamConsumer
+    from streams.follow import Follower
+    from streams.lease import Lease
+    from streams.settings import KafkaSettings
+
+    _logging(a.verbose)
+    log = logging.getLogger("skillaudit.streams")
+    try:
+        rules = load_rules(a.rules)
+    except RulesFileError as exc:
+        raise StoreError(str(exc)) from None
+    settings = KafkaSettings(
+        a.bootstrap, topic=a.topic, group=a.group, dlq_topic=a.dlq_topic,
+        alerts_topic=None if a.no_alerts else a.alerts_topic, partitions=a.partitions,
+        max_poll_records=a.batch, max_poll_interval_ms=a.max_poll_interval_ms,
+        session_timeout_ms=a.session_timeout_ms, heartbeat_interval_ms=a.heartbeat_interval_ms)
+    topics = {settings.topic: a.partitions, settings.dlq: max(1, a.partitions // 4)}
+    if settings.alerts_topic:
+        topics[settings.alerts_topic] = max(1, a.partitions // 4)
+    _ensure_topics_waiting(settings, topics, log)
+    store = store_for(a.db)
+    follower = None
+    if not a.no_detect:
+        follower = Follower(store_for(a.db), engine_for_db(a.db), rules, Lease(db_url(a.db)),
+                            settings, interval=a.detect_interval)
+    consumer = StreamConsumer(store, settings, heartbeat_file=a.heartbeat_file)
+
+    def stop(signum: int, _frame: Any) -> None:
+        log.info("%s received: finishing the current batch, then stopping / 正在停止",
+                 signal.Signals(signum).name)
+        consumer.stopping = True
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    log.info("consuming %s as group %s into %s / 开始消费", settings.topic, settings.group,
+             db_url(a.db).split("@")[-1])
+    if follower:
+        follower.start()
+    try:
+        summary = consumer.run(exit_when_idle=a.exit_when_idle,
+                               idle_check=follower.caught_up if follower else None)
+    finally:
+        consumer.close()
+        if follower:
+            follower.stop(final=True)
+        store.close()
+    out: dict[str, Any] = summary.as_json()
+    if follower:
+        out.update(follower.summary.as_json())
+    if a.json:
+        _print_json(out)
+    else:
+        print(f"{label('messages 消息')}{summary.messages:,} in {summary.seconds:.1f} s")
+        print(f"{label('stored 已存储')}{summary.stored:,}")
+        print(f"{label('already stored 已存在')}{summary.duplicates:,}")
+        print(f"{label('quarantined + dead-lettered 隔离')}{summary.quarantined:,} "
+              f"(sent to {settings.dlq}: {summary.dead_lettered:,})")
+        if summary.outages:
+            print(f"{label('broker outages 中断')}{summary.outages} (reconnected)")
+        if follower:
+            f = follower.summary
+            print(f"{label('detection runs 检测次数')}{f.detections:,}: {f.raised:,} new or "
+                  f"changed, {f.withdrawn:,} withdrawn; {f.alerts:,} alerts sent")
+    return EXIT_OK

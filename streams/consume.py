@@ -1,0 +1,257 @@
+"""Store events arriving on a topic: idempotent, offsets committed only after the store.
+
+Each poll is handled as one batch: valid messages are appended (an ``event_id``
+already stored is skipped), malformed ones go to the quarantine in the same
+transaction and then to the dead-letter topic, and only then are the offsets
+committed. A crash anywhere in between re-delivers the batch, which stores
+nothing twice: at-least-once in, exactly-once in effect.
+
+The loop never gives up on the broker: while it is unreachable the consumer
+logs it once, keeps polling (kafka-python reconnects by itself) and logs when it
+is back. A broker that comes back empty (a restart without storage) recreates
+the topic with a new topic id; the consumer then reads it again from the start,
+since the positions it held belong to the old topic, and duplicates are skipped.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from kafka import KafkaConsumer, KafkaProducer
+from kafka.errors import CommitFailedError, KafkaError
+
+from engine.parse import NewEvent, parse_line
+from engine.quarantine import Malformed, QuarantineEntry, Reason
+from engine.store.base import EventStore
+from streams.settings import KafkaSettings
+from streams.topics import reachable
+
+log = logging.getLogger("skillaudit.streams")
+
+PROBE_EVERY_S = 2.0  # how often an idle consumer checks that the broker is reachable
+
+
+@dataclass
+class ConsumeSummary:
+    """What a consumer did, for its closing line and ``--json``."""
+
+    messages: int = 0
+    stored: int = 0
+    duplicates: int = 0
+    quarantined: int = 0
+    dead_lettered: int = 0
+    batches: int = 0
+    commits_failed: int = 0
+    outages: int = 0
+    rereads: int = 0
+    key_mismatches: int = 0
+    seconds: float = 0.0
+    partitions: set[int] = field(default_factory=set)
+
+    def as_json(self) -> dict[str, object]:
+        return {"messages": self.messages, "stored": self.stored,
+                "duplicates": self.duplicates, "quarantined": self.quarantined,
+                "dead_lettered": self.dead_lettered, "batches": self.batches,
+                "commits_failed": self.commits_failed, "outages": self.outages,
+                "topic_rereads": self.rereads, "key_mismatches": self.key_mismatches,
+                "seconds": round(self.seconds, 3), "partitions": sorted(self.partitions)}
+
+
+def to_events(records: list[Any]) -> tuple[list[NewEvent], list[QuarantineEntry], int]:
+    """Validate messages like file lines; the source names topic and partition, the
+    line number is the offset, so a message is quarantined once however often it comes."""
+    events: list[NewEvent] = []
+    bad: list[QuarantineEntry] = []
+    mismatched = 0
+    for m in records:
+        source = f"kafka:{m.topic}/{m.partition}"
+        value = m.value if m.value is not None else b""
+        try:
+            event = parse_line(value, source, m.offset)
+        except Malformed as exc:
+            bad.append(QuarantineEntry(source, m.offset, value, exc.reason, exc.message))
+            continue
+        if m.key is not None and m.key.decode(errors="replace") != event.stream.split(":", 1)[1]:
+            mismatched += 1  # stored all the same; keying is the producer's concern
+        events.append(event)
+    return events, bad, mismatched
+
+
+class StreamConsumer:
+    """One member of a consumer group, storing into one event store."""
+
+    def __init__(self, store: EventStore, settings: KafkaSettings, *,
+                 on_stored: Callable[[int], None] | None = None,
+                 heartbeat_file: str | None = None):
+        self.store = store
+        self.settings = settings
+        self.on_stored = on_stored  # told how many new events each batch stored
+        self.heartbeat_file = Path(heartbeat_file) if heartbeat_file else None
+        self.summary = ConsumeSummary()
+        self.consumer = KafkaConsumer(settings.topic, **settings.consumer_config())
+        self._producer: KafkaProducer | None = None
+        self._topic_ids: dict[str, Any] = {}
+        self._recreated: set[str] = set()
+        self.consumer._client.cluster.add_listener(self._on_metadata)  # topic ids (KIP-516)
+        self._down_since: float | None = None
+        self._last_probe = 0.0
+        self._last_beat = 0.0
+        self.stopping = False
+
+    # -- broker events ------------------------------------------------------------------------
+
+    def _on_metadata(self, cluster: Any) -> None:
+        """Called by kafka-python on each metadata update: notice a recreated topic."""
+        topic_id = cluster.topic_id(self.settings.topic)
+        if topic_id is None:
+            return
+        known = self._topic_ids.get(self.settings.topic)
+        if known is not None and known != topic_id:
+            self._recreated.add(self.settings.topic)
+        self._topic_ids[self.settings.topic] = topic_id
+
+    def _reread_recreated(self) -> None:
+        for topic in sorted(self._recreated):
+            parts = [tp for tp in self.consumer.assignment() if tp.topic == topic]
+            log.warning("topic %s was recreated (the broker came back without its data): "
+                        "reading its %d assigned partition(s) again from the start; events "
+                        "already stored are skipped as duplicates", topic, len(parts))
+            if parts:
+                self.consumer.seek_to_beginning(*parts)
+            self.summary.rereads += 1
+        self._recreated.clear()
+
+    def _probe(self, now: float) -> None:
+        if now - self._last_probe < PROBE_EVERY_S:
+            return
+        self._last_probe = now
+        up = reachable(self.settings.servers)
+        if not up and self._down_since is None:
+            self._down_since = now
+            self.summary.outages += 1
+            log.warning("Kafka broker %s unreachable: waiting and reconnecting by itself "
+                        "(every stored event is safe; offsets are committed only after "
+                        "storing) / Kafka 不可达，等待自动重连", self.settings.bootstrap)
+        elif up and self._down_since is not None:
+            self._back(now)
+
+    def _back(self, now: float) -> None:
+        assert self._down_since is not None
+        log.warning("Kafka broker %s reachable again after %.1f s: resuming / 已重连，继续消费",
+                    self.settings.bootstrap, now - self._down_since)
+        self._down_since = None
+
+    @property
+    def broker_down(self) -> bool:
+        return self._down_since is not None
+
+    def _beat(self, now: float) -> None:
+        if self.heartbeat_file and now - self._last_beat >= 1.0:
+            self._last_beat = now
+            self.heartbeat_file.touch()
+
+    # -- the loop -----------------------------------------------------------------------------
+
+    def poll_once(self, timeout_ms: int = 500) -> int:
+        """Poll, store, dead-letter and commit one batch; return the messages handled."""
+        now = time.monotonic()
+        self._beat(now)
+        if self._recreated:
+            self._reread_recreated()
+        polled = self.consumer.poll(timeout_ms=timeout_ms,
+                                    max_records=self.settings.max_poll_records)
+        if self._recreated:  # found while polling: what came from the old offsets is kept
+            self._reread_recreated()
+        if not polled:
+            self._probe(time.monotonic())
+            return 0
+        if self._down_since is not None:  # messages flow again: it is back
+            self._back(time.monotonic())
+        records = [m for batch in polled.values() for m in batch]
+        self.handle(records)
+        self.commit()
+        return len(records)
+
+    def handle(self, records: list[Any]) -> None:
+        """Store a batch and send its malformed messages to the dead-letter topic."""
+        events, bad, mismatched = to_events(records)
+        result = self.store.append(events, bad)
+        s = self.summary
+        s.messages += len(records)
+        s.batches += 1
+        s.stored += result.stored
+        s.duplicates += result.duplicates
+        s.quarantined += result.quarantined
+        s.key_mismatches += mismatched
+        s.partitions.update(m.partition for m in records)
+        dead = [*bad, *result.conflicts]
+        if dead:
+            self._dead_letter(dead)
+        if self.on_stored and result.stored:
+            self.on_stored(result.stored)
+
+    def _dead_letter(self, entries: list[QuarantineEntry]) -> None:
+        """Publish rejected messages, with why, before their offsets are committed.
+
+        The key names topic/partition/offset, so a re-delivered batch (after a crash)
+        sends a message the dead-letter reader can recognise as already seen.
+        """
+        if self._producer is None:
+            self._producer = KafkaProducer(**self.settings.producer_config())
+        for e in entries:
+            reason = e.reason.value if isinstance(e.reason, Reason) else str(e.reason)
+            self._producer.send(self.settings.dlq, key=f"{e.source}@{e.line_no}".encode(),
+                                value=e.raw, headers=[
+                                    ("reason", reason.encode()),
+                                    ("message", e.message.encode()),
+                                    ("source", e.source.encode()),
+                                    ("offset", str(e.line_no).encode())])
+        self._producer.flush()  # raises if it cannot deliver: the batch is then re-read
+        self.summary.dead_lettered += len(entries)
+
+    def commit(self) -> None:
+        try:
+            self.consumer.commit()
+        except (CommitFailedError, KafkaError) as exc:
+            # the events are stored; a re-delivery after a rebalance is skipped as duplicate
+            self.summary.commits_failed += 1
+            log.warning("offset commit failed (%s): the batch is stored; whoever reads these "
+                        "partitions next skips it as duplicates", type(exc).__name__)
+
+    def run(self, *, exit_when_idle: float | None = None,
+            idle_check: Callable[[], bool] | None = None) -> ConsumeSummary:
+        """Consume until stopped (``stopping``) or, with ``exit_when_idle``, until no
+        message came for that many seconds while the broker was reachable and
+        ``idle_check`` (e.g. detection caught up) agrees."""
+        started = time.monotonic()
+        last_message = started
+        try:
+            while not self.stopping:
+                try:
+                    n = self.poll_once()
+                except KafkaError as exc:  # transient client errors: log and keep going
+                    log.warning("Kafka error %s: retrying", exc)
+                    time.sleep(1.0)
+                    continue
+                now = time.monotonic()
+                if n or self.broker_down:
+                    last_message = now
+                elif (exit_when_idle is not None and now - last_message >= exit_when_idle
+                      and (idle_check is None or idle_check())):
+                    break
+        finally:
+            self.summary.seconds = time.monotonic() - started
+        return self.summary
+
+    def close(self) -> None:
+        if self._producer is not None:
+            self._producer.close(timeout=5)
+        self.consumer.close(autocommit=False)
+        if self.heartbeat_file and self.heartbeat_file.exists():
+            os.unlink(self.heartbeat_file)

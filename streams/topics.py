@@ -1,0 +1,47 @@
+"""Make sure the topics exist; see whether the broker is reachable at all."""
+
+from __future__ import annotations
+
+import socket
+
+from kafka.admin import KafkaAdminClient, NewTopic
+from kafka.errors import TopicAlreadyExistsError
+
+from streams.settings import KafkaSettings
+
+
+def ensure_topics(settings: KafkaSettings, topics: dict[str, int]) -> list[str]:
+    """Create each missing topic with its partition count; return the ones created.
+
+    Brokers in production usually refuse automatic creation, and a topic created
+    by a consumer's metadata request would get the broker's default partitions.
+    """
+    admin = KafkaAdminClient(bootstrap_servers=settings.servers, client_id=settings.client_id,
+                             request_timeout_ms=settings.request_timeout_ms)
+    try:
+        existing = set(admin.list_topics())
+        wanted = [NewTopic(name, num_partitions=n, replication_factor=1)
+                  for name, n in topics.items() if name not in existing]
+        created = []
+        for topic in wanted:
+            try:
+                admin.create_topics([topic])
+                created.append(topic.name)
+            except TopicAlreadyExistsError:  # another process created it meanwhile
+                pass
+        return created
+    finally:
+        admin.close()
+
+
+def reachable(servers: list[str], timeout: float = 1.0) -> bool:
+    """Whether any bootstrap server accepts a TCP connection (a cheap liveness probe)."""
+    for server in servers:
+        host, _, port = server.rpartition(":")
+        try:
+            with socket.create_connection((host.strip("[]") or "localhost", int(port)),
+                                          timeout=timeout):
+                return True
+        except OSError:
+            continue
+    return False

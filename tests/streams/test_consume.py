@@ -1,0 +1,170 @@
+"""``consume``: stored once, offsets after the store, bad messages kept and dead-lettered,
+findings and alerts kept current (SQLite file, real broker)."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from kafka import TopicPartition
+
+from detectors.rules import load_rules
+from engine.store.factory import open_store
+from findings.listing import current_findings
+from projections.projector import engine_for
+from projections.views import Views
+from streams.consume import StreamConsumer
+from streams.follow import Follower
+from streams.lease import Lease
+from streams.publish import publish
+from streams.topics import ensure_topics
+from tests.streams.broker import Broker
+from tests.streams.conftest import settings_for
+from tests.streams.test_publish import read_all, small_city
+
+pytestmark = pytest.mark.kafka
+BAD = [b"not json at all",
+       b'{"event_id": "x1", "type": "NoSuchType", "occurred_at": "2023-03-01T09:00:00+08:00",'
+       b' "source": "t", "data": {}}']
+
+
+def publish_lines(settings, tmp_path: Path, lines: list[bytes], name: str = "in") -> None:
+    ensure_topics(settings, {settings.topic: settings.partitions})
+    path = tmp_path / f"{name}.jsonl"
+    path.write_bytes(b"".join(x + b"\n" for x in lines))
+    assert not publish(settings, [str(path)]).unsent
+
+
+def test_stores_quarantines_dead_letters_then_commits(broker: Broker, tmp_path: Path) -> None:
+    s = settings_for(broker.bootstrap)
+    lines = small_city()
+    publish_lines(s, tmp_path, [*lines, *BAD])
+    ensure_topics(s, {s.dlq: 1})
+    store = open_store(f"sqlite:///{tmp_path / 'a.db'}")
+    c = StreamConsumer(store, s)
+    try:
+        summary = c.run(exit_when_idle=3)
+        parts = [TopicPartition(s.topic, p) for p in range(s.partitions)]
+        committed = {tp.partition: c.consumer.committed(tp) for tp in parts}
+    finally:
+        c.close()
+    ends: dict[int, int] = {}
+    for m in read_all(broker.bootstrap, s.topic, len(lines) + 2):
+        ends[m.partition] = max(ends.get(m.partition, 0), m.offset + 1)
+    assert (summary.messages, summary.stored, summary.quarantined, summary.dead_lettered) == (
+        len(lines) + 2, len(lines), 2, 2)
+    assert committed == ends  # everything stored is committed, up to the last offset
+    entries = store.quarantine_list("open")
+    assert {e.reason for e in entries} == {"not_json", "unknown_type"}
+    assert all(re.fullmatch(rf"kafka:{s.topic}/\d", e.source) for e in entries)
+    dead = read_all(broker.bootstrap, s.dlq, 2)
+    assert sorted(m.value for m in dead) == sorted(BAD)
+    for m in dead:
+        headers = dict(m.headers)
+        assert headers["reason"].decode() in {"not_json", "unknown_type"}
+        source, offset = headers["source"].decode(), int(headers["offset"])
+        assert any(e.source == source and e.line_no == offset for e in entries)
+    assert store.verify().ok
+    store.close()
+
+
+def test_a_redelivered_topic_stores_nothing_twice(broker: Broker, tmp_path: Path) -> None:
+    s = settings_for(broker.bootstrap)
+    lines = small_city()
+    publish_lines(s, tmp_path, [*lines, *BAD])
+    store = open_store(f"sqlite:///{tmp_path / 'a.db'}")
+    for group, stored, duplicates in ((s.group, len(lines), 0), (s.group + "-again", 0,
+                                                                 len(lines))):
+        c = StreamConsumer(store, settings_for(broker.bootstrap, topic=s.topic, group=group,
+                                               dlq_topic=s.dlq))
+        try:
+            summary = c.run(exit_when_idle=3)
+        finally:
+            c.close()
+        assert (summary.stored, summary.duplicates) == (stored, duplicates)
+    assert store.head().position == len(lines)
+    assert len(store.quarantine_list(None)) == 2  # the same two lines, kept once
+    assert store.verify().ok
+    store.close()
+
+
+class FailingStore:
+    """The real store, except that its second append raises (a crash mid-stream)."""
+
+    def __init__(self, store):
+        self.store, self.calls = store, 0
+
+    def append(self, *args, **kwargs):
+        self.calls += 1
+        if self.calls == 2:
+            raise RuntimeError("disk gone")
+        return self.store.append(*args, **kwargs)
+
+
+def test_offsets_are_committed_only_after_the_store(broker: Broker, tmp_path: Path) -> None:
+    s = settings_for(broker.bootstrap, max_poll_records=3)
+    lines = small_city()
+    publish_lines(s, tmp_path, lines)
+    store = open_store(f"sqlite:///{tmp_path / 'a.db'}")
+    c = StreamConsumer(FailingStore(store), s)  # type: ignore[arg-type]
+    with pytest.raises(RuntimeError, match="disk gone"):
+        c.run(exit_when_idle=3)
+    parts = [TopicPartition(s.topic, p) for p in range(s.partitions)]
+    committed = sum(c.consumer.committed(tp) or 0 for tp in parts)
+    c.close()
+    assert store.head().position == 3 and committed == 3  # the failed batch is not committed
+    c = StreamConsumer(store, s)
+    try:
+        summary = c.run(exit_when_idle=3)
+    finally:
+        c.close()
+    assert (summary.stored, summary.duplicates) == (len(lines) - 3, 0)
+    assert store.head().position == len(lines) and store.verify().ok
+    store.close()
+
+
+def test_findings_become_alerts_and_late_facts_withdraw_them(broker: Broker,
+                                                             tmp_path: Path) -> None:
+    s = settings_for(broker.bootstrap)
+    ensure_topics(s, {s.alerts_topic: 1})
+    publish_lines(s, tmp_path, small_city())
+    url = f"sqlite:///{tmp_path / 'a.db'}"
+    store = open_store(url)
+    engine = engine_for(url)
+    follower = Follower(open_store(url), engine, load_rules(None), Lease(url), s)
+    c = StreamConsumer(store, s)
+    try:
+        c.run(exit_when_idle=3)
+        assert follower.cycle() is True
+        assert follower.cycle() is False  # nothing new: no detection, nothing appended
+        head = store.head().position
+        current = current_findings(Views(engine))
+        unpaid = current[current["code"] == "FRAUD_PAY_WITHOUT_APPROVAL"]
+        assert list(unpaid["subject_id"]) == ["PAY1"]
+        alerts = [json.loads(m.value) for m in read_all(broker.bootstrap, s.alerts_topic,
+                                                        len(current))]
+        assert sorted(a["finding_id"] for a in alerts) == sorted(current.index)
+        assert {a["alert"] for a in alerts} == {"raised"}
+        assert not re.search(r"\d{17}[\dX]", json.dumps(alerts))  # ID numbers masked
+        # the review arrives late: it was made before the payment, so PAY1 is fine
+        late = {"event_id": "late-review", "type": "ClaimReviewed",
+                "occurred_at": "2023-04-05T11:00:00+08:00", "source": "test",
+                "data": {"claim_id": "CL1", "decision": "approved",
+                         "approved_amount": "3000.00"}}
+        publish_lines(s, tmp_path, [json.dumps(late).encode()], "late")
+        c.run(exit_when_idle=3)
+        assert store.head().position == head + 1
+        assert follower.cycle() is True
+    finally:
+        c.close()
+    now = current_findings(Views(engine))
+    assert "PAY1" not in set(now["subject_id"])
+    gone = unpaid.index[0]
+    alerts = [json.loads(m.value) for m in read_all(broker.bootstrap, s.alerts_topic,
+                                                    len(current) + 1)]
+    withdrawn = [a for a in alerts if a["alert"] == "withdrawn"]
+    assert [a["finding_id"] for a in withdrawn] == [gone]
+    follower.stop(final=False)
+    store.close()
