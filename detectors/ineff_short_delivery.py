@@ -47,8 +47,8 @@ def detect(frames: Frames, p: Params) -> list[Finding]:
                                   sessions.to_numpy(dtype="float64", na_value=np.nan)),
                           index=c.index)
     ratio = float(p.min_delivered_ratio)
-    need = c["level"].astype("Int64").astype(str).map(
-        {str(k): float(v) for k, v in p.level_min_hours.items()})
+    need = pd.to_numeric(c["level"].astype("Int64").astype(str).map(
+        {str(k): float(v) for k, v in p.level_min_hours.items()}), errors="coerce")
     hours_short = delivered < c["planned_hours"] * ratio
     days_short = (c["session_days"] > 0) & (c["session_days"] < c["planned_days"] * ratio)
     level_short = delivered < need

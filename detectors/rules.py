@@ -42,6 +42,7 @@ class Rules:
     tables: dict[str, dict[str, Any]]
     source: str
     credit: dict[str, Any] = dataclasses.field(default_factory=dict)
+    stream: dict[str, Any] = dataclasses.field(default_factory=dict)
 
     def params(self, code: str, params_cls: type) -> Any:
         """Build a detector's ``Params`` from its table (and the shared policy)."""
@@ -91,9 +92,15 @@ def _convert(raw: Any, hint: Any, key: str, source: str) -> Any:
 def _merge(base: dict[str, Any], over: dict[str, Any], source: str) -> dict[str, Any]:
     merged = copy.deepcopy(base)
     for section in over:
-        if section not in ("version", "policy", "rules", "credit"):
+        if section not in ("version", "policy", "rules", "credit", "stream"):
             raise RulesFileError(f"{source}: unknown top-level key {section!r} "
-                                 "(expected version, [policy], [rules.CODE] or [credit])")
+                                 "(expected version, [policy], [rules.CODE], [credit] or "
+                                 "[stream])")
+    for key, value in over.get("stream", {}).items():
+        if key not in merged.get("stream", {}):
+            raise RulesFileError(f"{source}: unknown key stream.{key}; known: "
+                                 f"{', '.join(sorted(merged.get('stream', {})))}")
+        merged["stream"][key] = value
     for key, value in over.get("credit", {}).items():
         if key not in merged.get("credit", {}):
             raise RulesFileError(f"{source}: unknown key credit.{key}; known: "
@@ -143,9 +150,10 @@ def load_rules(path: str | Path | None = None) -> Rules:
     if path is not None:
         merged = _merge(merged, _read(Path(path)), str(path))
         source = str(path)
-    # the detectors' digest: the credit model's table has its own and must not move finding ids
-    detecting = {k: v for k, v in merged.items() if k != "credit"}
+    # the detectors' digest: the credit model's table has its own, and a stream's cadence
+    # changes when findings are looked for, not what they are: neither may move finding ids
+    detecting = {k: v for k, v in merged.items() if k not in ("credit", "stream")}
     canonical = json.dumps(detecting, sort_keys=True, ensure_ascii=False, default=str)
     digest = hashlib.sha256(canonical.encode()).hexdigest()[:16]
     return Rules(str(merged.get("version", "0")), digest, merged["policy"], merged["rules"],
-                 source, merged.get("credit", {}))
+                 source, merged.get("credit", {}), merged.get("stream", {}))

@@ -43,6 +43,7 @@ class RunReport:
     head_position: int = 0
     withdrawn: int = 0
     appended: int = 0  # events this run stored (findings, withdrawals, the run record)
+    errors: dict[str, str] = field(default_factory=dict)  # detectors that failed
 
 
 def event_ids_at(engine: sa.Engine, positions: Iterable[int]) -> dict[int, str]:
@@ -152,19 +153,19 @@ def run_detection(store: EventStore, engine: sa.Engine, rules: Rules, *,
            "data": {"run_id": run_id, "rules_version": rules.version,
                     "rules_digest": rules.digest, "head_position": head,
                     "findings": len(result.findings), "new": new, "withdrawn": len(gone),
-                    "counts": result.counts,
+                    "counts": result.counts, "errors": result.errors,
                     "seconds": {k: round(v, 3) for k, v in result.seconds.items()}}}
     appended = 0
     for i in range(0, len(lines), 5000):
         appended += store.append([parse_line(line, "detect", n) for n, line in
                                   enumerate(lines[i:i + 5000], i + 1)]).stored
-    if record_unchanged or lines:
+    if record_unchanged or lines or result.errors:
         appended += store.append([parse_line(json.dumps(run, ensure_ascii=False).encode(),
                                              "detect", 0)]).stored
     projector.run()
     return RunReport(run_id, result.findings, finding_ids, new, changed, known,
                      result.seconds, result.counts, rules.version, rules.digest, head,
-                     withdrawn=len(gone), appended=appended)
+                     withdrawn=len(gone), appended=appended, errors=result.errors)
 
 
 @dataclass(frozen=True)

@@ -434,7 +434,11 @@ def cmd_detect(a: argparse.Namespace) -> int:
         print_findings_summary(records)
         if a.out:
             print(f"Written 已写入 → {a.out}")
-    return EXIT_OK
+    for code, error in report.errors.items():
+        print(f"error 错误: detector {code} failed and was skipped (its earlier findings are "
+              f"kept as they were): {error}; the other detectors' findings are recorded. "
+              "Please report this with the store's chain head 检测器出错", file=sys.stderr)
+    return EXIT_FAIL if report.errors else EXIT_OK
 
 
 def cmd_findings(a: argparse.Namespace) -> int:

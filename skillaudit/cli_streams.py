@@ -140,14 +140,13 @@ def cmd_consume(a: argparse.Namespace) -> int:
     from skillaudit.cli import EXIT_OK, _print_json, label
     from skillaudit.wiring import db_url, engine_for_db, store_for
     from streams.consume import StreamConsumer
-    from streams.follow import Follower
-    from streams.lease import Lease
+    from streams.follow import FollowerProcess
     from streams.settings import KafkaSettings
 
     _logging(a.verbose)
     log = logging.getLogger("skillaudit.streams")
     try:
-        rules = load_rules(a.rules)
+        load_rules(a.rules)  # a bad rules file fails here, before anything is consumed
     except RulesFileError as exc:
         raise StoreError(str(exc)) from None
     settings = KafkaSettings(
@@ -162,8 +161,8 @@ def cmd_consume(a: argparse.Namespace) -> int:
     store = store_for(a.db)
     follower = None
     if not a.no_detect:
-        follower = Follower(store_for(a.db), engine_for_db(a.db), rules, Lease(db_url(a.db)),
-                            settings, interval=a.detect_interval)
+        engine_for_db(a.db)  # the read-model tables exist before two processes use them
+        follower = FollowerProcess(db_url(a.db), a.rules, settings, interval=a.detect_interval)
     consumer = StreamConsumer(store, settings, heartbeat_file=a.heartbeat_file)
 
     def stop(signum: int, _frame: Any) -> None:
@@ -182,12 +181,9 @@ def cmd_consume(a: argparse.Namespace) -> int:
                                idle_check=follower.caught_up if follower else None)
     finally:
         consumer.close()
-        if follower:
-            follower.stop(final=True)
+        follow = follower.stop() if follower else {}
         store.close()
-    out: dict[str, Any] = summary.as_json()
-    if follower:
-        out.update(follower.summary.as_json())
+    out: dict[str, Any] = {**summary.as_json(), **follow}
     if a.json:
         _print_json(out)
     else:
@@ -198,8 +194,9 @@ def cmd_consume(a: argparse.Namespace) -> int:
               f"(sent to {settings.dlq}: {summary.dead_lettered:,})")
         if summary.outages:
             print(f"{label('broker outages 中断')}{summary.outages} (reconnected)")
-        if follower:
-            f = follower.summary
-            print(f"{label('detection runs 检测次数')}{f.detections:,}: {f.raised:,} new or "
-                  f"changed, {f.withdrawn:,} withdrawn; {f.alerts:,} alerts sent")
+        if follow:
+            print(f"{label('detection runs 检测次数')}{follow['detection_cycles']:,}: "
+                  f"{follow['findings_new_or_changed']:,} new or changed, "
+                  f"{follow['findings_withdrawn']:,} withdrawn; {follow['alerts_sent']:,} "
+                  "alerts sent")
     return EXIT_OK

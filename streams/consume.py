@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kafka import KafkaConsumer, KafkaProducer
+from kafka import ConsumerRebalanceListener, KafkaConsumer, KafkaProducer
 from kafka.errors import CommitFailedError, KafkaError
 
 from engine.parse import NewEvent, parse_line
@@ -63,6 +63,21 @@ class ConsumeSummary:
                 "seconds": round(self.seconds, 3), "partitions": sorted(self.partitions)}
 
 
+class _Rebalance(ConsumerRebalanceListener):
+    """Log which partitions this member holds: an operator sees a take-over happen."""
+
+    def __init__(self, owner: StreamConsumer):
+        self.owner = owner
+
+    def on_partitions_revoked(self, revoked: Any) -> None:
+        pass  # every handled batch is already stored and committed
+
+    def on_partitions_assigned(self, assigned: Any) -> None:
+        self.owner.assigned = sorted(tp.partition for tp in assigned)
+        log.info("assigned partitions %s of %s / 分配分区", self.owner.assigned,
+                 self.owner.settings.topic)
+
+
 def to_events(records: list[Any]) -> tuple[list[NewEvent], list[QuarantineEntry], int]:
     """Validate messages like file lines; the source names topic and partition, the
     line number is the offset, so a message is quarantined once however often it comes."""
@@ -94,7 +109,9 @@ class StreamConsumer:
         self.on_stored = on_stored  # told how many new events each batch stored
         self.heartbeat_file = Path(heartbeat_file) if heartbeat_file else None
         self.summary = ConsumeSummary()
-        self.consumer = KafkaConsumer(settings.topic, **settings.consumer_config())
+        self.consumer = KafkaConsumer(**settings.consumer_config())
+        self.consumer.subscribe([settings.topic], listener=_Rebalance(self))
+        self.assigned: list[int] = []
         self._producer: KafkaProducer | None = None
         self._topic_ids: dict[str, Any] = {}
         self._recreated: set[str] = set()

@@ -9,10 +9,13 @@ the log has grown since the last cycle, at most once per ``interval`` seconds.
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
 import threading
 import time
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 from kafka import KafkaProducer
@@ -62,7 +65,11 @@ class Follower:
         self.settings = settings
         self.interval = interval
         self.summary = FollowSummary()
-        self.detected_upto = -1  # store head that the last detection fully covered
+        self.detected_upto = -1  # store head that the last detection covered
+        self.full_upto = -1  # … and the last one that ran every rule
+        self.slow_codes = frozenset(rules.stream.get("slow_codes", ()))
+        self.slow_every_s = float(rules.stream.get("slow_every_s", 0))
+        self._last_full = -float("inf")
         self._producer: KafkaProducer | None = None
         self._stop = threading.Event()
         self._outbox_ready = False
@@ -76,22 +83,35 @@ class Follower:
         """Nothing stored since the last detection (or another consumer is the leader)."""
         return not self.leading or self.store.head().position <= self.detected_upto
 
-    def cycle(self) -> bool:
-        """Run one cycle if this process leads and the log grew; True when it detected."""
+    def cycle(self, *, full: bool | None = None) -> bool:
+        """Run one cycle if this process leads and there is something to detect.
+
+        Population models (``[stream] slow_codes``) run only in a full cycle, due
+        every ``slow_every_s`` seconds (or when ``full`` says so); other rules run on
+        every cycle. Withdrawals only ever concern the rules that ran.
+        """
         self.summary.cycles += 1
         self.leading = self.lease.acquire()
         if not self.leading:
             return False
         head = self.store.head().position
-        if head <= self.detected_upto:
+        now = time.monotonic()
+        if full is None:
+            full = not self.slow_codes or now - self._last_full >= self.slow_every_s
+        if head <= self.detected_upto and (not full or self.full_upto >= head):
             return False
         started = time.perf_counter()
         self._prepare_outbox()
-        report = run_detection(self.store, self.engine, self.rules, record_unchanged=False)
+        codes = None if full else self._fast_codes()
+        report = run_detection(self.store, self.engine, self.rules, codes=codes,
+                               record_unchanged=False)
         after = self.store.head().position
         # covered everything up to `after` unless other consumers stored meanwhile
-        self.detected_upto = after if after == report.head_position + report.appended \
+        covered = after if after == report.head_position + report.appended \
             else report.head_position
+        self.detected_upto = covered
+        if full:
+            self.full_upto, self._last_full = covered, now
         s = self.summary
         s.detections += 1
         s.raised += report.new + report.changed
@@ -99,10 +119,16 @@ class Follower:
         self.publish_alerts()
         s.last_cycle_s = time.perf_counter() - started
         if report.new or report.changed or report.withdrawn:
-            log.info("detection: %d new, %d changed, %d withdrawn findings in %.2f s "
-                     "(log position %d) / 检测完成", report.new, report.changed,
-                     report.withdrawn, s.last_cycle_s, report.head_position)
+            log.info("detection%s: %d new, %d changed, %d withdrawn findings in %.2f s "
+                     "(log position %d) / 检测完成", " (all rules)" if full else "",
+                     report.new, report.changed, report.withdrawn, s.last_cycle_s,
+                     report.head_position)
         return True
+
+    def _fast_codes(self) -> list[str]:
+        from detectors.registry import registry
+
+        return [code for code in registry() if code not in self.slow_codes]
 
     def _prepare_outbox(self) -> None:
         """A new alerts outbox starts after the findings already in the log (batch runs
@@ -153,7 +179,80 @@ class Follower:
         if self._thread is not None:
             self._thread.join()
         if final:
-            self.cycle()
+            self.cycle(full=True)
         if self._producer is not None:
             self._producer.close(timeout=5)
         self.lease.release()
+
+
+class FollowerProcess:
+    """The follower in a child process, so detection never holds the storing loop's GIL.
+
+    The child exits when told to (after a last full cycle) or when it notices its
+    parent is gone (a SIGKILLed consumer), which releases the lease for another.
+    """
+
+    def __init__(self, db_url: str, rules_path: str | None, settings: KafkaSettings | None,
+                 *, interval: float = 1.0):
+        import multiprocessing
+
+        ctx = multiprocessing.get_context("spawn")
+        self._stop = ctx.Event()
+        self._caught_up = ctx.Event()
+        self._receiver, sender = ctx.Pipe(duplex=False)
+        self.proc = ctx.Process(
+            target=_follow_main, name="skillaudit-follow", daemon=True,
+            args=(db_url, rules_path, settings, interval, self._stop, self._caught_up, sender,
+                  os.getpid()))
+        self.summary: dict[str, object] = {}
+
+    def start(self) -> None:
+        self.proc.start()
+
+    def caught_up(self) -> bool:
+        return self._caught_up.is_set() or not self.proc.is_alive()
+
+    def stop(self, *, timeout: float = 600.0) -> dict[str, object]:
+        """Ask for a last full cycle and the summary; wait for the child to end."""
+        self._stop.set()
+        if self._receiver.poll(timeout):
+            with contextlib.suppress(EOFError):
+                self.summary = self._receiver.recv()
+        self.proc.join(timeout=30)
+        if self.proc.is_alive():
+            self.proc.kill()
+        return self.summary
+
+
+def _follow_main(db_url: str, rules_path: str | None, settings: KafkaSettings | None,
+                 interval: float, stop: Any, caught_up: Any, sender: Any, parent: int) -> None:
+    """Child process: cycle until stopped or orphaned, then report the summary."""
+    from detectors.rules import load_rules
+    from engine.store.factory import open_store
+    from projections.projector import engine_for
+
+    logging.basicConfig(level=logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("kafka").setLevel(logging.CRITICAL)
+    follower = Follower(open_store(db_url), engine_for(db_url), load_rules(rules_path),
+                        Lease(db_url), settings, interval=interval)
+    orphaned = False
+    try:
+        while not stop.is_set():
+            if os.getppid() != parent:
+                orphaned = True
+                break
+            started = time.monotonic()
+            try:
+                follower.cycle()
+            except Exception as exc:  # logged; the next cycle retries
+                log.exception("detection cycle failed (it is retried): %s", exc)
+            (caught_up.set if follower.caught_up() else caught_up.clear)()
+            stop.wait(max(0.0, interval - (time.monotonic() - started)))
+        if not orphaned:
+            follower.cycle(full=True)
+    finally:
+        follower.stop(final=False)
+        with contextlib.suppress(OSError):
+            sender.send(follower.summary.as_json())
+        sender.close()

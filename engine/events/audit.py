@@ -64,4 +64,5 @@ class DetectionRun(EventData, frozen=True, kw_only=True):
     new: int
     withdrawn: int = 0
     counts: dict[str, int] = {}
+    errors: dict[str, str] = {}  # detectors that failed in this run, and why
     seconds: dict[str, float] = {}

