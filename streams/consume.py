@@ -15,6 +15,7 @@ since the positions it held belong to the old topic, and duplicates are skipped.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import time
@@ -191,9 +192,20 @@ class StreamConsumer:
         if self._down_since is not None:  # messages flow again: it is back
             self._back(time.monotonic())
         records = [m for batch in polled.values() for m in batch]
-        self.handle(records)
+        try:
+            self.handle(records)
+        except BaseException:
+            self._rewind(polled)  # read this batch again: stored events are then skipped
+            raise
         self.commit()
         return len(records)
+
+    def _rewind(self, polled: dict[Any, list[Any]]) -> None:
+        """Put each partition back at the batch's first offset (the batch did not finish)."""
+        for tp, batch in polled.items():
+            if batch:
+                with contextlib.suppress(Exception):  # not assigned any more: re-read elsewhere
+                    self.consumer.seek(tp, batch[0].offset)
 
     def handle(self, records: list[Any]) -> None:
         """Store a batch and send its malformed messages to the dead-letter topic."""

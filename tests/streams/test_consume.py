@@ -168,3 +168,76 @@ def test_findings_become_alerts_and_late_facts_withdraw_them(broker: Broker,
     assert [a["finding_id"] for a in withdrawn] == [gone]
     follower.stop(final=False)
     store.close()
+
+
+def test_a_dead_lettered_message_can_be_corrected_and_retried(broker: Broker,
+                                                              tmp_path: Path) -> None:
+    """The quarantine is the same as for files: list, correct, retry, stored once."""
+    from engine.ingest import retry_quarantine
+
+    s = settings_for(broker.bootstrap)
+    good = small_city()
+    fixed = json.loads(good[-1])
+    broken = json.dumps({**fixed, "occurred_at": "2023-04-15 15:00"}).encode()  # no offset
+    publish_lines(s, tmp_path, [*good[:-1], broken])
+    store = open_store(f"sqlite:///{tmp_path / 'a.db'}")
+    c = StreamConsumer(store, s)
+    try:
+        summary = c.run(exit_when_idle=3)
+    finally:
+        c.close()
+    assert (summary.stored, summary.quarantined) == (len(good) - 1, 1)
+    [entry] = store.quarantine_list("open")
+    assert entry.reason == "bad_date" and entry.source.startswith(f"kafka:{s.topic}/")
+    assert retry_quarantine(store).still_failing == 1  # as it came, it still fails
+    result = retry_quarantine(store, corrections={entry.id: good[-1]})
+    assert result.resolved == 1 and store.quarantine_list("open") == []
+    assert store.head().position == len(good) and store.verify().ok
+    store.close()
+
+
+class FlakyProducer:
+    """A real producer whose first flush fails, as when the broker drops mid-send."""
+
+    def __init__(self, settings):
+        from kafka import KafkaProducer
+
+        self.real = KafkaProducer(**settings.producer_config())
+        self.flushes = 0
+
+    def send(self, *args, **kwargs):
+        return self.real.send(*args, **kwargs)
+
+    def flush(self, *args, **kwargs):
+        self.flushes += 1
+        if self.flushes == 1:
+            from kafka.errors import KafkaTimeoutError
+
+            raise KafkaTimeoutError("broker went away")
+        return self.real.flush(*args, **kwargs)
+
+    def close(self, *args, **kwargs):
+        return self.real.close(*args, **kwargs)
+
+
+def test_a_failed_dead_letter_send_reads_the_batch_again(broker: Broker, tmp_path: Path) -> None:
+    s = settings_for(broker.bootstrap, partitions=1)
+    lines = small_city()
+    publish_lines(s, tmp_path, [*lines, *BAD])
+    ensure_topics(s, {s.dlq: 1})
+    store = open_store(f"sqlite:///{tmp_path / 'a.db'}")
+    c = StreamConsumer(store, s)
+    c._producer = FlakyProducer(s)  # type: ignore[assignment]
+    try:
+        summary = c.run(exit_when_idle=3)
+    finally:
+        c.close()
+    assert c._producer is not None and c._producer.flushes >= 2  # type: ignore[attr-defined]
+    # the batch was read twice: stored once, its bad lines kept once, dead-lettered in the end
+    assert (summary.stored, summary.duplicates, summary.dead_lettered) == (len(lines), len(lines),
+                                                                           2)
+    assert len(store.quarantine_list(None)) == 2
+    dead = read_all(broker.bootstrap, s.dlq, 4)
+    # at least once: a re-sent dead letter carries the same key (source@offset)
+    assert {m.value for m in dead} == set(BAD) and len({m.key for m in dead}) == 2
+    store.close()
