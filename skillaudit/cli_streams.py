@@ -48,7 +48,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
                    help=f"where findings are published ({DEFAULT_ALERTS})")
     s.add_argument("--no-alerts", action="store_true", help="publish no alerts")
     s.add_argument("--no-detect", action="store_true",
-                   help="only store; another process projects and detects")
+                   help="only store (a consumer with detection, or `skillaudit detect`, "
+                        "finds the findings)")
     s.add_argument("--detect-interval", type=float, default=1.0, metavar="SECONDS",
                    help="at most one detection run per this many seconds (1)")
     s.add_argument("--rules", help="TOML rules merged over the defaults")
@@ -57,9 +58,10 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     s.add_argument("--heartbeat-file", metavar="PATH",
                    help="touched every second while running (for container health checks)")
     s.add_argument("--batch", type=int, default=5_000, help="most messages per poll (5000)")
-    s.add_argument("--max-poll-interval-ms", type=int, default=300_000)
-    s.add_argument("--session-timeout-ms", type=int, default=45_000)
-    s.add_argument("--heartbeat-interval-ms", type=int, default=3_000)
+    timing = "consumer-group timing (Kafka's default; lower it for faster group joins)"
+    s.add_argument("--max-poll-interval-ms", type=int, default=300_000, help=timing)
+    s.add_argument("--session-timeout-ms", type=int, default=45_000, help=timing)
+    s.add_argument("--heartbeat-interval-ms", type=int, default=3_000, help=timing)
     s.set_defaults(func=cmd_consume)
 
 
