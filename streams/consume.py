@@ -71,7 +71,8 @@ class _Rebalance(ConsumerRebalanceListener):
         self.owner = owner
 
     def on_partitions_revoked(self, revoked: Any) -> None:
-        pass  # every handled batch is already stored and committed
+        # nothing to flush: every handled batch is already stored and committed
+        log.info("giving up partitions %s / 释放分区", sorted(tp.partition for tp in revoked))
 
     def on_partitions_assigned(self, assigned: Any) -> None:
         self.owner.assigned = sorted(tp.partition for tp in assigned)

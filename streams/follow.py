@@ -1,6 +1,6 @@
 """Keep projections and findings current behind a stream, and publish alerts.
 
-Runs beside the storing loop (a thread of the consumer process) and acts only
+Runs beside the storing loop (``FollowerProcess``, a child of the consumer) and acts only
 while it holds the detection lease, so a group of consumers derives each change
 once. A cycle: apply new events to the read models, run every detector, record
 what is new, changed or withdrawn, and send those as alerts. Detection runs when
@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-import threading
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -57,13 +56,12 @@ class Follower:
     """Project → detect → alert, in whichever consumer holds the lease."""
 
     def __init__(self, store: EventStore, engine: sa.Engine, rules: Rules, lease: Lease,
-                 settings: KafkaSettings | None, *, interval: float = 1.0):
+                 settings: KafkaSettings | None):
         self.store = store
         self.engine = engine
         self.rules = rules
         self.lease = lease
         self.settings = settings
-        self.interval = interval
         self.summary = FollowSummary()
         self.detected_upto = -1  # store head that the last detection covered
         self.full_upto = -1  # … and the last one that ran every rule
@@ -71,10 +69,7 @@ class Follower:
         self.slow_every_s = float(rules.stream.get("slow_every_s", 0))
         self._last_full = -float("inf")
         self._producer: KafkaProducer | None = None
-        self._stop = threading.Event()
         self._outbox_ready = False
-        self._thread: threading.Thread | None = None
-        self.error: BaseException | None = None
         self.leading = False
 
     # -- one cycle ----------------------------------------------------------------------------
@@ -156,28 +151,8 @@ class Follower:
         self.summary.alerts += len(alerts)
         return len(alerts)
 
-    # -- in a thread --------------------------------------------------------------------------
-
-    def start(self) -> None:
-        self._thread = threading.Thread(target=self._loop, name="skillaudit-follow",
-                                        daemon=True)
-        self._thread.start()
-
-    def _loop(self) -> None:
-        while not self._stop.is_set():
-            started = time.monotonic()
-            try:
-                self.cycle()
-            except Exception as exc:  # logged; the next cycle retries
-                self.error = exc
-                log.exception("detection cycle failed (it is retried): %s", exc)
-            self._stop.wait(max(0.0, self.interval - (time.monotonic() - started)))
-
-    def stop(self, *, final: bool = True) -> None:
-        """Stop the thread; with ``final``, run one last cycle so findings cover the log."""
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join()
+    def close(self, *, final: bool = True) -> None:
+        """With ``final``, run one last full cycle so findings cover the log; release all."""
         if final:
             self.cycle(full=True)
         if self._producer is not None:
@@ -235,7 +210,7 @@ def _follow_main(db_url: str, rules_path: str | None, settings: KafkaSettings | 
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("kafka").setLevel(logging.CRITICAL)
     follower = Follower(open_store(db_url), engine_for(db_url), load_rules(rules_path),
-                        Lease(db_url), settings, interval=interval)
+                        Lease(db_url), settings)
     orphaned = False
     try:
         while not stop.is_set():
@@ -252,7 +227,7 @@ def _follow_main(db_url: str, rules_path: str | None, settings: KafkaSettings | 
         if not orphaned:
             follower.cycle(full=True)
     finally:
-        follower.stop(final=False)
+        follower.close(final=False)
         with contextlib.suppress(OSError):
             sender.send(follower.summary.as_json())
         sender.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import socket
 
 from kafka.admin import KafkaAdminClient, NewTopic
@@ -24,11 +25,9 @@ def ensure_topics(settings: KafkaSettings, topics: dict[str, int]) -> list[str]:
                   for name, n in topics.items() if name not in existing]
         created = []
         for topic in wanted:
-            try:
+            with contextlib.suppress(TopicAlreadyExistsError):  # another process was first
                 admin.create_topics([topic])
                 created.append(topic.name)
-            except TopicAlreadyExistsError:  # another process created it meanwhile
-                pass
         return created
     finally:
         admin.close()

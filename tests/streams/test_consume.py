@@ -166,7 +166,7 @@ def test_findings_become_alerts_and_late_facts_withdraw_them(broker: Broker,
                                                     len(current) + 1)]
     withdrawn = [a for a in alerts if a["alert"] == "withdrawn"]
     assert [a["finding_id"] for a in withdrawn] == [gone]
-    follower.stop(final=False)
+    follower.close(final=False)
     store.close()
 
 
