@@ -24,6 +24,7 @@ from detectors.run import run_detectors
 from engine.money import yuan_str
 from engine.parse import parse_line
 from engine.store.base import EventStore
+from projections.cache import RowCache
 from projections.projector import EVENTS, Projector, dialect_of
 from projections.views import Views
 
@@ -95,6 +96,7 @@ def _params_json(rules: Rules, code: str, params_cls: type) -> dict[str, object]
 def run_detection(store: EventStore, engine: sa.Engine, rules: Rules, *,
                   categories: Iterable[str] | None = None, codes: Iterable[str] | None = None,
                   now: datetime | None = None, record_unchanged: bool = True,
+                  cache: RowCache | None = None,
                   progress: Callable[[str, int, int], None] | None = None) -> RunReport:
     """Project, detect, append findings, withdrawals and the run record; report the counts.
 
@@ -110,7 +112,7 @@ def run_detection(store: EventStore, engine: sa.Engine, rules: Rules, *,
     projector = Projector(engine)
     projector.run()
     head = projector.position()
-    views = Views(engine)
+    views = Views(engine, cache=cache)
     state = _finding_state(views)
     result = run_detectors(views, rules, codes=codes, categories=categories, progress=progress)
     ids = event_ids_at(engine, (p for f in result.findings for p in f.evidence_positions))

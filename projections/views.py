@@ -18,6 +18,7 @@ import sqlalchemy as sa
 
 from engine.identity import id_birth_date, id_problem
 from projections.asof import NOW, AsOf
+from projections.cache import RowCache
 from projections.read import read_frame
 from projections.tables import metadata
 
@@ -27,9 +28,10 @@ DEADLINE_MONTH_DAY = "03-31"  # subsidies for year Y are paid by 31 March of Y+1
 class Views:
     """Read-side queries over one database's read models, as of one point."""
 
-    def __init__(self, engine: sa.Engine, as_of: AsOf = NOW):
+    def __init__(self, engine: sa.Engine, as_of: AsOf = NOW, cache: RowCache | None = None):
         self.engine = engine
         self.as_of = as_of
+        self.cache = cache if as_of == NOW else None  # kept rows are only ever current
 
     # -- raw rows ------------------------------------------------------------------------------
 
@@ -37,9 +39,12 @@ class Views:
              where: list[sa.ColumnElement[bool]] | None = None) -> pd.DataFrame:
         """The visible rows of one read-model table (all columns unless named)."""
         table = metadata.tables[name]
-        cols = [table.c[c] for c in columns] if columns else list(table.c)
-        query = sa.select(*cols).where(*self.as_of.where(table), *(where or []))
-        frame = read_frame(self.engine, query)
+        if self.cache is not None and not where:
+            frame = self.cache.rows(self.engine, name, columns)
+        else:
+            cols = [table.c[c] for c in columns] if columns else list(table.c)
+            query = sa.select(*cols).where(*self.as_of.where(table), *(where or []))
+            frame = read_frame(self.engine, query)
         for col in frame.columns:
             if col.endswith("_fen"):  # exact integers, missing stays missing (never a float)
                 frame[col] = frame[col].astype("Int64")

@@ -57,28 +57,57 @@ def latest_alert_position(views: Views) -> int:
 def alerts_after(views: Views, after: int) -> list[tuple[int, str, dict[str, Any]]]:
     """(position, finding id, alert) for each finding raised or withdrawn after ``after``.
 
-    A raised alert is the finding in the spec's form, ID numbers masked (alerts
-    leave the system); a withdrawal names the finding and the facts withdrawn.
+    ``raised`` is a finding that was not current before (first found, or found
+    again after a withdrawal), ``changed`` a current finding whose facts changed
+    (more money, more evidence), ``withdrawn`` one no longer found. Raised and
+    changed alerts carry the finding in the spec's form, ID numbers masked
+    (alerts leave the system); a withdrawal names the finding and its last facts.
     """
-    out: list[tuple[int, str, dict[str, Any]]] = []
     raised = views.rows("rm_findings", where=[rm.tables["rm_findings"].c.position > after])
+    gone = views.rows("rm_findings_withdrawn",
+                      where=[rm.tables["rm_findings_withdrawn"].c.position > after])
+    steps: list[tuple[int, str, dict[str, Any] | None]] = []
     if not raised.empty:
         frame = raised.set_index("finding_id", drop=True)
         frame["first_raised_at"] = frame["occurred_at"]
         frame["new"] = True
         for (fid, row), rec in zip(frame.iterrows(), as_records(frame), strict=True):
-            pos = int(row["position"])
-            out.append((pos, str(fid), {"alert": "raised", "alert_id": f"{fid}@{pos}", **rec}))
-    gone = views.rows("rm_findings_withdrawn",
-                      where=[rm.tables["rm_findings_withdrawn"].c.position > after])
+            steps.append((int(row["position"]), str(fid), rec))
     for r in gone.itertuples(index=False):
-        pos = int(r.position)
-        out.append((pos, r.finding_id, {
-            "alert": "withdrawn", "alert_id": f"{r.finding_id}@{pos}",
-            "finding_id": r.finding_id, "code": r.code, "facts_digest": r.facts_digest,
-            "run_id": r.run_id, "reason": r.reason, "detected_at": r.occurred_at}))
-    out.sort(key=lambda a: a[0])
+        steps.append((int(r.position), r.finding_id, None))
+    # withdrawals keep their own fields
+    withdrawn = {int(r.position): r for r in gone.itertuples(index=False)}
+    if not steps:
+        return []
+    steps.sort(key=lambda st: st[0])
+    current = _current_before(views, {fid for _, fid, _ in steps}, steps[0][0])
+    out: list[tuple[int, str, dict[str, Any]]] = []
+    for pos, fid, rec in steps:
+        if rec is not None:
+            kind = "changed" if current.get(fid) else "raised"
+            current[fid] = True
+            out.append((pos, fid, {"alert": kind, "alert_id": f"{fid}@{pos}", **rec}))
+        else:
+            current[fid] = False
+            r = withdrawn[pos]
+            out.append((pos, fid, {
+                "alert": "withdrawn", "alert_id": f"{fid}@{pos}", "finding_id": fid,
+                "code": r.code, "facts_digest": r.facts_digest, "run_id": r.run_id,
+                "reason": r.reason, "detected_at": r.occurred_at}))
     return out
+
+
+def _current_before(views: Views, ids: set[str], first: int) -> dict[str, bool]:
+    """Whether each finding was current just before position ``first``: raised, and not
+    withdrawn after its last raise."""
+    history: list[tuple[int, str, bool]] = []
+    for table, raise_ in (("rm_findings", True), ("rm_findings_withdrawn", False)):
+        t = rm.tables[table]
+        rows = views.rows(table, ["finding_id", "position"], where=[t.c.position < first])
+        rows = rows[rows["finding_id"].isin(ids)]
+        history.extend((int(p), f, raise_) for f, p in zip(rows["finding_id"], rows["position"],
+                                                           strict=True))
+    return {fid: raise_ for _, fid, raise_ in sorted(history)}
 
 
 def send_alerts(producer: KafkaProducer, topic: str,

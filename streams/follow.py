@@ -22,6 +22,7 @@ from kafka import KafkaProducer
 from detectors.rules import Rules
 from engine.store.base import EventStore
 from findings.detection import run_detection
+from projections.cache import RowCache
 from projections.projector import Projector
 from projections.views import Views
 from streams.alerts import (
@@ -71,6 +72,7 @@ class Follower:
         self._producer: KafkaProducer | None = None
         self._outbox_ready = False
         self.leading = False
+        self.rows = RowCache()  # read models are read whole once, then only their new rows
 
     # -- one cycle ----------------------------------------------------------------------------
 
@@ -99,7 +101,7 @@ class Follower:
         self._prepare_outbox()
         codes = None if full else self._fast_codes()
         report = run_detection(self.store, self.engine, self.rules, codes=codes,
-                               record_unchanged=False)
+                               record_unchanged=False, cache=self.rows)
         after = self.store.head().position
         # covered everything up to `after` unless other consumers stored meanwhile
         covered = after if after == report.head_position + report.appended \

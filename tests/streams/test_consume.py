@@ -148,14 +148,20 @@ def test_findings_become_alerts_and_late_facts_withdraw_them(broker: Broker,
         assert sorted(a["finding_id"] for a in alerts) == sorted(current.index)
         assert {a["alert"] for a in alerts} == {"raised"}
         assert not re.search(r"\d{17}[\dX]", json.dumps(alerts))  # ID numbers masked
-        # the review arrives late: it was made before the payment, so PAY1 is fine
-        late = {"event_id": "late-review", "type": "ClaimReviewed",
-                "occurred_at": "2023-04-05T11:00:00+08:00", "source": "test",
-                "data": {"claim_id": "CL1", "decision": "approved",
-                         "approved_amount": "3000.00"}}
-        publish_lines(s, tmp_path, [json.dumps(late).encode()], "late")
+        # reviews arrive late: first a rejection (the finding's facts change) ...
+        def review(n: int, day: str, decision: str, amount: str) -> bytes:
+            return json.dumps({"event_id": f"late-review-{n}", "type": "ClaimReviewed",
+                               "occurred_at": f"2023-04-{day}T11:00:00+08:00", "source": "test",
+                               "data": {"claim_id": "CL1", "decision": decision,
+                                        "approved_amount": amount}}).encode()
+
+        publish_lines(s, tmp_path, [review(1, "03", "rejected", "0.00")], "late1")
         c.run(exit_when_idle=3)
-        assert store.head().position == head + 1
+        assert follower.cycle() is True
+        # ... then the approval, made before the payment: PAY1 was fine after all
+        publish_lines(s, tmp_path, [review(2, "05", "approved", "3000.00")], "late2")
+        c.run(exit_when_idle=3)
+        assert store.head().position > head + 1
         assert follower.cycle() is True
     finally:
         c.close()
@@ -163,9 +169,11 @@ def test_findings_become_alerts_and_late_facts_withdraw_them(broker: Broker,
     assert "PAY1" not in set(now["subject_id"])
     gone = unpaid.index[0]
     alerts = [json.loads(m.value) for m in read_all(broker.bootstrap, s.alerts_topic,
-                                                    len(current) + 1)]
-    withdrawn = [a for a in alerts if a["alert"] == "withdrawn"]
-    assert [a["finding_id"] for a in withdrawn] == [gone]
+                                                    len(current) + 2)]
+    about = [a["alert"] for a in alerts if a["finding_id"] == gone]
+    assert about == ["raised", "changed", "withdrawn"]
+    changed = next(a for a in alerts if a["alert"] == "changed")
+    assert changed["observed"]["reason"] == "rejected"
     follower.close(final=False)
     store.close()
 
