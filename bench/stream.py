@@ -29,6 +29,7 @@ import tempfile
 import threading
 import time
 import uuid
+from collections import Counter
 from pathlib import Path
 
 import msgspec
@@ -210,6 +211,9 @@ def latency(bootstrap: str, admin_url: str, work: Path, persons: int, rate: floa
                 (slow_delays if alert["code"] in slow else delays).append(arrived - max(times))
         delays.sort()
         slow_delays.sort()
+        kinds = Counter((a.get("alert"), a.get("code")) for _, a in watcher.seen)
+        print("  alerts by kind and code 告警:", ", ".join(
+            f"{k}/{c}: {n}" for (k, c), n in kinds.most_common(8)))
         result = json.loads(out or b"{}")
         if delays:
             print("  latency deciles 分位:", " ".join(

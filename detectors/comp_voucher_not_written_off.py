@@ -125,8 +125,12 @@ def detect(frames: Frames, p: Params) -> list[Finding]:
             claim_ids=lk["claim_id"] if lk is not None else [],
             payment_ids=pk["payment_id"] if pk is not None else [],
             evidence=evidence,
+            # facts that stay put while the data's "today" moves on, so the finding is not
+            # "changed" every day (a dismissal would reopen, a stream would re-alert);
+            # the explanation says how long it has been at first detection
             observed={"redeemed_on": r.redeemed_at[:10], "redeemed_fen": amount,
-                      "days_since_redemption": int(r.waited), "as_of": today,
+                      "overdue_since": (date.fromisoformat(r.redeemed_at[:10])
+                                        + timedelta(days=p.grace_days)).isoformat(),
                       "grace_days": p.grace_days, "training_paid": pk is not None},
         ))
     return out

@@ -96,7 +96,8 @@ def _params_json(rules: Rules, code: str, params_cls: type) -> dict[str, object]
 def run_detection(store: EventStore, engine: sa.Engine, rules: Rules, *,
                   categories: Iterable[str] | None = None, codes: Iterable[str] | None = None,
                   now: datetime | None = None, record_unchanged: bool = True,
-                  cache: RowCache | None = None,
+                  cache: RowCache | None = None, workers: int = 1,
+                  weights: dict[str, float] | None = None,
                   progress: Callable[[str, int, int], None] | None = None) -> RunReport:
     """Project, detect, append findings, withdrawals and the run record; report the counts.
 
@@ -114,7 +115,8 @@ def run_detection(store: EventStore, engine: sa.Engine, rules: Rules, *,
     head = projector.position()
     views = Views(engine, cache=cache)
     state = _finding_state(views)
-    result = run_detectors(views, rules, codes=codes, categories=categories, progress=progress)
+    result = run_detectors(views, rules, codes=codes, categories=categories, progress=progress,
+                           workers=workers, weights=weights)
     ids = event_ids_at(engine, (p for f in result.findings for p in f.evidence_positions))
     modules = registry()
     params = {code: _params_json(rules, code, modules[code].Params) for code in result.counts}

@@ -29,18 +29,21 @@ class RowCache:
         read = wanted if "position" in wanted else [*wanted, "position"]
         key = (name, tuple(read))
         upto, cached = self._frames.get(key, (0, None))
-        fresh = read_frame(engine, sa.select(*[table.c[c] for c in read]).where(
-            table.c.position > upto))
+        query = sa.select(*[table.c[c] for c in read]).where(table.c.position > upto)
         if cached is None or cached.empty:
-            frame = fresh
-        elif fresh.empty:
-            frame = cached
+            frame = read_frame(engine, query)  # columnar: the first read is the big one
         else:
-            try:
-                fresh = fresh.astype(cached.dtypes.to_dict())
-                frame = pd.concat([cached, fresh], ignore_index=True)
-            except (TypeError, ValueError):  # types that cannot meet: read it whole
-                frame = read_frame(engine, sa.select(*[table.c[c] for c in read]))
+            with engine.connect() as conn:  # a few new rows: plain rows beat connectorx's setup
+                result = conn.execute(query)
+                rows = result.fetchall()
+            frame = cached
+            if rows:
+                try:
+                    fresh = pd.DataFrame(rows, columns=list(result.keys())).astype(
+                        cached.dtypes.to_dict())
+                    frame = pd.concat([cached, fresh], ignore_index=True)
+                except (TypeError, ValueError):  # types that cannot meet: read it whole
+                    frame = read_frame(engine, sa.select(*[table.c[c] for c in read]))
         if not frame.empty:
             upto = int(frame["position"].max())
         self._frames[key] = (upto, frame)

@@ -52,6 +52,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
                         "finds the findings)")
     s.add_argument("--detect-interval", type=float, default=1.0, metavar="SECONDS",
                    help="at most one detection run per this many seconds (1)")
+    s.add_argument("--detect-workers", type=int, default=min(2, os.cpu_count() or 1),
+                   metavar="N", help="processes the detectors are split over (2, or 1 on "
+                                     "one core); the frames are loaded once and shared")
     s.add_argument("--rules", help="TOML rules merged over the defaults")
     s.add_argument("--exit-when-idle", type=float, metavar="SECONDS",
                    help="stop after no message came for this long (and detection caught up)")
@@ -164,7 +167,8 @@ def cmd_consume(a: argparse.Namespace) -> int:
     follower = None
     if not a.no_detect:
         engine_for_db(a.db)  # the read-model tables exist before two processes use them
-        follower = FollowerProcess(db_url(a.db), a.rules, settings, interval=a.detect_interval)
+        follower = FollowerProcess(db_url(a.db), a.rules, settings, interval=a.detect_interval,
+                                   workers=max(1, a.detect_workers))
     consumer = StreamConsumer(store, settings, heartbeat_file=a.heartbeat_file)
 
     def stop(signum: int, _frame: Any) -> None:

@@ -57,8 +57,10 @@ class Follower:
     """Project → detect → alert, in whichever consumer holds the lease."""
 
     def __init__(self, store: EventStore, engine: sa.Engine, rules: Rules, lease: Lease,
-                 settings: KafkaSettings | None):
+                 settings: KafkaSettings | None, *, workers: int = 1):
         self.store = store
+        self.workers = workers
+        self._weights: dict[str, float] = {}  # seconds per detector last time, to balance
         self.engine = engine
         self.rules = rules
         self.lease = lease
@@ -101,7 +103,9 @@ class Follower:
         self._prepare_outbox()
         codes = None if full else self._fast_codes()
         report = run_detection(self.store, self.engine, self.rules, codes=codes,
-                               record_unchanged=False, cache=self.rows)
+                               record_unchanged=False, cache=self.rows,
+                               workers=self.workers, weights=self._weights)
+        self._weights.update(report.seconds)
         after = self.store.head().position
         # covered everything up to `after` unless other consumers stored meanwhile
         covered = after if after == report.head_position + report.appended \
@@ -170,7 +174,7 @@ class FollowerProcess:
     """
 
     def __init__(self, db_url: str, rules_path: str | None, settings: KafkaSettings | None,
-                 *, interval: float = 1.0):
+                 *, interval: float = 1.0, workers: int = 1):
         import multiprocessing
 
         ctx = multiprocessing.get_context("spawn")
@@ -179,8 +183,8 @@ class FollowerProcess:
         self._receiver, sender = ctx.Pipe(duplex=False)
         self.proc = ctx.Process(
             target=_follow_main, name="skillaudit-follow", daemon=True,
-            args=(db_url, rules_path, settings, interval, self._stop, self._caught_up, sender,
-                  os.getpid()))
+            args=(db_url, rules_path, settings, interval, workers, self._stop, self._caught_up,
+                  sender, os.getpid()))
         self.summary: dict[str, object] = {}
 
     def start(self) -> None:
@@ -202,7 +206,8 @@ class FollowerProcess:
 
 
 def _follow_main(db_url: str, rules_path: str | None, settings: KafkaSettings | None,
-                 interval: float, stop: Any, caught_up: Any, sender: Any, parent: int) -> None:
+                 interval: float, workers: int, stop: Any, caught_up: Any, sender: Any,
+                 parent: int) -> None:
     """Child process: cycle until stopped or orphaned, then report the summary."""
     from detectors.rules import load_rules
     from engine.store.factory import open_store
@@ -212,7 +217,7 @@ def _follow_main(db_url: str, rules_path: str | None, settings: KafkaSettings | 
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("kafka").setLevel(logging.CRITICAL)
     follower = Follower(open_store(db_url), engine_for(db_url), load_rules(rules_path),
-                        Lease(db_url), settings)
+                        Lease(db_url), settings, workers=workers)
     orphaned = False
     try:
         while not stop.is_set():

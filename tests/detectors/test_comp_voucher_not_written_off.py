@@ -50,9 +50,27 @@ def test_fires_on_redeemed_paid_unwritten_vouchers(tmp_path: Path) -> None:
     f = found[0]
     assert f.person_ids == (people[0],) and f.class_ids == ("C1",)
     assert f.claim_ids == ("CL1",) and f.payment_ids == ("PAY1",)
-    assert f.amount_at_risk_fen == 100000 and f.observed["as_of"] == "2023-09-01"
-    assert f.observed["days_since_redemption"] == 165
-    assert "165 days" in f.explanation_en and "1000.00" in f.explanation_zh
+    assert f.amount_at_risk_fen == 100000 and f.observed["redeemed_on"] == "2023-03-20"
+    assert f.observed["overdue_since"] == "2023-06-18"  # redeemed + 90 grace days
+    assert "165 days" in f.explanation_en and "2023-09-01" in f.explanation_en
+    assert "1000.00" in f.explanation_zh
     assert "PAY1" in f.explanation_en
     # A shorter grace period catches V3 too.
     assert [f.subject_id for f in d.detect(frames, d.Params(grace_days=10))] == ["V1", "V3"]
+
+
+def test_its_facts_stay_put_as_time_passes(tmp_path: Path) -> None:
+    """Later, unrelated data moves the data's "today": the finding must not change
+    (a dismissed finding would reopen, a stream would alert again every day)."""
+    c, _ = city()
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    before = d.detect(c.frames(tmp_path / "a"), d.Params())
+    c.person(name="后来者", born="1991-01-01")
+    c.add("PersonUpdated", ts("2023-12-01"), {"person_id": c.events[-1]["data"]["person_id"],
+                                              "phone": "13900000000"})
+    after = d.detect(c.frames(tmp_path / "b"), d.Params())
+    assert [f.subject_id for f in before] == ["V1"]
+    v1 = next(f for f in after if f.subject_id == "V1")  # later vouchers may fall due too
+    assert "2023-12-01" in v1.explanation_en  # the text says how long it has been now
+    assert v1.facts_digest() == before[0].facts_digest()

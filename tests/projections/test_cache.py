@@ -33,11 +33,11 @@ def findings(views: Views) -> dict[str, str]:
     return {f.identity("r"): f.facts_digest() for f in result.findings}
 
 
-def test_kept_rows_equal_a_fresh_read(tmp_path: Path) -> None:
+def test_kept_rows_equal_a_fresh_read(store_url: str, tmp_path: Path) -> None:
     out = tmp_path / "city.jsonl"
     generate(50, 5, out, tmp_path / "truth.json")
     lines = interleaved(out.read_bytes().splitlines()[:24_000], seed=7)
-    url = f"sqlite:///{tmp_path / 's.db'}"
+    url = store_url
     engine = engine_for(url)
     cache = RowCache()
     for n, part in enumerate((lines[:5_000], lines[5_000:14_000], lines[14_000:])):
