@@ -10,6 +10,7 @@ class is at risk.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 
@@ -57,19 +58,28 @@ def detect(frames: Frames, p: Params) -> list[Finding]:
         return []
 
     classes = frames.classes
+    known = classes.reindex(ghosts["class_id"].unique())
+    planned_of = known["planned_days"].to_dict() if "planned_days" in known else {}
+    institution_of = known["institution_id"].to_dict() if "institution_id" in known else {}
+    # plain rows grouped in Python: a pandas group per ghost costs more than the rest together
+    groups: dict[tuple[str, str], list[Any]] = {}
+    cols = ["class_id", "person_id", "amount_fen", "days", "claim_id", "claimant_type",
+            "claimant_id", "on_roster", "position"]
+    for r in ghosts[cols].itertuples(index=False):
+        groups.setdefault((r.class_id, r.person_id), []).append(r)
     out = []
-    for (cid, pid), g in ghosts.groupby(["class_id", "person_id"], sort=True):
-        claimed = int(g["amount_fen"].fillna(0).sum())
-        days = pd.to_numeric(g["days"], errors="coerce").fillna(0)
-        claimed_days = int(days.sum())
-        known = cid in classes.index
-        planned = classes.at[cid, "planned_days"] if known else 0
-        planned = int(planned) if planned == planned else 0
-        institution = classes.at[cid, "institution_id"] if known else None
+    for (cid, pid), g in sorted(groups.items()):
+        claimed = sum(int(r.amount_fen) for r in g if r.amount_fen is not pd.NA
+                      and r.amount_fen == r.amount_fen)
+        claimed_days = int(sum(_number(r.days) for r in g))
+        planned = planned_of.get(cid, 0)
+        planned = int(planned) if planned == planned and planned is not None else 0
+        institution = institution_of.get(cid)
         institutions = {institution} if isinstance(institution, str) else set()
-        institutions |= set(g.loc[g["claimant_type"] == "institution", "claimant_id"])
-        claim_ids = sorted(set(g["claim_id"]))
-        on_roster = bool(g["on_roster"].all())
+        institutions |= {r.claimant_id for r in g if r.claimant_type == "institution"}
+        claim_ids = sorted({r.claim_id for r in g})
+        on_roster = all(bool(r.on_roster) for r in g)
+        positions = [r.position for r in g]
         roster_zh = "" if on_roster else "（且不在该班花名册上）"
         roster_en = "" if on_roster else " (and is not on the class roster)"
         days_zh = f"，申报 {claimed_days} 天" if claimed_days else ""
@@ -84,9 +94,15 @@ def detect(frames: Frames, p: Params) -> list[Finding]:
             subject_type="person", subject_id=pid, amount_at_risk_fen=claimed,
             person_ids=[pid], class_ids=[cid], institution_ids=institutions,
             claim_ids=claim_ids,
-            evidence=[*g["position"], *class_positions(classes, [cid])],
+            evidence=[*positions, *class_positions(classes, [cid])],
             observed={"checked_in_days": 0, "planned_days": planned,
                       "claimed_days": claimed_days, "claimed_fen": claimed,
                       "on_roster": on_roster},
         ))
     return out
+
+
+def _number(value: Any) -> float:
+    """A claimed day count as a number (missing or unreadable counts as none)."""
+    n = pd.to_numeric(value, errors="coerce")
+    return 0.0 if n is None or n != n or n is pd.NA else float(n)

@@ -117,24 +117,28 @@ def run_detection(store: EventStore, engine: sa.Engine, rules: Rules, *,
     state = _finding_state(views)
     result = run_detectors(views, rules, codes=codes, categories=categories, progress=progress,
                            workers=workers, weights=weights)
-    ids = event_ids_at(engine, (p for f in result.findings for p in f.evidence_positions))
     modules = registry()
     params = {code: _params_json(rules, code, modules[code].Params) for code in result.counts}
     lines = []
     new = changed = known = 0
     finding_ids = []
+    to_record = []  # (finding, its state) for those new or changed
     for f in result.findings:
         fid = f.identity(rules.digest)
         finding_ids.append(fid)
         s = state.get(fid)
-        facts = f.facts_digest()
         if s is None or s.withdrawn:
             new += 1
-        elif facts != s.facts:
+        elif f.facts_digest() != s.facts:
             changed += 1
         else:
             known += 1
             continue
+        to_record.append((f, s))
+    # evidence event ids only for what is recorded (a stream's cycles record little)
+    ids = event_ids_at(engine, (p for f, _ in to_record for p in f.evidence_positions))
+    for f, s in to_record:
+        fid, facts = f.identity(rules.digest), f.facts_digest()
         line = finding_event(f, rules, params[f.code], ids, now)
         if s is not None:  # raised before: a distinct event even if these facts were seen
             line = line.replace(f'"finding-{fid}-{facts}"'.encode(),
