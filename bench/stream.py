@@ -154,7 +154,7 @@ class AlertWatcher(threading.Thread):
 
 
 def latency(bootstrap: str, admin_url: str, work: Path, persons: int, rate: float,
-            stream_share: float) -> dict:
+            stream_share: float, workers: int = 2) -> dict:
     from detectors.rules import load_rules
     from engine.ingest import ingest
     from engine.synth import generate
@@ -182,6 +182,7 @@ def latency(bootstrap: str, admin_url: str, work: Path, persons: int, rate: floa
             [sys.executable, "-m", "skillaudit", "consume", "--bootstrap", bootstrap,
              "--topic", s.topic, "--group", s.group, "--alerts-topic", alerts, "--db", url,
              "--detect-interval", "0.2", "--exit-when-idle", "8", "--json",
+             "--detect-workers", str(workers),
              "--max-poll-interval-ms", "4000", "--session-timeout-ms", "4000",
              "--heartbeat-interval-ms", "400"],
             cwd=ROOT, stdout=subprocess.PIPE,
@@ -247,6 +248,8 @@ def main() -> None:
     p.add_argument("--rate", type=float, default=2_000.0)
     p.add_argument("--stream-share", type=float, default=0.2,
                    help="share of the latency city published live (the rest is pre-loaded)")
+    p.add_argument("--detect-workers", type=int, default=2,
+                   help="the consumer's --detect-workers in the latency run (2)")
     p.add_argument("--skip", action="append", default=[],
                    choices=["publish", "consume", "latency"])
     a = p.parse_args()
@@ -289,7 +292,7 @@ def main() -> None:
                       f"{info['batches']} batches, {info['stored']:,} stored once")
             if "latency" not in a.skip:
                 r = latency(broker.bootstrap, a.pg, work, a.latency_persons, a.rate,
-                            a.stream_share)
+                            a.stream_share, a.detect_workers)
                 print(f"latency 告警延迟 at {r['achieved_rate']:,}/s over a store of "
                       f"{r['store_events_before']:,} events, rules run every cycle: p50 "
                       f"{r['p50_s']} s, p99 {r['p99_s']} s, max {r['max_s']} s "
