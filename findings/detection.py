@@ -63,8 +63,12 @@ def event_ids_at(engine: sa.Engine, positions: Iterable[int]) -> dict[int, str]:
 
 
 def finding_event(f: Finding, rules: Rules, params: dict[str, object],
-                  ids: dict[int, str], now: datetime) -> bytes:
-    """The ``FindingRaised`` line for one finding (then validated like any input)."""
+                  ids: dict[int, str], now: datetime, raises_before: int = 0) -> bytes:
+    """The ``FindingRaised`` line for one finding (then validated like any input).
+
+    A finding raised before gets a distinct event id (``-rN``) even when its facts
+    were seen earlier, so A → B → A is recorded and not skipped as a duplicate.
+    """
     fid = f.identity(rules.digest)
     facts = f.facts_digest()
     data = {
@@ -79,7 +83,8 @@ def finding_event(f: Finding, rules: Rules, params: dict[str, object],
         "evidence": [ids[p] for p in f.evidence_positions if p in ids],
         "observed": f.observed, "params": params,
     }
-    envelope = {"event_id": f"finding-{fid}-{facts}", "type": "FindingRaised",
+    suffix = f"-r{raises_before}" if raises_before else ""
+    envelope = {"event_id": f"finding-{fid}-{facts}{suffix}", "type": "FindingRaised",
                 "occurred_at": now.isoformat(timespec="seconds"), "source": "skillaudit",
                 "data": data}
     return json.dumps(envelope, ensure_ascii=False, default=str).encode()
@@ -119,7 +124,6 @@ def run_detection(store: EventStore, engine: sa.Engine, rules: Rules, *,
                            workers=workers, weights=weights)
     modules = registry()
     params = {code: _params_json(rules, code, modules[code].Params) for code in result.counts}
-    lines = []
     new = changed = known = 0
     finding_ids = []
     to_record = []  # (finding, its state) for those new or changed
@@ -137,13 +141,8 @@ def run_detection(store: EventStore, engine: sa.Engine, rules: Rules, *,
         to_record.append((f, s))
     # evidence event ids only for what is recorded (a stream's cycles record little)
     ids = event_ids_at(engine, (p for f, _ in to_record for p in f.evidence_positions))
-    for f, s in to_record:
-        fid, facts = f.identity(rules.digest), f.facts_digest()
-        line = finding_event(f, rules, params[f.code], ids, now)
-        if s is not None:  # raised before: a distinct event even if these facts were seen
-            line = line.replace(f'"finding-{fid}-{facts}"'.encode(),
-                                f'"finding-{fid}-{facts}-r{s.raises}"'.encode(), 1)
-        lines.append(line)
+    lines = [finding_event(f, rules, params[f.code], ids, now, s.raises if s else 0)
+             for f, s in to_record]
     run_id = uuid.uuid4().hex[:16]
     found = set(finding_ids)
     gone = [(fid, s) for fid, s in state.items()

@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import pandas as pd
 import sqlalchemy as sa
 from kafka import KafkaProducer
 
@@ -117,8 +116,3 @@ def send_alerts(producer: KafkaProducer, topic: str,
         producer.send(topic, key=fid.encode(),
                       value=json.dumps(alert, ensure_ascii=False, default=str).encode())
     producer.flush()
-
-
-def as_frame(alerts: list[tuple[int, str, dict[str, Any]]]) -> pd.DataFrame:
-    """Alerts as a table (for tests and summaries)."""
-    return pd.DataFrame([a for _, _, a in alerts])

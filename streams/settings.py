@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 DEFAULT_TOPIC = "skillaudit.events"
@@ -36,7 +36,6 @@ class KafkaSettings:
     request_timeout_ms: int = 30_000
     delivery_timeout_ms: int = 120_000  # how long a send is retried before it is reported
     client_id: str = "skillaudit"
-    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def dlq(self) -> str:
@@ -58,7 +57,7 @@ class KafkaSettings:
             # by the same time a message may take to be delivered
             "bootstrap_timeout_ms": self.delivery_timeout_ms,
             "max_block_ms": self.delivery_timeout_ms,
-            "reconnect_backoff_max_ms": 2_000, **self.extra.get("producer", {}),
+            "reconnect_backoff_max_ms": 2_000,
         }
 
     def consumer_config(self) -> dict[str, Any]:
@@ -74,5 +73,4 @@ class KafkaSettings:
             "request_timeout_ms": max(self.request_timeout_ms, self.session_timeout_ms + 1),
             "metadata_max_age_ms": 10_000, "reconnect_backoff_max_ms": 2_000,
             "fetch_max_bytes": 32 << 20, "max_partition_fetch_bytes": 8 << 20,
-            **self.extra.get("consumer", {}),
         }
