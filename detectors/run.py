@@ -53,6 +53,8 @@ def run_detectors(frames: Frames, rules: Rules, *, codes: Iterable[str] | None =
 def _run(frames: Frames, rules: Rules, selected: list[tuple[str, Any]],
          progress: Callable[[str, int, int], None] | None = None) -> DetectionResult:
     result = DetectionResult()
+    if hasattr(frames, "read_ahead") and len(selected) > 1:
+        frames.read_ahead()
     for n, (code, module) in enumerate(selected, 1):
         if progress:
             progress(code, n, len(selected))
@@ -73,6 +75,8 @@ def _run(frames: Frames, rules: Rules, selected: list[tuple[str, Any]],
 
 def _run_forked(frames: Frames, rules: Rules, selected: list[tuple[str, Any]], workers: int,
                 weights: dict[str, float]) -> DetectionResult:
+    if hasattr(frames, "read_ahead"):
+        frames.read_ahead()
     for name in Frames.__annotations__:  # load every frame here, shared by the children
         getattr(frames, name)
     groups: list[list[tuple[str, Any]]] = [[] for _ in range(workers)]

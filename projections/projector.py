@@ -11,14 +11,20 @@ gives the same rows as applying the same events in any number of steps.
 
 from __future__ import annotations
 
+import contextlib
+import logging
+import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from projections.parallel import Part, projected_tables, split
 from projections.sources import ARRAY_TABLES, FACT_TABLES, ArrayTable, Col, FactTable
 from projections.tables import PROJECTION_NAME, metadata, tracking
+
+log = logging.getLogger("skillaudit.projections")
 
 EVENTS = "stored_events"
 WINDOW = 1_000_000
@@ -43,9 +49,12 @@ class _Dialect:
 
     position = "rowid"
 
+    def __init__(self, events: str = EVENTS):
+        self.events = events  # the log table, schema-qualified when read from another file
+
     def source(self, topics: tuple[str, ...]) -> str:
         quoted = ", ".join(f"'{t}'" for t in topics)
-        return (f"(SELECT rowid AS position, recorded_at, state AS j FROM {EVENTS} "
+        return (f"(SELECT rowid AS position, recorded_at, state AS j FROM {self.events} "
                 f"WHERE topic IN ({quoted}) AND rowid > :lo AND rowid <= :hi) e")
 
     def get(self, base: str, path: str, kind: str) -> str:
@@ -83,7 +92,7 @@ class _Postgres(_Dialect):
         quoted = ", ".join(f"'{t}'" for t in topics)
         # OFFSET 0 keeps the planner from re-parsing the JSON once per column
         return (f"(SELECT notification_id AS position, recorded_at, "
-                f"convert_from(state, 'UTF8')::jsonb AS j FROM {EVENTS} "
+                f"convert_from(state, 'UTF8')::jsonb AS j FROM {self.events} "
                 f"WHERE topic IN ({quoted}) AND notification_id > :lo "
                 f"AND notification_id <= :hi OFFSET 0) e")
 
@@ -119,7 +128,11 @@ class _Postgres(_Dialect):
 
 
 def dialect_of(engine: sa.Engine) -> _Dialect:
-    return _Postgres() if engine.dialect.name == "postgresql" else _Dialect()
+    return dialect_of_name(engine.dialect.name)
+
+
+def dialect_of_name(name: str, events: str = EVENTS) -> _Dialect:
+    return _Postgres(events) if name == "postgresql" else _Dialect(events)
 
 
 def _common(d: _Dialect) -> tuple[list[str], list[str]]:
@@ -172,7 +185,7 @@ class Projector:
                             index.create(conn)
 
     def create_indexes(self) -> None:
-        with self.engine.begin() as conn:
+        with self.engine.begin() as conn, _sqlite_pragmas(conn, INDEX_PRAGMAS):
             for table in metadata.sorted_tables:
                 for index in table.indexes:
                     index.create(conn, checkfirst=True)
@@ -190,39 +203,89 @@ class Projector:
             return int(conn.execute(sa.text(self.dialect.head())).scalar() or 0)
 
     def drop(self) -> None:
-        metadata.drop_all(self.engine)
+        with self.engine.begin() as conn, _sqlite_pragmas(conn, DROP_PRAGMAS):
+            metadata.drop_all(conn)
 
     def run(self, *, rebuild: bool = False, upto: int | None = None, window: int = WINDOW,
-            progress: Callable[[int, int, int], None] | None = None) -> ProjectSummary:
+            progress: Callable[[int, int, int], None] | None = None,
+            jobs: int | None = None) -> ProjectSummary:
         """Apply events after the tracked position up to ``upto`` (default: the store head).
 
         Safe to call from several processes at once: each window first locks the
         tracking row and reads the position under that lock, so a window is never
-        applied twice (the second caller finds it done and moves on).
+        applied twice (the second caller finds it done and moves on). A rebuild on
+        SQLite hands later ranges to ``jobs`` − 1 helper processes
+        (``projections.parallel``; default: one per core) and appends their parts.
         """
         started = time.perf_counter()
-        if rebuild:
-            self.drop()
-            self.create(indexes=False)
-        start = self.position()
         head = self.head()
         target = head if upto is None else min(upto, head)
-        lo = start
+        parts = self._start_parts(target, window, jobs) if rebuild else []
+        try:
+            if rebuild:
+                self.drop()
+                self.create(indexes=False)
+            start = self.position()
+            lo = self._apply(start, parts[0].lo if parts else target, window, progress, start,
+                             target)
+            for part in parts:
+                if lo != part.lo or not part.wait() or not self._merge(part):
+                    if part.error:
+                        log.warning("rebuild helper for positions %d-%d failed (%s); "
+                                    "applying them here", part.lo, part.hi, part.error)
+                    break
+                lo = part.hi
+                if progress:
+                    progress(lo - start, target - start, lo)
+        finally:
+            for part in parts:
+                part.discard()
+        lo = self._apply(lo, target, window, progress, start, target)
+        if rebuild:
+            self.create_indexes()
+        return ProjectSummary(start, max(lo, start), rebuild, time.perf_counter() - started)
+
+    def _apply(self, lo: int, upto: int, window: int,
+               progress: Callable[[int, int, int], None] | None, start: int,
+               target: int) -> int:
+        """Apply windows up to ``upto``; returns the position reached."""
         while True:
             with self.engine.begin() as conn:
                 lo = self._claim(conn)
-                if lo >= target:
-                    break
-                hi = min(lo + window, target)
+                if lo >= upto:
+                    return lo
+                hi = min(lo + window, upto)
                 for statement in self.statements:
                     conn.execute(statement, {"lo": lo, "hi": hi})
                 self._track(conn, hi)
             lo = hi
             if progress:
                 progress(lo - start, target - start, lo)
-        if rebuild:
-            self.create_indexes()
-        return ProjectSummary(start, max(lo, start), rebuild, time.perf_counter() - started)
+
+    def _start_parts(self, target: int, window: int, jobs: int | None) -> list[Part]:
+        """Helpers for all but the first range of a SQLite rebuild (none elsewhere)."""
+        path = self.engine.url.database
+        if self.engine.dialect.name != "sqlite" or not path or path == ":memory:":
+            return []
+        ranges = split(0, target, jobs if jobs is not None else os.cpu_count() or 1)
+        return [Part.start(self.engine.url.database, lo, hi, window) for lo, hi in ranges[1:]]
+
+    def _merge(self, part: Part) -> bool:
+        """Append a helper's rows and move the tracking position past them, atomically."""
+        with self.engine.connect() as conn:
+            conn.exec_driver_sql("ATTACH DATABASE ? AS part", (str(part.path),))
+            conn.commit()
+            try:
+                with conn.begin():
+                    if self._claim(conn) != part.lo:
+                        return False
+                    for name in projected_tables():
+                        conn.exec_driver_sql(f"INSERT INTO main.{name} SELECT * FROM part.{name}")
+                    self._track(conn, part.hi)
+            finally:
+                conn.exec_driver_sql("DETACH DATABASE part")
+                conn.commit()
+        return True
 
     def _claim(self, conn: sa.Connection) -> int:
         """Lock the tracking row for this transaction and return the applied position."""
@@ -242,6 +305,30 @@ class Projector:
     def _track(self, conn: sa.Connection, position: int) -> None:
         conn.execute(tracking.update().where(
             tracking.c.projection == PROJECTION_NAME).values(position=position))
+
+
+# CREATE INDEX sorts in memory chunks of about the page cache; the 256 MiB cache the
+# projector reads with makes each chunk a linked list far beyond the CPU caches,
+# 2.7x slower than 4 MB chunks merged by two sorter threads (7.4M check-ins: 11 s → 4 s)
+INDEX_PRAGMAS = {"cache_size": -4000, "threads": 2}
+# read models hold nothing secret that the log beside them does not: no zeroing of freed pages
+DROP_PRAGMAS = {"secure_delete": 0}
+
+
+@contextlib.contextmanager
+def _sqlite_pragmas(conn: sa.Connection, pragmas: dict[str, int]) -> Iterator[None]:
+    """Set SQLite pragmas for one piece of work, then back (a no-op on PostgreSQL)."""
+    if conn.dialect.name != "sqlite":
+        yield
+        return
+    before = {name: conn.exec_driver_sql(f"PRAGMA {name}").scalar() for name in pragmas}
+    for name, value in pragmas.items():
+        conn.exec_driver_sql(f"PRAGMA {name}={int(value)}")
+    try:
+        yield
+    finally:
+        for name, value in before.items():
+            conn.exec_driver_sql(f"PRAGMA {name}={int(value)}")
 
 
 def engine_for(store_url: str) -> sa.Engine:

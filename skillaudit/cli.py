@@ -250,8 +250,9 @@ def cmd_project(a: argparse.Namespace) -> int:
     bar = ProgressLine("project 投影")
     projector = Projector(engine_for_db(a.db))
     try:
-        summary = projector.run(rebuild=a.rebuild, progress=lambda done, total, pos: bar.update(
-            done, total, "events", done, 1.0))
+        summary = projector.run(rebuild=a.rebuild, jobs=a.jobs,
+                                progress=lambda done, total, pos: bar.update(
+                                    done, total, "events", done, 1.0))
     finally:
         bar.close()
     if a.json:
@@ -543,6 +544,9 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("project", help="bring the read models up to date 更新投影")
     _add_db(s)
     s.add_argument("--rebuild", action="store_true", help="drop the read models, start from 0")
+    s.add_argument("--jobs", type=int, default=None, metavar="N",
+                   help="processes for a SQLite rebuild (default: one per core; 1 = no helpers)"
+                        " 重建进程数")
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=cmd_project)
 
