@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
 import sqlalchemy as sa
 
 from projections import read
-from projections.projector import engine_for
+from projections.projector import Projector, engine_for
 from projections.tables import metadata
 from projections.views import _first_of_each
 
@@ -61,3 +63,30 @@ def test_first_of_each_is_drop_duplicates() -> None:
                          index=rng.permutation(2_000))
     pd.testing.assert_frame_equal(_first_of_each(frame), frame.drop_duplicates())
     pd.testing.assert_frame_equal(_first_of_each(frame.iloc[:0]), frame.iloc[:0])
+
+
+def test_reads_from_several_threads_share_a_bounded_pool(sqlite_url: str) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    engine = engine_for(sqlite_url)
+    _fill(engine, 2_000)
+    t = metadata.tables["rm_sessions"]
+    queries = [sa.select(t).where(t.c.position > 3 * k) for k in range(8)]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        frames = list(pool.map(lambda q: read.read_frame(engine, q), queries))
+    assert [len(f) for f in frames] == [2_000 - k for k in range(8)]
+    assert 1 <= read._Reader._started <= read._Reader.MAX_READERS
+    assert all(p.poll() is None for p in read._Reader._idle)  # kept for the next reads
+
+
+def test_read_ahead_gives_the_same_checkins(sqlite_url: str, tmp_path: Path) -> None:
+    from projections.views import Views
+    from tests.projections.test_projector import load
+
+    engine = load(sqlite_url, tmp_path)
+    Projector(engine).run()
+    ahead = Views(engine)
+    ahead.read_ahead()
+    assert len(ahead.checkins) > 0
+    pd.testing.assert_frame_equal(ahead.checkins, Views(engine).checkins)
+    assert not ahead._ahead  # the background read was taken, not read twice
