@@ -94,8 +94,8 @@ from projections.projector import engine_for
 from projections.views import Views
 v = Views(engine_for({url!r}))
 t = time.perf_counter(); sizes = {{}}
-v.read_ahead()  # as the detection runner does before loading every frame
-for name in {frames!r}:
+v.read_ahead()  # as the detection runner does before loading every frame, in its order
+for name in v.load_order({frames!r}):
     t0 = time.perf_counter(); sizes[name] = (len(getattr(v, name)), time.perf_counter() - t0)
 import json; print(json.dumps({{"seconds": time.perf_counter() - t, "sizes": sizes}}))
 """

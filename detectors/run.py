@@ -75,9 +75,11 @@ def _run(frames: Frames, rules: Rules, selected: list[tuple[str, Any]],
 
 def _run_forked(frames: Frames, rules: Rules, selected: list[tuple[str, Any]], workers: int,
                 weights: dict[str, float]) -> DetectionResult:
+    names = list(Frames.__annotations__)
     if hasattr(frames, "read_ahead"):
         frames.read_ahead()
-    for name in Frames.__annotations__:  # load every frame here, shared by the children
+        names = frames.load_order(names)
+    for name in names:  # load every frame here, shared by the children
         getattr(frames, name)
     groups: list[list[tuple[str, Any]]] = [[] for _ in range(workers)]
     load = [0.0] * workers
