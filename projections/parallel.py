@@ -20,7 +20,7 @@ import os
 import sqlite3
 import subprocess
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy.dialects import sqlite as sqlite_dialect
@@ -83,7 +83,7 @@ class Part:
     hi: int
     path: Path
     proc: subprocess.Popen[bytes] | None = None
-    error: str = field(default="")
+    error: str = ""
 
     @classmethod
     def start(cls, store_path: str, lo: int, hi: int, window: int) -> Part:

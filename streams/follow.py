@@ -117,7 +117,7 @@ class Follower:
         s.detections += 1
         s.raised += report.new + report.changed
         s.withdrawn += report.withdrawn
-        self.publish_alerts()
+        self.publish_alerts(project=False)  # run_detection ended by projecting its findings
         s.last_cycle_s = time.perf_counter() - started
         if report.new or report.changed or report.withdrawn:
             log.info("detection%s: %d new, %d changed, %d withdrawn findings in %.2f s "
@@ -141,12 +141,14 @@ class Follower:
                         latest_alert_position(Views(self.engine)))
         self._outbox_ready = True
 
-    def publish_alerts(self) -> int:
-        """Send findings raised or withdrawn since the outbox position, then move it."""
+    def publish_alerts(self, *, project: bool = True) -> int:
+        """Send findings raised or withdrawn since the outbox position, then move it
+        (``project=False``: the caller has just brought the read models up to date)."""
         if self.settings is None or not self.settings.alerts_topic:
             return 0
         topic = self.settings.alerts_topic
-        Projector(self.engine).run()
+        if project:
+            Projector(self.engine).run()
         alerts = alerts_after(Views(self.engine), outbox_position(self.engine, topic, 0))
         if not alerts:
             return 0
