@@ -17,22 +17,25 @@ import numpy as np
 import pandas as pd
 
 from detectors.base import Frames
+from detectors.common import per_frames
 
 _CLASS_COLS = ["institution_id", "occupation", "level", "mode", "start_date", "end_date",
                "program", "county", "position"]
 
 
+@per_frames("claim_items")
 def latest_items(frames: Frames) -> pd.DataFrame:
     """Claim items from each claim's latest event (occurred order, then position)."""
     items = frames.claim_items
     if items.empty:
-        return items.copy()
+        return items
     events = items[["claim_id", "occurred_ts", "position"]].drop_duplicates()
     events = events.sort_values(["claim_id", "occurred_ts", "position"], kind="stable")
     last = events.groupby("claim_id", sort=False)["position"].last()
-    return items[items["position"].to_numpy() == items["claim_id"].map(last).to_numpy()].copy()
+    return items[items["position"].to_numpy() == items["claim_id"].map(last).to_numpy()]
 
 
+@per_frames("claims", "claim_items", "classes")
 def training_items(frames: Frames) -> pd.DataFrame:
     """Items of training claims not rejected, one row per claim item, with class columns.
 
@@ -110,8 +113,8 @@ def ids_by(frame: pd.DataFrame, keys: list[str], column: str) -> dict[tuple, lis
     out: dict[tuple, list] = {}
     if frame.empty:
         return out
-    sub = frame[[*keys, column]].dropna(subset=[column]).drop_duplicates()
-    for key, values in sub.groupby(keys, sort=False)[column]:
-        k = key if isinstance(key, tuple) else (key,)
-        out[k] = values.tolist()
+    sub = frame[[*keys, column]].dropna().drop_duplicates()  # groupby drops missing keys
+    for *key, value in zip(*(sub[k].tolist() for k in keys), sub[column].tolist(),
+                           strict=True):
+        out.setdefault(tuple(key), []).append(value)
     return out

@@ -2,13 +2,71 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import functools
+from collections.abc import Callable, Iterable
 from decimal import Decimal
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from engine.money import to_fen, yuan_str
+
+
+def per_frames(*inputs: str) -> Callable[[Callable[..., pd.DataFrame]],
+                                         Callable[..., pd.DataFrame]]:
+    """Derive a frame from ``frames`` once per set of the named input frames.
+
+    Several detectors start from the same derivation (training claim items, say);
+    a ``Views`` holds each frame once, so the result is kept beside them and reused
+    while the inputs are the very same objects. Callers get a shallow copy, which
+    pandas' copy-on-write keeps from ever changing the kept one.
+    """
+    def wrap(build: Callable[..., pd.DataFrame]) -> Callable[..., pd.DataFrame]:
+        key = f"_derived_{build.__module__}.{build.__qualname__}"
+
+        @functools.wraps(build)
+        def derived(frames: object) -> pd.DataFrame:
+            kept = getattr(frames, "__dict__", None)
+            if kept is None:  # frames without attributes of their own: no reuse
+                return build(frames)
+            now = tuple(getattr(frames, name) for name in inputs)
+            hit = kept.get(key)
+            if hit is None or any(a is not b for a, b in zip(hit[0], now, strict=True)):
+                hit = kept[key] = (now, build(frames))
+            return hit[1].copy(deep=False)
+        return derived
+    return wrap
+
+
+def isin(values: pd.Series | pd.Index, allowed: Iterable) -> pd.Series | np.ndarray:
+    """``values.isin(allowed)``, done by arrow where both sides are strings.
+
+    pandas 3 checks arrow-backed strings against a set one Python object at a time
+    (``ArrowStringArray.isin``), which dominates some rules when the set is a frame's
+    ids. Anything else (missing values in the set, other types) is left to pandas.
+    """
+    arr = values.array
+    if not isinstance(arr, pd.arrays.ArrowStringArray):
+        return values.isin(allowed)
+    target = pa.array(arr)  # the column's own arrow data, no copy
+    kind = target.type
+    other = getattr(allowed, "array", None)
+    if isinstance(other, pd.arrays.ArrowStringArray) and not other.isna().any():
+        value_set = pa.array(other)
+        if isinstance(value_set, pa.ChunkedArray):
+            value_set = value_set.combine_chunks()
+        value_set = value_set.cast(kind)
+    else:
+        wanted = list(allowed if other is None else other)
+        if not all(isinstance(x, str) for x in wanted):
+            return values.isin(wanted)
+        value_set = pa.array(wanted, type=kind)
+    mask = pc.is_in(target, value_set=value_set, skip_nulls=True).fill_null(False)
+    out = mask.to_numpy(zero_copy_only=False).astype(bool, copy=False)
+    return pd.Series(out, index=values.index, name=values.name) \
+        if isinstance(values, pd.Series) else out
 
 
 def fen(yuan: Decimal | str) -> int:
@@ -34,13 +92,28 @@ def positions(frame: pd.DataFrame, column: str = "position") -> list[int]:
 
 def group_positions(frame: pd.DataFrame, keys: list[str],
                     column: str = "position") -> dict[tuple, list[int]]:
-    """Evidence positions per group key (keys as tuples, even for one column)."""
-    out: dict[tuple, list[int]] = {}
+    """Distinct evidence positions per group key (keys as tuples, even for one column);
+    rows with a missing key or position are skipped."""
+    out: dict[tuple, dict[int, None]] = {}
     if frame.empty:
-        return out
-    for key, values in frame.groupby(keys)[column]:
-        k = key if isinstance(key, tuple) else (key,)
-        out[k] = [int(v) for v in values.dropna().unique()]
+        return {}
+    sub = frame[[*keys, column]].dropna()
+    for *key, value in zip(*(sub[k].tolist() for k in keys), sub[column].tolist(),
+                           strict=True):
+        out.setdefault(tuple(key), {})[int(value)] = None
+    return {k: list(v) for k, v in out.items()}
+
+
+def lists_by(keys: pd.Series, values: pd.Series) -> dict[object, list]:
+    """``values`` gathered per key, in row order, missing values skipped.
+
+    For building findings row by row: one pass over plain lists, where a sub-frame
+    per key (``groupby`` iteration, ``.loc``) costs a hundred times more.
+    """
+    out: dict[object, list] = {}
+    for k, x in zip(keys.tolist(), values.tolist(), strict=True):
+        if x is not None and x == x:
+            out.setdefault(k, []).append(x)
     return out
 
 

@@ -19,7 +19,7 @@ from datetime import date, datetime, timedelta, timezone
 import pandas as pd
 
 from detectors.base import Finding, Frames
-from detectors.common import yuan
+from detectors.common import lists_by, yuan
 
 CODE = "COMP_VOUCHER_NOT_WRITTEN_OFF"
 CATEGORY = "compliance"
@@ -86,28 +86,26 @@ def detect(frames: Frames, p: Params) -> list[Finding]:
         v = v[v["class_id"].isna() | v["voucher_id"].isin(paid_vouchers)]
     if v.empty:
         return []
-    link_by = {k: g for k, g in link.groupby("voucher_id")}
-    pay_by = {k: g for k, g in link_pay.groupby("voucher_id")}
+    # per voucher: plain lists (one pass each; a sub-frame per finding costs far more)
+    link_pos = lists_by(link["voucher_id"], link["position"])
+    link_claims = lists_by(link["voucher_id"], link["claim_id"])
+    pay_pos = lists_by(link_pay["voucher_id"], link_pay["pay_position"])
+    pay_ids = lists_by(link_pay["voucher_id"], link_pay["payment_id"])
     roster = frames.roster
-    roster = roster[roster["voucher_id"].isin(v["voucher_id"])].set_index("voucher_id")
+    roster = roster[roster["voucher_id"].isin(v["voucher_id"])]
+    enrolled = lists_by(roster["voucher_id"], roster["enrol_position"])
     classes = frames.classes
     out = []
     for r in v.sort_values("voucher_id").itertuples(index=False):
         class_id = r.class_id if isinstance(r.class_id, str) else None
-        lk = link_by.get(r.voucher_id)
-        pk = pay_by.get(r.voucher_id)
-        evidence = [getattr(r, "position", None)]
-        if r.voucher_id in roster.index:
-            evidence += list(pd.Series(roster.loc[[r.voucher_id], "enrol_position"]))
-        if lk is not None:
-            evidence += list(lk["position"])
-        if pk is not None:
-            evidence += list(pk["pay_position"])
+        lk = link_claims.get(r.voucher_id)
+        pk = pay_ids.get(r.voucher_id)
+        evidence = [getattr(r, "position", None), *enrolled.get(r.voucher_id, ()),
+                    *link_pos.get(r.voucher_id, ()), *pay_pos.get(r.voucher_id, ())]
         inst = [classes.at[class_id, "institution_id"]] if class_id in classes.index else []
         amount = int(r.redeemed_fen)
-        paid_zh = f"，培训补贴已支付（{'、'.join(sorted(set(pk['payment_id'])))}）" \
-            if pk is not None else ""
-        paid_en = f"; the training was paid ({', '.join(sorted(set(pk['payment_id'])))})" \
+        paid_zh = f"，培训补贴已支付（{'、'.join(sorted(set(pk)))}）" if pk is not None else ""
+        paid_en = f"; the training was paid ({', '.join(sorted(set(pk)))})" \
             if pk is not None else ""
         what_zh = f"班级 {class_id}" if class_id else "评价"
         what_en = f"class {class_id}" if class_id else "an evaluation"
@@ -122,8 +120,7 @@ def detect(frames: Frames, p: Params) -> list[Finding]:
             subject_type="voucher", subject_id=r.voucher_id, amount_at_risk_fen=amount,
             person_ids=[r.person_id] if isinstance(r.person_id, str) else [],
             class_ids=[class_id] if class_id else [], institution_ids=inst,
-            claim_ids=lk["claim_id"] if lk is not None else [],
-            payment_ids=pk["payment_id"] if pk is not None else [],
+            claim_ids=lk or [], payment_ids=pk or [],
             evidence=evidence,
             # facts that stay put while the data's "today" moves on, so the finding is not
             # "changed" every day (a dismissal would reopen, a stream would re-alert);
@@ -134,3 +131,4 @@ def detect(frames: Frames, p: Params) -> list[Finding]:
                       "grace_days": p.grace_days, "training_paid": pk is not None},
         ))
     return out
+

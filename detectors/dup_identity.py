@@ -56,7 +56,7 @@ import numpy as np
 import pandas as pd
 
 from detectors.base import Finding, Frames
-from detectors.common import pct, yuan
+from detectors.common import isin, pct, yuan
 from engine.identity import mask_person_id
 
 CODE = "DUP_IDENTITY"
@@ -181,9 +181,10 @@ def _clean(values: np.ndarray, *, drop: str = "") -> np.ndarray:
     """
     codes, uniq = pd.factorize(values, use_na_sentinel=True)
     text = np.asarray(uniq, dtype=object).astype(str)
-    text = np.strings.upper(np.strings.strip(text))
-    for ch in drop:
-        text = np.strings.replace(text, ch, "")
+    if text.size:  # numpy's string functions reject an empty array (a column all missing)
+        text = np.strings.upper(np.strings.strip(text))
+        for ch in drop:
+            text = np.strings.replace(text, ch, "")
     cleaned = np.append(text.astype(object), None)
     cleaned[:-1][text == ""] = None
     return cleaned[codes]  # code -1 (missing) picks the trailing None
@@ -191,7 +192,7 @@ def _clean(values: np.ndarray, *, drop: str = "") -> np.ndarray:
 
 def _records(persons: pd.DataFrame, wanted: pd.Index) -> pd.DataFrame:
     """One row per wanted person: normalised fields as object arrays (None = missing)."""
-    p = persons.loc[persons.index.isin(wanted)]
+    p = persons.loc[isin(persons.index, wanted)]
     if not p.index.is_monotonic_increasing:
         p = p.sort_index()
     ids = _clean(p.index.to_numpy(dtype=object))

@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from detectors.base import Finding, Frames
-from detectors.common import yuan
+from detectors.common import lists_by, yuan
 
 CODE = "FRAUD_CERT_TIMING"
 CATEGORY = "subsidy_fraud"
@@ -111,13 +111,21 @@ def detect(frames: Frames, p: Params) -> list[Finding]:
     flagged = set(early["certificate_id"]) | set(bad["certificate_id"])
     if not flagged:
         return []
-    early_by = {k: g for k, g in early.groupby("certificate_id")}
-    bad_by = bad.set_index("certificate_id")
+    # per certificate, as plain rows (a sub-frame per finding costs far more)
+    early_by: dict[str, list[dict]] = {}
+    for row in early.sort_values("days_early", ascending=False, kind="stable").to_dict(
+            "records"):
+        early_by.setdefault(row["certificate_id"], []).append(row)
+    bad_by: dict[str, dict] = {}
+    for row in bad.to_dict("records"):
+        bad_by.setdefault(row["certificate_id"], row)
     claims = frames.claims
     items = frames.claim_items[["claim_id", "certificate_id", "amount_fen", "position"]]
     items = items[items["certificate_id"].isin(flagged)
                   & items["claim_id"].isin(claims.index[claims["kind"] == "certification"])]
-    items_by = {k: g for k, g in items.groupby("certificate_id")}
+    item_claims = lists_by(items["certificate_id"], items["claim_id"])
+    item_fen = lists_by(items["certificate_id"], items["amount_fen"])
+    item_pos = lists_by(items["certificate_id"], items["position"])
     out = []
     for c in certs[certs["certificate_id"].isin(flagged)].itertuples(index=False):
         zh, en = [], []
@@ -126,32 +134,30 @@ def detect(frames: Frames, p: Params) -> list[Finding]:
                           "issued_on": c.cert_date, "occupation": c.occupation,
                           "level": int(c.level)}
         if c.certificate_id in early_by:
-            g = early_by[c.certificate_id].sort_values("days_early", ascending=False)
-            e = g.iloc[0]
+            g = early_by[c.certificate_id]
+            e = g[0]
             zh.append(f"发证日 {c.cert_date} 早于班级 {e['class_id']} 结业日 {e['end_date']} "
                       f"{int(e['days_early'])} 天")
             en.append(f"issued on {c.cert_date}, {int(e['days_early'])} day(s) before class "
                       f"{e['class_id']} ended on {e['end_date']}")
-            class_ids += list(g["class_id"])
-            inst_ids += list(g["institution_id"].dropna())
-            evidence += [*g["class_position"], *g["enrol_position"]]
+            class_ids += [r["class_id"] for r in g]
+            inst_ids += [r["institution_id"] for r in g]
+            evidence += [r[k] for r in g for k in ("class_position", "enrol_position")]
             observed.update(class_end=e["end_date"], days_early=int(e["days_early"]))
-        if c.certificate_id in bad_by.index:
-            b = bad_by.loc[c.certificate_id]
+        if c.certificate_id in bad_by:
+            b = bad_by[c.certificate_id]
             score = b["score"]
             fill = {"a": c.assessment_id, "who": b["a_person"],
-                    "score": "?" if score != score or score is None else f"{score:g}",
+                    "score": "?" if score is None or score != score else f"{score:g}",
                     "adate": str(b["a_at"])[:10]}
             wz, we = WHY[b["why"]]
             zh.append(wz.format(**fill))
             en.append(we.format(**fill))
             evidence.append(b["a_position"])
             observed.update(assessment_problem=b["why"], assessment_id=c.assessment_id)
-        mine = items_by.get(c.certificate_id)
-        at_risk = int(mine["amount_fen"].fillna(0).sum()) if mine is not None else 0
-        claim_ids = list(mine["claim_id"]) if mine is not None else []
-        if mine is not None:
-            evidence += list(mine["position"])
+        at_risk = sum(int(x) for x in item_fen.get(c.certificate_id, ()))
+        claim_ids = item_claims.get(c.certificate_id, [])
+        evidence += item_pos.get(c.certificate_id, [])
         observed["certification_claimed_fen"] = at_risk
         out.append(Finding.make(
             code=CODE, category=CATEGORY, severity=p.severity,

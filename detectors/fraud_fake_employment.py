@@ -25,7 +25,7 @@ from decimal import Decimal
 import pandas as pd
 
 from detectors.base import Finding, Frames
-from detectors.common import fen, yuan
+from detectors.common import fen, isin, yuan
 
 CODE = "FRAUD_FAKE_EMPLOYMENT"
 CATEGORY = "subsidy_fraud"
@@ -75,7 +75,7 @@ def detect(frames: Frames, p: Params) -> list[Finding]:
         return []
     e = emp.sort_values(["occurred_ts", "position"], kind="stable").drop_duplicates(
         ["person_id", "employer_id", "start_date"], keep="last")
-    e = e[e["person_id"].isin(roster["person_id"])]
+    e = e[isin(e["person_id"], roster["person_id"])]
     cls = frames.classes.reindex(
         columns=["institution_id", "start_date", "end_date", "mode", "position"])
     r = roster[["class_id", "person_id"]].join(

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from detectors.base import Finding, Frames
-from detectors.common import yuan
+from detectors.common import isin, yuan
 from engine.identity import id_problem, mask_person_id
 
 CODE = "FRAUD_GHOST_INVALID_ID"
@@ -54,7 +54,7 @@ def detect(frames: Frames, p: Params) -> list[Finding]:
     if wanted.empty:
         return []
     persons = frames.persons
-    registered = wanted.isin(persons.index)
+    registered = isin(wanted, persons.index)
     problems = persons["id_problem"].reindex(wanted[registered]).dropna()
     unregistered = pd.Series(wanted[~registered], index=wanted[~registered])
     other = unregistered.map(id_problem).dropna()

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from detectors.base import Finding, Frames
-from detectors.common import normalise_contact, yuan
+from detectors.common import isin, normalise_contact, yuan
 
 CODE = "FRAUD_PAY_WRONG_ACCOUNT"
 CATEGORY = "subsidy_fraud"
@@ -80,7 +80,7 @@ def detect(frames: Frames, p: Params) -> list[Finding]:
     m = m.assign(key=m["claimant_type"].astype(str) + "\x1f" + m["claimant_id"].astype(str),
                  paid_shown=m["bank_account"], paid_account=normalise_contact(m["bank_account"]),
                  ts=m["occurred_ts"].astype("int64"))
-    m = m[m["key"].isin(acc["key"])]
+    m = m[isin(m["key"], acc["key"])]
     if m.empty:
         return []
     acc = acc.sort_values(["ts", "acc_position"], kind="stable")

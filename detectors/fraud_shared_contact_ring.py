@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from detectors.base import Finding, Frames
-from detectors.common import normalise_contact, yuan
+from detectors.common import isin, normalise_contact, yuan
 
 CODE = "FRAUD_SHARED_CONTACT_RING"
 CATEGORY = "subsidy_fraud"
@@ -45,7 +45,7 @@ def detect(frames: Frames, p: Params) -> list[Finding]:
     if subsidised.empty:
         return []
     persons = frames.persons
-    known = persons.loc[persons.index.isin(subsidised), ["phone", "bank_account", "position"]]
+    known = persons.loc[isin(persons.index, subsidised), ["phone", "bank_account", "position"]]
     pairs = [pd.DataFrame({"person_id": known.index, "kind": kind,
                            "value": normalise_contact(known[kind]).to_numpy()})
              for kind in ("phone", "bank_account")]
@@ -57,7 +57,7 @@ def detect(frames: Frames, p: Params) -> list[Finding]:
     paid = pd.DataFrame({"person_id": pay["claim_id"].map(own["claimant_id"]).to_numpy(),
                          "kind": "bank_account",
                          "value": normalise_contact(pay["bank_account"]).to_numpy()})
-    pairs.append(paid[paid["person_id"].isin(subsidised)])
+    pairs.append(paid[isin(paid["person_id"], subsidised)])
     allp = pd.concat(pairs, ignore_index=True).dropna(subset=["person_id", "value"])
     allp = allp.drop_duplicates()
     n = allp.groupby(["kind", "value"])["person_id"].nunique()
@@ -72,21 +72,35 @@ def detect(frames: Frames, p: Params) -> list[Finding]:
     classes = frames.classes
     history = frames.person_history
     history = history[history["person_id"].isin(members["person_id"].unique())]
-    history = history.assign(phone=normalise_contact(history["phone"]),
-                             bank_account=normalise_contact(history["bank_account"]))
-    pay = pay.assign(account=normalise_contact(pay["bank_account"]))
+    # per person and per contact value, as plain lists (a filter per ring costs far more)
+    by_person: dict[str, list[tuple]] = {}
+    for row in zip(items["person_id"].tolist(), items["amount_fen"].tolist(),
+                   items["class_id"].tolist(), items["claimant_type"].tolist(),
+                   items["claimant_id"].tolist(), items["claim_id"].tolist(),
+                   items["position"].tolist(), strict=True):
+        by_person.setdefault(row[0], []).append(row[1:])
+    seen: dict[tuple[str, object], list[tuple[str, int]]] = {}
+    for kind in ("phone", "bank_account"):
+        for pid, value, pos in zip(history["person_id"].tolist(),
+                                   normalise_contact(history[kind]).tolist(),
+                                   history["position"].tolist(), strict=True):
+            seen.setdefault((kind, value), []).append((pid, pos))
+    paid_to: dict[object, list[tuple]] = {}
+    for row in zip(normalise_contact(pay["bank_account"]).tolist(), pay["claim_id"].tolist(),
+                   pay["payment_id"].tolist(), pay["position"].tolist(), strict=True):
+        paid_to.setdefault(row[0], []).append(row[1:])
     out = []
     for (kind, value), count in rings.sort_index().items():
         people = by_ring[(kind, value)]
-        pi = items[items["person_id"].isin(people)]
-        claimed = int(pi["amount_fen"].fillna(0).sum())
-        class_ids = set(pi["class_id"].dropna())
+        mine = [r for person in people for r in by_person.get(person, ())]
+        claimed = sum(int(r[0]) for r in mine if r[0] is not None and r[0] == r[0])
+        class_ids = {r[1] for r in mine if isinstance(r[1], str)}
         institutions = {classes.at[c, "institution_id"] for c in class_ids
                         if c in classes.index}
-        institutions |= set(pi.loc[pi["claimant_type"] == "institution", "claimant_id"])
-        h = history[history["person_id"].isin(people)]
-        h = h[h[kind] == value]
-        payments = pay[pay["account"] == value] if kind == "bank_account" else pay.iloc[:0]
+        institutions |= {r[3] for r in mine if r[2] == "institution"}
+        members_set = set(people)
+        h_pos = [pos for pid, pos in seen.get((kind, value), ()) if pid in members_set]
+        payments = paid_to.get(value, []) if kind == "bank_account" else []
         shown = mask(str(value))
         out.append(Finding.make(
             code=CODE, category=CATEGORY, severity=p.severity,
@@ -97,9 +111,9 @@ def detect(frames: Frames, p: Params) -> list[Finding]:
                 f"(threshold {p.min_persons}); {yuan(claimed)} yuan claimed for them"),
             subject_type="person", subject_id=people[0], amount_at_risk_fen=claimed,
             person_ids=people, class_ids=class_ids, institution_ids=institutions,
-            claim_ids=set(pi["claim_id"]) | set(payments["claim_id"]),
-            payment_ids=set(payments["payment_id"]),
-            evidence=[*h["position"], *pi["position"], *payments["position"]],
+            claim_ids={r[4] for r in mine} | {r[0] for r in payments},
+            payment_ids={r[1] for r in payments},
+            evidence=[*h_pos, *(r[5] for r in mine), *(r[2] for r in payments)],
             observed={"kind": kind, "value_masked": shown, "persons": int(count),
                       "claimed_fen": claimed},
         ))

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from detectors.base import Finding, Frames
-from detectors.common import class_positions, mask_contact, normalise_contact, yuan
+from detectors.common import class_positions, isin, mask_contact, normalise_contact, yuan
 from engine.identity import mask_person_id
 
 CODE = "FRAUD_STAFF_AS_TRAINEE"
@@ -57,7 +57,7 @@ def detect(frames: Frames, p: Params) -> list[Finding]:
     inst["phone"] = normalise_contact(inst["phone"])
     inst["bank_account"] = normalise_contact(inst["bank_account"])
     persons = frames.persons
-    persons = persons.loc[persons.index.isin(pairs["person_id"].unique()),
+    persons = persons.loc[isin(persons.index, pairs["person_id"].unique()),
                           ["phone", "bank_account", "position"]].copy()
     persons["phone"] = normalise_contact(persons["phone"])
     persons["bank_account"] = normalise_contact(persons["bank_account"])
@@ -77,12 +77,25 @@ def detect(frames: Frames, p: Params) -> list[Finding]:
     hit_people = flags.index.get_level_values("person_id").unique()
     r = r[r["person_id"].isin(hit_people)]
     items = items[items["person_id"].isin(hit_people)]
+    # per (person, institution), as plain lists (a filter per finding costs far more)
+    enrolled: dict[tuple, list[tuple]] = {}
+    for pid, iid, cid, pos in zip(r["person_id"].tolist(), r["institution_id"].tolist(),
+                                  r["class_id"].tolist(), r["enrol_position"].tolist(),
+                                  strict=True):
+        enrolled.setdefault((pid, iid), []).append((cid, pos))
+    claimed_for: dict[tuple, list[tuple]] = {}
+    for pid, iid, *rest in zip(items["person_id"].tolist(), items["institution_id"].tolist(),
+                               items["amount_fen"].tolist(), items["class_id"].tolist(),
+                               items["claim_id"].tolist(), items["position"].tolist(),
+                               strict=True):
+        claimed_for.setdefault((pid, iid), []).append(tuple(rest))
     out = []
-    for (pid, iid), f in flags.sort_index().iterrows():
-        pr = r[(r["person_id"] == pid) & (r["institution_id"] == iid)]
-        pi = items[(items["person_id"] == pid) & (items["institution_id"] == iid)]
-        claimed = int(pi["amount_fen"].fillna(0).sum())
-        class_ids = set(pr["class_id"]) | set(pi["class_id"].dropna())
+    for (pid, iid), *bits in flags.sort_index().itertuples(name=None):
+        f = dict(zip(("rep", "same_phone", "same_bank"), bits, strict=True))
+        pr = enrolled.get((pid, iid), [])
+        pi = claimed_for.get((pid, iid), [])
+        claimed = sum(int(a) for a, *_ in pi if a is not None and a == a)
+        class_ids = {c for c, _ in pr} | {c for _, c, _, _ in pi if isinstance(c, str)}
         why_zh, why_en = [], []
         if f["rep"]:
             why_zh.append("为该机构法定代表人")
@@ -95,7 +108,8 @@ def detect(frames: Frames, p: Params) -> list[Finding]:
             shown = mask_contact(str(institutions.at[iid, "bank_account"]))
             why_zh.append(f"银行账户与机构账户相同（{shown}）")
             why_en.append(f"has the institution's bank account ({shown})")
-        evidence = [*pr["enrol_position"], *pi["position"], institutions.at[iid, "position"],
+        evidence = [*(pos for _, pos in pr), *(pos for *_, pos in pi),
+                    institutions.at[iid, "position"],
                     *class_positions(classes, class_ids)]
         if pid in persons.index:
             evidence.append(persons.at[pid, "position"])
@@ -108,7 +122,7 @@ def detect(frames: Frames, p: Params) -> list[Finding]:
                 f"in {len(class_ids)} of its class(es), {yuan(claimed)} yuan claimed"),
             subject_type="person", subject_id=pid, amount_at_risk_fen=claimed,
             person_ids=[pid], class_ids=class_ids, institution_ids=[iid],
-            claim_ids=set(pi["claim_id"]), evidence=evidence,
+            claim_ids={claim for _, _, claim, _ in pi}, evidence=evidence,
             observed={"legal_rep": bool(f["rep"]), "same_phone": bool(f["same_phone"]),
                       "same_bank_account": bool(f["same_bank"]), "classes": len(class_ids),
                       "claimed_fen": claimed},

@@ -9,6 +9,8 @@ each in one transaction, so a read that sees position P sees every row below it.
 
 from __future__ import annotations
 
+import contextlib
+
 import pandas as pd
 import sqlalchemy as sa
 
@@ -17,10 +19,16 @@ from projections.tables import metadata
 
 
 class RowCache:
-    """Per (table, columns): the rows read so far and the highest position among them."""
+    """Per (table, columns): the rows read so far and the highest position among them.
+
+    New rows are read over one kept connection in autocommit mode: a follower reads
+    some thirty tables every second, and a pooled connection per read costs a ping,
+    a BEGIN and a ROLLBACK round trip each time.
+    """
 
     def __init__(self) -> None:
         self._frames: dict[tuple[str, tuple[str, ...]], tuple[int, pd.DataFrame]] = {}
+        self._conn: sa.Connection | None = None
 
     def rows(self, engine: sa.Engine, name: str, columns: list[str] | None) -> pd.DataFrame:
         """The table's current rows (the named columns), reading only what is new."""
@@ -30,17 +38,16 @@ class RowCache:
         key = (name, tuple(read))
         upto, cached = self._frames.get(key, (0, None))
         query = sa.select(*[table.c[c] for c in read]).where(table.c.position > upto)
-        if cached is None or cached.empty:
+        if cached is None:
             frame = read_frame(engine, query)  # columnar: the first read is the big one
-        else:
-            with engine.connect() as conn:  # a few new rows: plain rows beat connectorx's setup
-                result = conn.execute(query)
-                rows = result.fetchall()
+        else:  # a few new rows: plain rows beat connectorx's setup
+            keys, rows = self._fetch(engine, query)
             frame = cached
-            if rows:
+            if rows and cached.empty:  # the table's first rows: their types come from it
+                frame = read_frame(engine, query)
+            elif rows:
                 try:
-                    fresh = pd.DataFrame(rows, columns=list(result.keys())).astype(
-                        cached.dtypes.to_dict())
+                    fresh = pd.DataFrame(rows, columns=keys).astype(cached.dtypes.to_dict())
                     frame = pd.concat([cached, fresh], ignore_index=True)
                 except (TypeError, ValueError):  # types that cannot meet: read it whole
                     frame = read_frame(engine, sa.select(*[table.c[c] for c in read]))
@@ -48,3 +55,25 @@ class RowCache:
             upto = int(frame["position"].max())
         self._frames[key] = (upto, frame)
         return frame[wanted]  # a copy: callers may add columns without touching the cache
+
+    def _fetch(self, engine: sa.Engine, query: sa.Select) -> tuple[list[str], list]:
+        """Run ``query`` on the kept connection (opened again once if it was lost)."""
+        for attempt in (1, 2):
+            if self._conn is None or self._conn.engine is not engine:
+                self.close()
+                self._conn = engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+            try:
+                result = self._conn.execute(query)
+                return list(result.keys()), result.fetchall()
+            except sa.exc.DBAPIError:
+                self.close()
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
+
+    def close(self) -> None:
+        """Give the kept connection back (the next read opens another)."""
+        if self._conn is not None:
+            with contextlib.suppress(sa.exc.SQLAlchemyError):
+                self._conn.close()
+            self._conn = None

@@ -165,6 +165,7 @@ class Follower:
             self.cycle(full=True)
         if self._producer is not None:
             self._producer.close(timeout=5)
+        self.rows.close()
         self.lease.release()
 
 

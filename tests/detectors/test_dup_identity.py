@@ -165,3 +165,17 @@ def test_bad_levels_are_named() -> None:
         d.model(bad)
     with pytest.raises(ValueError, match="blocking_rules"):
         d.model(replace(d.Params(), blocking_rules=("shoe_size",)))
+
+
+def test_a_field_missing_for_everyone_is_compared_as_missing(tmp_path: Path) -> None:
+    """A source that sends no bank accounts at all must not stop the rule."""
+    c, ids = city()
+    views = c.frames(tmp_path)
+    persons = views.persons.copy()
+    persons["bank_account"] = None
+    views.__dict__["persons"] = persons  # the frame as such a source would project it
+    found = d.detect(views, d.Params())
+    assert tuple(sorted((ids["real"], ids["typo"]))) in {f.person_ids for f in found}
+    f = next(x for x in found if ids["typo"] in x.person_ids)
+    levels = {w["comparison"]: w["level"] for w in f.observed["waterfall"]}
+    assert levels["bank_account"] == "null"

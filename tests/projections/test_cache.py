@@ -54,3 +54,59 @@ def test_kept_rows_equal_a_fresh_read(store_url: str, tmp_path: Path) -> None:
             pd.testing.assert_frame_equal(a, b, check_dtype=True)
         assert findings(kept) == findings(fresh)
     assert len(Views(engine, cache=cache).rows("rm_attendance")) > 0
+
+
+def _ingest(url: str, lines: list[bytes], path: Path) -> None:
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    store = open_store(url)
+    ingest(store, [str(path)], parallel=False)
+    store.close()
+
+
+@pytest.fixture(scope="module")
+def small_city(tmp_path_factory: pytest.TempPathFactory) -> list[bytes]:
+    out = tmp_path_factory.mktemp("cache") / "city.jsonl"
+    generate(50, 8, out, out.with_suffix(".truth.json"))
+    return out.read_bytes().splitlines()[:8_000]
+
+
+def test_a_table_empty_at_first_gets_its_types_from_its_first_rows(
+        store_url: str, tmp_path: Path, small_city: list[bytes]) -> None:
+    open_store(store_url).close()  # an empty log
+    engine = engine_for(store_url)
+    cache = RowCache()
+    Projector(engine).run()
+    for name in ("rm_classes", "rm_attendance"):
+        assert Views(engine, cache=cache).rows(name).empty  # nothing stored yet
+    _ingest(store_url, small_city, tmp_path / "all.jsonl")
+    Projector(engine).run()
+    for name in ("rm_classes", "rm_attendance"):
+        kept, fresh = Views(engine, cache=cache).rows(name), Views(engine).rows(name)
+        assert len(kept) > 0
+        pd.testing.assert_frame_equal(kept.sort_values("position").reset_index(drop=True),
+                                      fresh.sort_values("position").reset_index(drop=True))
+    cache.close()
+
+
+@pytest.mark.postgres
+def test_a_lost_connection_is_opened_again(pg_url: str, tmp_path: Path,
+                                           small_city: list[bytes]) -> None:
+    import sqlalchemy as sa
+
+    engine = engine_for(pg_url)
+    cache = RowCache()
+    _ingest(pg_url, small_city[:4_000], tmp_path / "a.jsonl")
+    Projector(engine).run()
+    Views(engine, cache=cache).rows("rm_attendance")
+    Views(engine, cache=cache).rows("rm_attendance")  # new rows (none) on the kept connection
+    assert cache._conn is not None
+    with engine.connect() as admin:  # the server drops the kept connection (a restart, say)
+        admin.execute(sa.text("SELECT pg_terminate_backend(:pid)"),
+                      {"pid": cache._conn.connection.dbapi_connection.info.backend_pid})
+    _ingest(pg_url, small_city[4_000:], tmp_path / "b.jsonl")
+    Projector(engine).run()
+    kept = Views(engine, cache=cache).rows("rm_attendance")
+    fresh = Views(engine).rows("rm_attendance")
+    assert len(kept) == len(fresh) > 0
+    assert kept["position"].max() == fresh["position"].max()
+    cache.close()
