@@ -56,12 +56,17 @@ class Frames(Protocol):
     complaints: pd.DataFrame
 
 
+def missing(value: Any) -> bool:
+    """None, NaN, NaT or pd.NA (``pd.NA == pd.NA`` is NA, which has no truth value)."""
+    return value is None or value is pd.NA or value is pd.NaT or value != value
+
+
 def _ids(values: Any) -> tuple[str, ...]:
     if values is None:
         return ()
     if isinstance(values, str):
         return (values,)
-    return tuple(sorted({str(v) for v in values if v is not None and v == v}))
+    return tuple(sorted({str(v) for v in values if not missing(v)}))
 
 
 @dataclass(frozen=True)
@@ -93,7 +98,7 @@ class Finding:
              claim_ids: Any = None, payment_ids: Any = None, evidence: Any = None,
              observed: dict[str, Any] | None = None, key: str = "") -> Finding:
         positions = tuple(sorted({int(p) for p in (evidence if evidence is not None else ())
-                                  if p == p}))
+                                  if not missing(p)}))
         return cls(code, category, severity, title, zh, en, subject_type, str(subject_id),
                    int(amount_at_risk_fen), _ids(person_ids), _ids(class_ids),
                    _ids(institution_ids), _ids(claim_ids), _ids(payment_ids), positions,

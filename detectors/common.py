@@ -11,6 +11,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from detectors.base import missing
 from engine.money import to_fen, yuan_str
 
 
@@ -112,9 +113,10 @@ def lists_by(keys: pd.Series, values: pd.Series) -> dict[object, list]:
     """
     out: dict[object, list] = {}
     for k, x in zip(keys.tolist(), values.tolist(), strict=True):
-        if x is not None and x == x:
+        if not missing(x):
             out.setdefault(k, []).append(x)
     return out
+
 
 
 def class_claims(items: pd.DataFrame, classes: pd.DataFrame, class_id: str,

@@ -113,9 +113,10 @@ def detect(frames: Frames, p: Params) -> list[Finding]:
         return []
     # per certificate, as plain rows (a sub-frame per finding costs far more)
     early_by: dict[str, list[dict]] = {}
-    for row in early.sort_values("days_early", ascending=False, kind="stable").to_dict(
-            "records"):
-        early_by.setdefault(row["certificate_id"], []).append(row)
+    if not early.empty:
+        for row in early.sort_values("days_early", ascending=False, kind="stable").to_dict(
+                "records"):
+            early_by.setdefault(row["certificate_id"], []).append(row)
     bad_by: dict[str, dict] = {}
     for row in bad.to_dict("records"):
         bad_by.setdefault(row["certificate_id"], row)

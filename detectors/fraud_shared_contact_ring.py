@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from detectors.base import Finding, Frames
-from detectors.common import isin, normalise_contact, yuan
+from detectors.common import isin, missing, normalise_contact, yuan
 
 CODE = "FRAUD_SHARED_CONTACT_RING"
 CATEGORY = "subsidy_fraud"
@@ -93,7 +93,7 @@ def detect(frames: Frames, p: Params) -> list[Finding]:
     for (kind, value), count in rings.sort_index().items():
         people = by_ring[(kind, value)]
         mine = [r for person in people for r in by_person.get(person, ())]
-        claimed = sum(int(r[0]) for r in mine if r[0] is not None and r[0] == r[0])
+        claimed = sum(int(r[0]) for r in mine if not missing(r[0]))
         class_ids = {r[1] for r in mine if isinstance(r[1], str)}
         institutions = {classes.at[c, "institution_id"] for c in class_ids
                         if c in classes.index}

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from detectors.base import Finding, Frames
-from detectors.common import class_positions, isin, mask_contact, normalise_contact, yuan
+from detectors.common import class_positions, isin, mask_contact, missing, normalise_contact, yuan
 from engine.identity import mask_person_id
 
 CODE = "FRAUD_STAFF_AS_TRAINEE"
@@ -94,7 +94,7 @@ def detect(frames: Frames, p: Params) -> list[Finding]:
         f = dict(zip(("rep", "same_phone", "same_bank"), bits, strict=True))
         pr = enrolled.get((pid, iid), [])
         pi = claimed_for.get((pid, iid), [])
-        claimed = sum(int(a) for a, *_ in pi if a is not None and a == a)
+        claimed = sum(int(a) for a, *_ in pi if not missing(a))
         class_ids = {c for c, _ in pr} | {c for _, c, _, _ in pi if isinstance(c, str)}
         why_zh, why_en = [], []
         if f["rep"]:
