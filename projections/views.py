@@ -20,6 +20,7 @@ import sqlalchemy as sa
 
 from projections.asof import NOW, AsOf
 from projections.cache import RowCache
+from projections.chinatime import china_time
 from projections.idcheck import id_columns
 from projections.read import read_frame
 from projections.tables import metadata
@@ -81,6 +82,8 @@ class Views:
         for col in frame.columns:
             if col.endswith("_fen"):  # exact integers, missing stays missing (never a float)
                 frame[col] = frame[col].astype("Int64")
+        if "occurred_at" in frame.columns:  # the rules reason in Beijing's calendar
+            frame["occurred_at"] = china_time(frame["occurred_at"])
         return frame
 
     @staticmethod
