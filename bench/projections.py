@@ -37,6 +37,9 @@ FRAMES = ["persons", "person_history", "institutions", "institution_history", "l
           "vouchers", "spot_checks", "complaints"]
 
 
+LAST_USAGE: list[os.struct_rusage] = []  # the last child's CPU time and page faults
+
+
 def child(code: str) -> tuple[float, float, str]:
     """Run Python code in a child; (seconds, peak RSS MiB, its stdout)."""
     started = time.perf_counter()
@@ -46,7 +49,15 @@ def child(code: str) -> tuple[float, float, str]:
     _, status, usage = os.wait4(proc.pid, 0)
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f"child failed:\n{code}")
+    LAST_USAGE[:] = [usage]
     return time.perf_counter() - started, usage.ru_maxrss / 1024, out
+
+
+def cpu_note() -> str:
+    """The last child's CPU split and page faults: machines differ most in the kernel's share."""
+    u = LAST_USAGE[0]
+    return (f"    cpu user {u.ru_utime:.1f} s, sys {u.ru_stime:.1f} s; page faults "
+            f"{u.ru_minflt:,} minor, {u.ru_majflt:,} from disk")
 
 
 FLOOR_RAW = """
@@ -148,6 +159,7 @@ def main() -> None:
     applied, rebuild = int(out.split()[0]), float(out.split()[1])
     print(f"full rebuild (skillaudit project --rebuild) {rebuild:8.1f} s  peak {rss:,.0f} MiB "
           f"({applied:,} events, {a.jobs or os.cpu_count()} processes; peak of the largest)")
+    print(cpu_note())
     print(f"  ratio to raw floor {rebuild / floor_raw:.2f}×, to the store's reader "
           f"{rebuild / floor_store:.2f}×  (target ≤ 2×, < 6 GB)")
 
@@ -176,6 +188,7 @@ def main() -> None:
     info = json.loads(out)
     print(f"load every detector frame            {info['seconds']:8.1f} s  peak {rss:,.0f} MiB "
           "(target ≤ 15 s)")
+    print(cpu_note())
     for name, (rows, s) in sorted(info["sizes"].items(), key=lambda kv: -kv[1][1])[:6]:
         print(f"    {name:<24}{rows:>12,} rows {s:6.1f} s")
 
