@@ -118,7 +118,6 @@ def lists_by(keys: pd.Series, values: pd.Series) -> dict[object, list]:
     return out
 
 
-
 def class_claims(items: pd.DataFrame, classes: pd.DataFrame, class_id: str,
                  people: Iterable[str]) -> tuple[pd.DataFrame, int, list[str]]:
     """The claim items of these people in one class, their total in fen, and its institution."""
