@@ -91,20 +91,6 @@ def positions(frame: pd.DataFrame, column: str = "position") -> list[int]:
     return [int(p) for p in frame[column].dropna().unique()]
 
 
-def group_positions(frame: pd.DataFrame, keys: list[str],
-                    column: str = "position") -> dict[tuple, list[int]]:
-    """Distinct evidence positions per group key (keys as tuples, even for one column);
-    rows with a missing key or position are skipped."""
-    out: dict[tuple, dict[int, None]] = {}
-    if frame.empty:
-        return {}
-    sub = frame[[*keys, column]].dropna()
-    for *key, value in zip(*(sub[k].tolist() for k in keys), sub[column].tolist(),
-                           strict=True):
-        out.setdefault(tuple(key), {})[int(value)] = None
-    return {k: list(v) for k, v in out.items()}
-
-
 def lists_by(keys: pd.Series, values: pd.Series) -> dict[object, list]:
     """``values`` gathered per key, in row order, missing values skipped.
 

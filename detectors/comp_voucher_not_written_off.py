@@ -14,17 +14,17 @@ redeemed amount is at risk.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 
 import pandas as pd
 
 from detectors.base import Finding, Frames
 from detectors.common import lists_by, yuan
+from projections.chinatime import CHINA
 
 CODE = "COMP_VOUCHER_NOT_WRITTEN_OFF"
 CATEGORY = "compliance"
 
-CST = timezone(timedelta(hours=8))
 TS_FRAMES = ("payments", "claim_items", "checkins", "certificates", "assessments",
              "employment", "budgets", "person_history", "spot_checks", "skill_upgrade_payments")
 
@@ -45,7 +45,7 @@ def latest_date(frames: Frames) -> str | None:
             continue
         ts = pd.to_numeric(f["occurred_ts"], errors="coerce").max()
         if ts == ts:
-            d = datetime.fromtimestamp(int(ts), CST).date().isoformat()
+            d = datetime.fromtimestamp(int(ts), CHINA).date().isoformat()
             best = d if best is None or d > best else best
     v = frames.vouchers
     for col in ("occurred_at", "redeemed_at", "written_off_at"):

@@ -10,8 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from detectors._subsidies import ids_by
 from detectors.base import Finding, Frames
-from detectors.common import group_positions, pct, yuan
+from detectors.common import pct, yuan
 
 CODE = "INEFF_LOW_ATTENDANCE"
 CATEGORY = "ineffective_training"
@@ -39,7 +40,7 @@ def detect(frames: Frames, p: Params) -> list[Finding]:
         return []
     checkins = frames.checkins
     checkins = checkins[checkins["class_id"].isin(low["class_id"].unique())]
-    evidence = group_positions(checkins, ["class_id", "person_id"])
+    evidence = ids_by(checkins, ["class_id", "person_id"], "position")
     classes = frames.classes
     out = []
     for r in low.itertuples():

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from detectors._subsidies import ids_by
-from detectors.common import group_positions, isin, lists_by, per_frames
+from detectors.common import isin, lists_by, per_frames
 
 
 def test_lists_by_keeps_row_order_and_skips_missing() -> None:
@@ -18,19 +18,18 @@ def test_lists_by_keeps_row_order_and_skips_missing() -> None:
     assert lists_by(keys, values) == {"v2": [5.0], "v1": [3.0, 4.0]}
 
 
-def test_group_positions_equals_a_groupby() -> None:
+def test_ids_by_equals_a_groupby_on_random_rows() -> None:
     rng = np.random.default_rng(3)
     frame = pd.DataFrame({
         "class_id": pd.Series(rng.choice(["C1", "C2", None], 300), dtype="str"),
         "person_id": pd.Series(rng.choice(["P1", "P2", "P3"], 300), dtype="str"),
-        "position": pd.Series(rng.choice([1.0, 2.0, 7.0, np.nan], 300)),
+        "position": pd.Series(rng.choice([1, 2, 7, None], 300), dtype="Int64"),
     })
-    expected = {k: [int(v) for v in g.dropna().unique()]
+    expected = {k: g.dropna().unique().tolist()
                 for k, g in frame.groupby(["class_id", "person_id"])["position"]}
-    got = group_positions(frame, ["class_id", "person_id"])
-    assert {k: sorted(v) for k, v in got.items()} == {
-        k: sorted(v) for k, v in expected.items() if v}
-    assert group_positions(frame.iloc[:0], ["class_id"]) == {}
+    got = ids_by(frame, ["class_id", "person_id"], "position")
+    assert got == {k: v for k, v in expected.items() if v}
+    assert ids_by(frame.iloc[:0], ["class_id"], "position") == {}
 
 
 def test_ids_by_equals_a_groupby() -> None:
