@@ -57,19 +57,19 @@ class RowCache:
         return frame[wanted]  # a copy: callers may add columns without touching the cache
 
     def _fetch(self, engine: sa.Engine, query: sa.Select) -> tuple[list[str], list]:
-        """Run ``query`` on the kept connection (opened again once if it was lost)."""
-        for attempt in (1, 2):
-            if self._conn is None or self._conn.engine is not engine:
-                self.close()
-                self._conn = engine.connect().execution_options(isolation_level="AUTOCOMMIT")
-            try:
-                result = self._conn.execute(query)
-                return list(result.keys()), result.fetchall()
-            except sa.exc.DBAPIError:
-                self.close()
-                if attempt == 2:
-                    raise
-        raise AssertionError("unreachable")
+        """Run ``query`` on the kept connection, on a new one if the server dropped it."""
+        try:
+            return self._execute(engine, query)
+        except sa.exc.DBAPIError:  # a restarted server, say: once more, freshly connected
+            self.close()
+            return self._execute(engine, query)
+
+    def _execute(self, engine: sa.Engine, query: sa.Select) -> tuple[list[str], list]:
+        if self._conn is None or self._conn.engine is not engine:
+            self.close()
+            self._conn = engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+        result = self._conn.execute(query)
+        return list(result.keys()), result.fetchall()
 
     def close(self) -> None:
         """Give the kept connection back (the next read opens another)."""

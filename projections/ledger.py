@@ -1,6 +1,6 @@
 """The fund ledger per county × programme × year: allocated → claimed → approved → paid.
 
-Claims count in the year they were made (the local date the source wrote);
+Claims count in the year they were made (in Beijing time, ``projections.chinatime``);
 payments and recoveries count in the year of the claim they settle, because
 "subsidies for a year are paid by 31 March of the next year" (seed 003), and
 a payment after that date is ``paid_late``. Payments and recoveries are

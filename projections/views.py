@@ -227,7 +227,7 @@ class Views:
     def checkins(self) -> pd.DataFrame:
         """Every attendance record, for the detectors (device, place, face score, time)."""
         a = self.rows("rm_attendance", list(CHECKIN_COLUMNS))
-        a["date"] = a["occurred_at"].str.slice(0, 10)  # the local date the source wrote
+        a["date"] = a["occurred_at"].str.slice(0, 10)  # the training day in Beijing
         return a
 
     @cached_property
