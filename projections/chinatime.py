@@ -40,3 +40,10 @@ def china_time(values: pd.Series) -> pd.Series:
     out = values.copy()
     out[elsewhere] = (text + SUFFIX).where(instants.notna(), written)
     return out
+
+
+def in_china_time(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame with its ``occurred_at`` (if any) at +08:00; applied once, as rows are read."""
+    if "occurred_at" in frame.columns:
+        frame["occurred_at"] = china_time(frame["occurred_at"])
+    return frame

@@ -20,7 +20,7 @@ import sqlalchemy as sa
 
 from projections.asof import NOW, AsOf
 from projections.cache import RowCache
-from projections.chinatime import china_time
+from projections.chinatime import in_china_time
 from projections.idcheck import id_columns
 from projections.read import read_frame
 from projections.tables import metadata
@@ -74,16 +74,14 @@ class Views:
               where: list[sa.ColumnElement[bool]] | None) -> pd.DataFrame:
         table = metadata.tables[name]
         if self.cache is not None and not where:
-            frame = self.cache.rows(self.engine, name, columns)
-        else:
+            frame = self.cache.rows(self.engine, name, columns)  # kept in Beijing time
+        else:  # the rules reason in Beijing's calendar
             cols = [table.c[c] for c in columns] if columns else list(table.c)
             query = sa.select(*cols).where(*self.as_of.where(table), *(where or []))
-            frame = read_frame(self.engine, query)
+            frame = in_china_time(read_frame(self.engine, query))
         for col in frame.columns:
             if col.endswith("_fen"):  # exact integers, missing stays missing (never a float)
                 frame[col] = frame[col].astype("Int64")
-        if "occurred_at" in frame.columns:  # the rules reason in Beijing's calendar
-            frame["occurred_at"] = china_time(frame["occurred_at"])
         return frame
 
     @staticmethod

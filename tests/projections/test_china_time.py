@@ -78,3 +78,32 @@ def test_a_late_payment_is_late_whatever_clock_its_source_used(tmp_path: Path) -
     (tmp_path / "b").mkdir()
     found = late.detect(city(in_utc=True).frames(tmp_path / "b"), late.Params())
     assert [f.payment_ids for f in found] == [("P1",)]
+
+
+def test_a_follower_keeping_rows_reads_them_in_beijing_time_too(tmp_path: Path) -> None:
+    import json
+
+    from engine.ingest import ingest
+    from engine.store.factory import open_store
+    from projections.cache import RowCache
+    from projections.projector import Projector
+    from projections.views import Views
+
+    (tmp_path / "b").mkdir()
+    c = city(in_utc=True)
+    engine = c.frames(tmp_path / "b").engine
+    cache = RowCache()
+    assert Views(engine, cache=cache).payments["paid_on"].tolist() == ["2024-04-01"]
+    paid = next(e for e in c.events if e["type"] == "SubsidyPaid")  # a second payment, later
+    more = {**paid, "event_id": "t-late-2", "occurred_at": "2024-04-01T17:00:00Z",
+            "data": {**paid["data"], "payment_id": "P2"}}
+    path = tmp_path / "more.jsonl"
+    path.write_text(json.dumps(more) + "\n", encoding="utf-8")
+    store = open_store(str(engine.url))
+    ingest(store, [str(path)], parallel=False)
+    store.close()
+    Projector(engine).run()
+    kept = Views(engine, cache=cache)  # the new row comes through the kept-rows path
+    assert sorted(kept.payments["paid_on"].tolist()) == ["2024-04-01", "2024-04-02"]
+    assert kept.claims["occurred_at"].str.endswith("+08:00").all()
+    cache.close()
