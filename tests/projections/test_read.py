@@ -12,7 +12,6 @@ import sqlalchemy as sa
 from projections import read
 from projections.projector import Projector, engine_for
 from projections.tables import metadata
-from projections.views import _first_of_each
 
 
 def _fill(engine: sa.Engine, n: int) -> None:
@@ -53,16 +52,6 @@ def test_in_order_sorts_interleaved_batches() -> None:
     batches = [pa.record_batch({"position": np.arange(lo, lo + 3)}) for lo in (30, 0, 60, 3)]
     ordered = read._in_order(pa.Table.from_batches(batches), "position")
     assert ordered.column("position").to_pylist() == [0, 1, 2, 3, 4, 5, 30, 31, 32, 60, 61, 62]
-
-
-def test_first_of_each_is_drop_duplicates() -> None:
-    rng = np.random.default_rng(3)
-    frame = pd.DataFrame({"a": rng.choice(["x", "y", None], 2_000),
-                          "b": rng.choice(["p", "q", "r"], 2_000),
-                          "c": rng.choice(["2024-01-01", "2024-01-02"], 2_000)},
-                         index=rng.permutation(2_000))
-    pd.testing.assert_frame_equal(_first_of_each(frame), frame.drop_duplicates())
-    pd.testing.assert_frame_equal(_first_of_each(frame.iloc[:0]), frame.iloc[:0])
 
 
 def test_reads_from_several_threads_share_a_bounded_pool(sqlite_url: str) -> None:
