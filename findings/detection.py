@@ -25,6 +25,7 @@ from engine.money import yuan_str
 from engine.parse import parse_line
 from engine.store.base import EventStore
 from projections.cache import RowCache
+from projections.horizon import Horizon
 from projections.projector import EVENTS, Projector, dialect_of
 from projections.views import Views
 
@@ -103,14 +104,16 @@ def run_detection(store: EventStore, engine: sa.Engine, rules: Rules, *,
                   now: datetime | None = None, record_unchanged: bool = True,
                   cache: RowCache | None = None, workers: int = 1,
                   weights: dict[str, float] | None = None,
-                  progress: Callable[[str, int, int], None] | None = None) -> RunReport:
+                  progress: Callable[[str, int, int], None] | None = None,
+                  horizon: Horizon | None = None) -> RunReport:
     """Project, detect, append findings, withdrawals and the run record; report the counts.
 
     A current finding of a detector that ran and no longer raises it is withdrawn
     (``FindingWithdrawn``); one raised again later gets a new raise event. Event
     ids are derived from the findings' state, so two runs over the same log append
     the same events once. ``record_unchanged=False`` (a stream's frequent runs)
-    records a ``DetectionRun`` only when something was raised or withdrawn.
+    records a ``DetectionRun`` only when something was raised or withdrawn. A stream's
+    ``horizon`` hides the rows not every partition has passed yet (``projections.horizon``).
     """
     from detectors.registry import registry
 
@@ -118,7 +121,7 @@ def run_detection(store: EventStore, engine: sa.Engine, rules: Rules, *,
     projector = Projector(engine)
     projector.run()
     head = projector.position()
-    views = Views(engine, cache=cache)
+    views = Views(engine, cache=cache, horizon=horizon)
     state = _finding_state(views)
     result = run_detectors(views, rules, codes=codes, categories=categories, progress=progress,
                            workers=workers, weights=weights)

@@ -23,6 +23,8 @@ from projections.asof import NOW, AsOf
 from projections.attendance import attended
 from projections.cache import RowCache
 from projections.chinatime import in_china_time
+from projections.horizon import COLUMNS as HORIZON_COLUMNS
+from projections.horizon import Horizon
 from projections.idcheck import id_columns
 from projections.read import read_frame
 from projections.tables import metadata
@@ -36,9 +38,11 @@ DEADLINE_MONTH_DAY = "03-31"  # subsidies for year Y are paid by 31 March of Y+1
 class Views:
     """Read-side queries over one database's read models, as of one point."""
 
-    def __init__(self, engine: sa.Engine, as_of: AsOf = NOW, cache: RowCache | None = None):
+    def __init__(self, engine: sa.Engine, as_of: AsOf = NOW, cache: RowCache | None = None,
+                 horizon: Horizon | None = None):
         self.engine = engine
         self.as_of = as_of
+        self.horizon = horizon  # a stream cycle's: rows not every partition has passed wait
         self.cache = cache if as_of == NOW else None  # kept rows are only ever current
         self._ahead: dict[tuple[str, tuple[str, ...] | None], Future[pd.DataFrame]] = {}
         self._started_ahead = False
@@ -84,6 +88,17 @@ class Views:
 
     def _read(self, name: str, columns: list[str] | None,
               where: list[sa.ColumnElement[bool]] | None) -> pd.DataFrame:
+        horizon = self.horizon if self.horizon and self.horizon.applies_to(name) else None
+        if horizon is not None:
+            wanted = columns
+            if columns is not None:
+                columns = [*columns, *(c for c in HORIZON_COLUMNS if c not in columns)]
+            frame = horizon.visible(self._read_rows(name, columns, where))
+            return frame if wanted is None or list(frame.columns) == wanted else frame[wanted]
+        return self._read_rows(name, columns, where)
+
+    def _read_rows(self, name: str, columns: list[str] | None,
+                   where: list[sa.ColumnElement[bool]] | None) -> pd.DataFrame:
         table = metadata.tables[name]
         if self.cache is not None and not where:
             frame = self.cache.rows(self.engine, name, columns)  # kept in Beijing time

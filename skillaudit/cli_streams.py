@@ -146,6 +146,7 @@ def cmd_consume(a: argparse.Namespace) -> int:
     from skillaudit.wiring import db_url, engine_for_db, store_for
     from streams.consume import StreamConsumer
     from streams.follow import FollowerProcess
+    from streams.progress import PartitionProgress
     from streams.settings import KafkaSettings
 
     _logging(a.verbose)
@@ -164,12 +165,15 @@ def cmd_consume(a: argparse.Namespace) -> int:
         topics[settings.alerts_topic] = max(1, a.partitions // 4)
     _ensure_topics_waiting(settings, topics, log)
     store = store_for(a.db)
-    follower = None
+    follower = progress = None
     if not a.no_detect:
-        engine_for_db(a.db)  # the read-model tables exist before two processes use them
+        # the read-model tables exist before two processes use them; the follower's
+        # horizon needs each partition's progress (streams/progress.py)
+        progress = PartitionProgress(engine_for_db(a.db), settings.topic)
         follower = FollowerProcess(db_url(a.db), a.rules, settings, interval=a.detect_interval,
                                    workers=max(1, a.detect_workers))
-    consumer = StreamConsumer(store, settings, heartbeat_file=a.heartbeat_file)
+    consumer = StreamConsumer(store, settings, heartbeat_file=a.heartbeat_file,
+                              progress=progress)
 
     def stop(signum: int, _frame: Any) -> None:
         log.info("%s received: finishing the current batch, then stopping / 正在停止",

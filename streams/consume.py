@@ -30,6 +30,7 @@ from kafka.errors import CommitFailedError, KafkaError
 from engine.parse import NewEvent, parse_line
 from engine.quarantine import Malformed, QuarantineEntry, Reason
 from engine.store.base import EventStore
+from streams.progress import PartitionProgress
 from streams.settings import KafkaSettings
 from streams.topics import reachable
 
@@ -80,12 +81,21 @@ class _Rebalance(ConsumerRebalanceListener):
                  self.owner.settings.topic)
 
 
-def to_events(records: list[Any]) -> tuple[list[NewEvent], list[QuarantineEntry], int]:
+@dataclass
+class Batch:
+    events: list[NewEvent]
+    bad: list[QuarantineEntry]
+    mismatched: int  # keys that are not the event's partition key
+    upto: dict[int, int]  # per partition, the latest recording time (µs) among its events
+
+
+def to_events(records: list[Any]) -> Batch:
     """Validate messages like file lines; the source names topic and partition, the
     line number is the offset, so a message is quarantined once however often it comes."""
     events: list[NewEvent] = []
     bad: list[QuarantineEntry] = []
     mismatched = 0
+    upto: dict[int, int] = {}
     for m in records:
         source = f"kafka:{m.topic}/{m.partition}"
         value = m.value if m.value is not None else b""
@@ -97,7 +107,9 @@ def to_events(records: list[Any]) -> tuple[list[NewEvent], list[QuarantineEntry]
         if m.key is not None and m.key.decode(errors="replace") != event.stream.split(":", 1)[1]:
             mismatched += 1  # stored all the same; keying is the producer's concern
         events.append(event)
-    return events, bad, mismatched
+        if event.recorded_at_us > upto.get(m.partition, -1):
+            upto[m.partition] = event.recorded_at_us
+    return Batch(events, bad, mismatched, upto)
 
 
 class StreamConsumer:
@@ -105,8 +117,10 @@ class StreamConsumer:
 
     def __init__(self, store: EventStore, settings: KafkaSettings, *,
                  on_stored: Callable[[int], None] | None = None,
-                 heartbeat_file: str | None = None):
+                 heartbeat_file: str | None = None,
+                 progress: PartitionProgress | None = None):
         self.store = store
+        self.progress = progress  # how far each partition is stored, for the follower
         self.settings = settings
         self.on_stored = on_stored  # told how many new events each batch stored
         self.heartbeat_file = Path(heartbeat_file) if heartbeat_file else None
@@ -210,8 +224,11 @@ class StreamConsumer:
 
     def handle(self, records: list[Any]) -> None:
         """Store a batch and send its malformed messages to the dead-letter topic."""
-        events, bad, mismatched = to_events(records)
+        batch = to_events(records)
+        events, bad, mismatched = batch.events, batch.bad, batch.mismatched
         result = self.store.append(events, bad)
+        if self.progress is not None:  # after the store: a mark never runs ahead of it
+            self.progress.record(batch.upto)
         s = self.summary
         s.messages += len(records)
         s.batches += 1

@@ -13,6 +13,7 @@ import contextlib
 import logging
 import os
 import time
+from collections import deque
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,6 +24,7 @@ from detectors.rules import Rules
 from engine.store.base import EventStore
 from findings.detection import run_detection
 from projections.cache import RowCache
+from projections.horizon import Horizon
 from projections.projector import Projector
 from projections.views import Views
 from streams.alerts import (
@@ -33,6 +35,7 @@ from streams.alerts import (
     set_outbox_position,
 )
 from streams.lease import Lease
+from streams.progress import PartitionProgress, low_watermark
 from streams.settings import KafkaSettings
 
 log = logging.getLogger("skillaudit.streams")
@@ -75,19 +78,45 @@ class Follower:
         self._outbox_ready = False
         self.leading = False
         self.rows = RowCache()  # read models are read whole once, then only their new rows
+        self.progress = PartitionProgress(engine, settings.topic) if settings else None
+        self.idle_s = float(rules.stream.get("partition_idle_s", 5))
+        self.settle_s = float(rules.stream.get("settle_s", 30))
+        self._watermark = -1  # only ever moves forward: what was shown is never hidden again
+        self._heads: deque[tuple[float, int]] = deque()  # (when seen, store head)
+        self.horizon: Horizon | None = None  # the last cycle's
 
     # -- one cycle ----------------------------------------------------------------------------
 
     def caught_up(self) -> bool:
-        """Nothing stored since the last detection (or another consumer is the leader)."""
-        return not self.leading or self.store.head().position <= self.detected_upto
+        """Nothing stored since the last detection, nothing held back by the horizon
+        (or another consumer is the leader)."""
+        return not self.leading or (self.store.head().position <= self.detected_upto
+                                    and self.horizon is None)
 
-    def cycle(self, *, full: bool | None = None) -> bool:
+    def next_horizon(self, head: int, now: float) -> Horizon | None:
+        """The rows this cycle may see: those recorded up to the partitions' low
+        watermark, and any stored ``settle_s`` ago or more; None when nothing waits."""
+        if self.progress is None:
+            return None
+        self._heads.append((now, head))
+        while len(self._heads) > 1 and now - self._heads[1][0] >= self.settle_s:
+            self._heads.popleft()  # heads only grow: the last one old enough is the largest
+        seen_at, seen = self._heads[0]
+        settled = seen if now - seen_at >= self.settle_s else 0
+        mark = low_watermark(self.progress.marks(), int(time.time() * 1e6), self.idle_s)
+        if mark is None:
+            return None
+        self._watermark = max(self._watermark, mark)
+        return Horizon(self._watermark, settled)
+
+    def cycle(self, *, full: bool | None = None, whole: bool = False) -> bool:
         """Run one cycle if this process leads and there is something to detect.
 
         Population models (``[stream] slow_codes``) run only in a full cycle, due
         every ``slow_every_s`` seconds (or when ``full`` says so); other rules run on
-        every cycle. Withdrawals only ever concern the rules that ran.
+        every cycle. Withdrawals only ever concern the rules that ran. A cycle sees
+        what every partition has passed (``next_horizon``); ``whole`` (the last cycle
+        before stopping) sees everything.
         """
         self.summary.cycles += 1
         self.leading = self.lease.acquire()
@@ -95,16 +124,20 @@ class Follower:
             return False
         head = self.store.head().position
         now = time.monotonic()
+        horizon = None if whole else self.next_horizon(head, now)
         if full is None:
             full = not self.slow_codes or now - self._last_full >= self.slow_every_s
-        if head <= self.detected_upto and (not full or self.full_upto >= head):
+        if head <= self.detected_upto and horizon == self.horizon \
+                and (not full or self.full_upto >= head):
             return False
         started = time.perf_counter()
         self._prepare_outbox()
         codes = None if full else self._fast_codes()
         report = run_detection(self.store, self.engine, self.rules, codes=codes,
                                record_unchanged=False, cache=self.rows,
-                               workers=self.workers, weights=self._weights)
+                               workers=self.workers, weights=self._weights,
+                               horizon=horizon)
+        self.horizon = horizon
         self._weights.update(report.seconds)
         after = self.store.head().position
         # covered everything up to `after` unless other consumers stored meanwhile
@@ -162,7 +195,7 @@ class Follower:
     def close(self, *, final: bool = True) -> None:
         """With ``final``, run one last full cycle so findings cover the log; release all."""
         if final:
-            self.cycle(full=True)
+            self.cycle(full=True, whole=True)
         if self._producer is not None:
             self._producer.close(timeout=5)
         self.rows.close()
@@ -235,7 +268,7 @@ def _follow_main(db_url: str, rules_path: str | None, settings: KafkaSettings | 
             (caught_up.set if follower.caught_up() else caught_up.clear)()
             stop.wait(max(0.0, interval - (time.monotonic() - started)))
         if not orphaned:
-            follower.cycle(full=True)
+            follower.cycle(full=True, whole=True)
     finally:
         follower.close(final=False)
         with contextlib.suppress(OSError):
