@@ -32,6 +32,8 @@ from typing import Any, ClassVar
 import pandas as pd
 import sqlalchemy as sa
 
+from projections.arrow_read import _read_arrow
+
 _ROOT = str(Path(__file__).resolve().parents[1])
 _SCRATCH = "/dev/shm" if os.path.isdir("/dev/shm") else None  # memory-backed when there is one
 
@@ -45,62 +47,6 @@ def _connectorx_url(engine: sa.Engine) -> str | None:
     if url.get_backend_name() == "postgresql":
         return url.set(drivername="postgresql").render_as_string(hide_password=False)
     return None
-
-
-PARTITIONS = max(1, min(4, os.cpu_count() or 1))
-
-
-def _read_arrow(target: str, sql: str, partition_on: str | None = None) -> Any:
-    """Arrow columns; split into ranges of ``partition_on`` read by parallel threads."""
-    import connectorx
-
-    if partition_on is None or PARTITIONS == 1:
-        return connectorx.read_sql(target, sql, return_type="arrow")
-    try:
-        table = connectorx.read_sql(target, sql, return_type="arrow",
-                                    partition_on=partition_on, partition_num=PARTITIONS)
-    except Exception:  # e.g. no rows to take a range of: read it whole
-        return connectorx.read_sql(target, sql, return_type="arrow")
-    return _in_order(table, partition_on)
-
-
-def _in_order(table: Any, key: str) -> Any:
-    """Rows back in ``key`` order: each partition's batches are ordered, only interleaved."""
-    import numpy as np
-    import pyarrow as pa
-
-    batches = [b for b in table.to_batches() if b.num_rows]
-    batches.sort(key=lambda b: b.column(key)[0].as_py())
-    ordered = pa.Table.from_batches(batches, schema=table.schema)
-    values = ordered.column(key).to_numpy()
-    if len(values) > 1 and not bool(np.all(values[1:] > values[:-1])):
-        ordered = ordered.sort_by(key)  # not expected; correct either way
-    return ordered
-
-
-def serve() -> None:
-    """The SQLite reader process: JSON requests on stdin, length-prefixed replies on stdout.
-
-    Each request names a scratch file; the reply is ``ok`` once the Arrow IPC file is
-    written there (the parent maps it), or ``er`` + a message (the parent then falls
-    back to the plain path). Started with ``python -c``, so it imports nothing of the
-    parent's ``__main__``.
-    """
-    import pyarrow as pa
-
-    out = sys.stdout.buffer
-    for line in sys.stdin.buffer:
-        target, sql, partition_on, path = json.loads(line)
-        try:
-            table = _read_arrow(target, sql, partition_on)
-            with pa.OSFile(path, "wb") as sink, pa.ipc.new_file(sink, table.schema) as writer:
-                writer.write_table(table)
-            payload = b"ok"
-        except Exception as exc:
-            payload = b"er" + str(exc).encode()
-        out.write(len(payload).to_bytes(8, "big"))
-        out.write(payload)
-        out.flush()
 
 
 class _Reader:
@@ -159,7 +105,7 @@ class _Reader:
                 cls._free.wait()
         try:
             return subprocess.Popen(
-                [sys.executable, "-c", "from projections.read import serve; serve()"],
+                [sys.executable, "-c", "from projections.arrow_read import serve; serve()"],
                 stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                 env={**os.environ, "PYTHONPATH": os.pathsep.join(
                     p for p in (_ROOT, os.environ.get("PYTHONPATH")) if p)})

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from projections import read
+from projections import arrow_read, read
 from projections.projector import Projector, engine_for
 from projections.tables import metadata
 
@@ -30,7 +30,7 @@ def test_partitioned_read_is_whole_and_ordered(store_url: str, partitions: int,
                                                monkeypatch: pytest.MonkeyPatch) -> None:
     engine = engine_for(store_url)
     _fill(engine, 5_000)
-    monkeypatch.setattr(read, "PARTITIONS", partitions)
+    monkeypatch.setattr(arrow_read, "PARTITIONS", partitions)  # in-process reads (PostgreSQL)
     t = metadata.tables["rm_sessions"]
     frame = read.read_frame(engine, sa.select(t).where(t.c.position > 30))
     with engine.connect() as conn:
@@ -50,7 +50,7 @@ def test_in_order_sorts_interleaved_batches() -> None:
     import pyarrow as pa
 
     batches = [pa.record_batch({"position": np.arange(lo, lo + 3)}) for lo in (30, 0, 60, 3)]
-    ordered = read._in_order(pa.Table.from_batches(batches), "position")
+    ordered = arrow_read._in_order(pa.Table.from_batches(batches), "position")
     assert ordered.column("position").to_pylist() == [0, 1, 2, 3, 4, 5, 30, 31, 32, 60, 61, 62]
 
 
