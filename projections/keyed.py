@@ -53,9 +53,10 @@ def min_per(code: np.ndarray, n: int, values: pd.Series) -> pd.Series:
     if isinstance(values.dtype, pd.ArrowDtype) or getattr(values.dtype, "storage", "") \
             == "pyarrow":  # arrow sorts strings without a Python object per value
         order = pc.sort_indices(pa.array(values.array)).to_numpy()
-    else:
-        order = np.argsort(values.to_numpy(), kind="stable")
-    order = order[present[order]].astype(np.int64)
+        order = order[present[order]].astype(np.int64)
+    else:  # only the present values: None and NaN do not compare with strings
+        kept = np.flatnonzero(present)
+        order = kept[np.argsort(values.to_numpy()[kept], kind="stable")]
     return _pick(values, _firsts(code, order, n))
 
 

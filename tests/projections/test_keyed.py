@@ -48,3 +48,14 @@ def test_min_of_plain_numbers() -> None:
     at = keyed.codes(entities, pd.Series(["b", "a", "b"]))
     got = keyed.min_per(at, 2, pd.Series([3.0, np.nan, 1.0]))
     assert got.isna().tolist() == [True, False] and got[1] == 1.0
+
+
+def test_min_of_python_strings_with_gaps() -> None:
+    """Rows read the plain way (no connectorx) hold Python strings and None."""
+    entities = pd.Index(["v1", "v2", "v3"])
+    ids = pd.Series(["v1", "v1", "v2", "v2", "v3"], dtype=object)
+    at = keyed.codes(entities, ids)
+    values = pd.Series(["2024-02-01", None, None, "2024-01-05", None], dtype=object)
+    got = keyed.min_per(at, 3, values)
+    assert got.tolist()[:2] == ["2024-02-01", "2024-01-05"] and pd.isna(got[2])
+    assert keyed.first_per(at, 3, values).tolist()[:2] == ["2024-02-01", "2024-01-05"]
