@@ -165,11 +165,12 @@ def cmd_consume(a: argparse.Namespace) -> int:
         topics[settings.alerts_topic] = max(1, a.partitions // 4)
     _ensure_topics_waiting(settings, topics, log)
     store = store_for(a.db)
-    follower = progress = None
+    # the read-model tables exist before two processes use them. Every member records
+    # its partitions' progress, with detection or not: whichever member leads detection
+    # bounds its horizon by all of them (streams/progress.py)
+    progress = PartitionProgress(engine_for_db(a.db), settings.topic)
+    follower = None
     if not a.no_detect:
-        # the read-model tables exist before two processes use them; the follower's
-        # horizon needs each partition's progress (streams/progress.py)
-        progress = PartitionProgress(engine_for_db(a.db), settings.topic)
         follower = FollowerProcess(db_url(a.db), a.rules, settings, interval=a.detect_interval,
                                    workers=max(1, a.detect_workers))
     consumer = StreamConsumer(store, settings, heartbeat_file=a.heartbeat_file,

@@ -129,3 +129,19 @@ def _current(url: str) -> set[str]:
             "SELECT finding_id, position, 1 FROM rm_findings UNION ALL "
             "SELECT finding_id, position, 0 FROM rm_findings_withdrawn ORDER BY 2")).fetchall()
     return {fid for fid, raised in {f: r for f, _, r in rows}.items() if raised}
+
+
+def test_a_batch_knows_each_partitions_latest_recording_time() -> None:
+    from collections import namedtuple
+
+    from streams.consume import to_events
+
+    Record = namedtuple("Record", "topic partition offset key value")
+    evs = events()[:6]
+    records = [Record(TOPIC, n % 2, n, None, json.dumps(e).encode())
+               for n, e in enumerate(evs)]
+    records.append(Record(TOPIC, 1, 99, None, b"{not json"))  # quarantined, counts nowhere
+    batch = to_events(records)
+    want = {p: max(_us(e.get("recorded_at", e["occurred_at"]))
+                   for n, e in enumerate(evs) if n % 2 == p) for p in (0, 1)}
+    assert batch.upto == want and len(batch.bad) == 1 and len(batch.events) == 6
