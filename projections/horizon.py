@@ -21,7 +21,7 @@ import pandas as pd
 OWN_TABLES = frozenset({"rm_findings", "rm_findings_withdrawn", "rm_detection_runs",
                         "rm_case_events", "rm_credit_ratings", "rm_credit_repairs",
                         "rm_subjects", "rm_tracking"})
-COLUMNS = ("recorded_us", "position")  # what the test needs of each row
+COLUMNS = ("recorded_us", "position")  # what deciding a row's visibility needs
 
 
 @dataclass(frozen=True)
