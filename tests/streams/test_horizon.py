@@ -145,3 +145,16 @@ def test_a_batch_knows_each_partitions_latest_recording_time() -> None:
     want = {p: max(_us(e.get("recorded_at", e["occurred_at"]))
                    for n, e in enumerate(evs) if n % 2 == p) for p in (0, 1)}
     assert batch.upto == want and len(batch.bad) == 1 and len(batch.events) == 6
+
+
+def test_rows_stored_settle_s_ago_show_whatever_their_time(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'settle.db'}"
+    _store(url, [json.dumps(events()[0]).encode()])
+    PartitionProgress(engine_for(url), TOPIC).record({0: 1_000})
+    follower = _follower(url, tmp_path)  # settle_s: the default 30 s
+    seen = [follower.next_horizon(head, now) for now, head in
+            [(0.0, 10), (10.0, 20), (29.0, 25), (31.0, 30), (41.0, 40), (70.0, 40)]]
+    # at 70 s, the newest head seen 30 s before or more is the one seen at 31 s
+    assert [h.settled_upto for h in seen if h] == [0, 0, 0, 10, 20, 30]
+    assert {h.recorded_upto_us for h in seen if h} == {1_000}
+    follower.close(final=False)
