@@ -19,7 +19,9 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 import pandas as pd
 
-BEIJING_OFFSET_S = 8 * 3600
+from projections.chinatime import CHINA
+
+BEIJING_OFFSET_S = int(CHINA.utcoffset(None).total_seconds())  # one China time zone
 DAY_S = 86_400
 _EPOCH_DAY = np.datetime64("1970-01-01", "D")
 

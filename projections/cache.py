@@ -15,6 +15,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from projections.chinatime import in_china_time
+from projections.horizon import COLUMNS as KEPT
 from projections.read import read_frame
 from projections.tables import metadata
 
@@ -35,7 +36,9 @@ class RowCache:
         """The table's current rows (the named columns), reading only what is new."""
         table = metadata.tables[name]
         wanted = columns or [c.name for c in table.c]
-        read = wanted if "position" in wanted else [*wanted, "position"]
+        # position for reading on, recorded_us for a stream's horizon: kept whatever the
+        # caller asked, so reads with and without a horizon share one cache entry
+        read = [*wanted, *(c for c in KEPT if c not in wanted)]
         key = (name, tuple(read))
         upto, cached = self._frames.get(key, (0, None))
         query = sa.select(*[table.c[c] for c in read]).where(table.c.position > upto)

@@ -21,7 +21,9 @@ import pandas as pd
 OWN_TABLES = frozenset({"rm_findings", "rm_findings_withdrawn", "rm_detection_runs",
                         "rm_case_events", "rm_credit_ratings", "rm_credit_repairs",
                         "rm_subjects", "rm_tracking"})
-COLUMNS = ("recorded_us", "position")  # what deciding a row's visibility needs
+# what deciding a row's visibility needs; RowCache keeps them with every table, so a
+# cycle with a horizon and one without share the same kept rows
+COLUMNS = ("position", "recorded_us")
 
 
 @dataclass(frozen=True)

@@ -110,3 +110,19 @@ def test_a_lost_connection_is_opened_again(pg_url: str, tmp_path: Path,
     assert len(kept) == len(fresh) > 0
     assert kept["position"].max() == fresh["position"].max()
     cache.close()
+
+
+def test_a_stream_horizon_shares_the_kept_rows(sqlite_url: str, tmp_path: Path,
+                                               small_city: list[bytes]) -> None:
+    """A cycle with a horizon and one without read the same kept rows, not two copies."""
+    from projections.horizon import Horizon
+
+    _ingest(sqlite_url, small_city, tmp_path / "city.jsonl")
+    engine = engine_for(sqlite_url)
+    Projector(engine).run()
+    cache = RowCache()
+    plain = Views(engine, cache=cache).rows("rm_sessions", ["class_id", "hours"])
+    held = Views(engine, cache=cache, horizon=Horizon(2**62)).rows(
+        "rm_sessions", ["class_id", "hours"])
+    pd.testing.assert_frame_equal(plain, held)
+    assert len(cache._frames) == 1
