@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from engine.store.ddl import create_missing
 from projections.parallel import Part, projected_tables, split
 from projections.sources import ARRAY_TABLES, FACT_TABLES, ArrayTable, Col, FactTable
 from projections.tables import PROJECTION_NAME, metadata, tracking
@@ -176,13 +177,7 @@ class Projector:
 
     def create(self, *, indexes: bool = True) -> None:
         """Create missing tables; a rebuild adds the indexes only after loading (faster)."""
-        with self.engine.begin() as conn:
-            for table in metadata.sorted_tables:
-                if not sa.inspect(conn).has_table(table.name):
-                    conn.execute(sa.schema.CreateTable(table))
-                    if indexes:
-                        for index in table.indexes:
-                            index.create(conn)
+        create_missing(self.engine, metadata.sorted_tables, indexes=indexes)
 
     def create_indexes(self) -> None:
         with self.engine.begin() as conn, _sqlite_pragmas(conn, INDEX_PRAGMAS):

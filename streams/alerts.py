@@ -15,6 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 from kafka import KafkaProducer
 
+from engine.store.ddl import create_missing
 from findings.listing import as_records
 from projections.tables import metadata as rm
 from projections.views import Views
@@ -29,13 +30,16 @@ outbox = sa.Table(  # not a projection: a rebuild of the read models must not re
 
 def outbox_position(engine: sa.Engine, name: str, start: int) -> int:
     """The position alerts were published up to; created at ``start`` the first time."""
-    metadata.create_all(engine, checkfirst=True)
-    with engine.begin() as conn:
-        value = conn.execute(sa.select(outbox.c.position).where(outbox.c.name == name)).scalar()
-        if value is None:
-            conn.execute(outbox.insert().values(name=name, position=start))
-            return start
-    return int(value)
+    create_missing(engine, metadata.sorted_tables)
+    if engine.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    with engine.begin() as conn:  # insert-if-absent: two followers starting at once agree
+        conn.execute(insert(outbox).values(name=name, position=start)
+                     .on_conflict_do_nothing(index_elements=["name"]))
+        return int(conn.execute(sa.select(outbox.c.position)
+                                .where(outbox.c.name == name)).scalar_one())
 
 
 def set_outbox_position(engine: sa.Engine, name: str, position: int) -> None:

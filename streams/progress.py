@@ -17,6 +17,8 @@ from typing import NamedTuple
 
 import sqlalchemy as sa
 
+from engine.store.ddl import create_missing
+
 metadata = sa.MetaData()
 progress = sa.Table(  # not a projection: a rebuild of the read models must not reset it
     "stream_progress", metadata,
@@ -46,7 +48,7 @@ class PartitionProgress:
     def __init__(self, engine: sa.Engine, topic: str):
         self.engine = engine
         self.topic = topic
-        metadata.create_all(engine, checkfirst=True)
+        create_missing(engine, metadata.sorted_tables)
 
     def record(self, upto: dict[int, int]) -> None:
         """Move each partition's mark forward (never back: a late event is no regress)."""

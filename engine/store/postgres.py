@@ -34,8 +34,7 @@ from engine.store.base import (
     chain_rows,
     library_item,
 )
-
-_DDL_LOCK = 0x5A_A0D1  # advisory lock key: "skillaudit DDL"
+from engine.store.ddl import DDL_LOCK as _DDL_LOCK
 
 
 class PostgresEventStore(PostgresApplicationRecorder, EventStore):

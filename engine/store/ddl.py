@@ -1,0 +1,43 @@
+"""Creating missing tables when several processes open one database at once.
+
+Consumers in a group start together and each creates the side tables it needs
+(read models, stream progress, the alerts outbox). ``CREATE TABLE IF NOT
+EXISTS`` alone is not enough on PostgreSQL: two concurrent creates of the same
+new table both pass the check and one fails on the catalogue's unique index
+(``pg_type_typname_nsp_index``). So on PostgreSQL the check and the creates
+run under one transaction-level advisory lock, the same key the event store's
+own DDL takes; on SQLite they run under the database's write lock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import sqlalchemy as sa
+from sqlalchemy.schema import CreateIndex, CreateTable
+
+DDL_LOCK = 0x5A_A0D1  # advisory lock key: "skillaudit DDL"
+
+
+def create_missing(engine: sa.Engine, tables: Iterable[sa.Table], *,
+                   indexes: bool = True) -> list[str]:
+    """Create those of ``tables`` (and, with ``indexes``, their indexes) that are missing.
+
+    Returns the names of the tables created here, so a caller can tell a first open.
+    """
+    created: list[str] = []
+    with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": DDL_LOCK})
+        elif conn.dialect.name == "sqlite":  # the write lock before the look, not after it
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        existing = set(sa.inspect(conn).get_table_names())
+        for table in tables:
+            if table.name in existing:
+                continue
+            conn.execute(CreateTable(table, if_not_exists=True))
+            if indexes:
+                for index in table.indexes:
+                    conn.execute(CreateIndex(index, if_not_exists=True))
+            created.append(table.name)
+    return created
