@@ -252,8 +252,10 @@ def _follow_main(db_url: str, rules_path: str | None, settings: KafkaSettings | 
     logging.basicConfig(level=logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("kafka").setLevel(logging.CRITICAL)
-    follower = Follower(open_store(db_url), engine_for(db_url), load_rules(rules_path),
-                        Lease(db_url), settings, workers=workers)
+    rules = load_rules(rules_path)
+    use_string_storage(rules.stream.get("string_storage", "pyarrow"))
+    follower = Follower(open_store(db_url), engine_for(db_url), rules, Lease(db_url), settings,
+                        workers=workers)
     orphaned = False
     try:
         while not stop.is_set():
@@ -274,3 +276,21 @@ def _follow_main(db_url: str, rules_path: str | None, settings: KafkaSettings | 
         with contextlib.suppress(OSError):
             sender.send(follower.summary.as_json())
         sender.close()
+
+
+STRING_STORAGES = ("python", "pyarrow", "auto")
+
+
+def use_string_storage(storage: str) -> None:
+    """Set how this process's frames hold text (``[stream] string_storage``).
+
+    Only in the follower's own process: a cycle is thousands of small pandas operations,
+    and taking or hashing arrow-backed strings costs more per call than object arrays.
+    The detectors' findings are the same either way (``tests/detectors``).
+    """
+    import pandas as pd
+
+    if storage not in STRING_STORAGES:
+        raise ValueError(f"[stream] string_storage must be one of {', '.join(STRING_STORAGES)}, "
+                         f"not {storage!r}: fix the rules file")
+    pd.set_option("mode.string_storage", storage)
