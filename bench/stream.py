@@ -132,6 +132,11 @@ def store_consume(s: KafkaSettings, url: str, n: int) -> tuple[float, dict]:
     return seconds, {**consumer.summary.as_json(), "store_head": stored}
 
 
+def pct(ordered: list[float], q: float) -> float:
+    """The q-quantile of a sorted list, by the lower index (as the p99 below)."""
+    return ordered[min(len(ordered) - 1, int(len(ordered) * q))]
+
+
 # -- latency ------------------------------------------------------------------------------------
 
 class AlertWatcher(threading.Thread):
@@ -151,6 +156,42 @@ class AlertWatcher(threading.Thread):
                 now = time.monotonic()
                 self.seen.extend((now, json.loads(m.value)) for m in batch)
         self.consumer.close()
+
+
+class HeadWatcher(threading.Thread):
+    """Notes the store's head every 50 ms, to tell when each published event was stored."""
+
+    def __init__(self, url: str):
+        super().__init__(daemon=True)
+        self.url = url
+        self.seen: list[tuple[float, int]] = []
+        self.stop = threading.Event()
+
+    def run(self) -> None:
+        import psycopg
+
+        with psycopg.connect(self.url, autocommit=True) as conn:
+            while not self.stop.wait(0.05):
+                head = conn.execute(
+                    "SELECT coalesce(max(notification_id), 0) FROM stored_events").fetchone()
+                self.seen.append((time.monotonic(), int(head[0])))
+
+    def stored_at(self, url: str, event_ids: list[str]) -> dict[str, float]:
+        """When each event was first seen stored (the first head at or past its position)."""
+        import bisect
+
+        import psycopg
+
+        with psycopg.connect(url) as conn:
+            rows = conn.execute("SELECT event_id, notification_id FROM stored_events "
+                                "WHERE event_id = ANY(%s)", (event_ids,)).fetchall()
+        heads = [h for _, h in self.seen]
+        out = {}
+        for event_id, position in rows:
+            i = bisect.bisect_left(heads, position)
+            if i < len(heads):
+                out[event_id] = self.seen[i][0]
+        return out
 
 
 def latency(bootstrap: str, admin_url: str, work: Path, persons: int, rate: float,
@@ -188,6 +229,8 @@ def latency(bootstrap: str, admin_url: str, work: Path, persons: int, rate: floa
             cwd=ROOT, stdout=subprocess.PIPE,
             stderr=open(work / "consume.log", "wb"))  # noqa: SIM115 - the child's log
         time.sleep(6)  # the consumer joins its group
+        heads = HeadWatcher(url)
+        heads.start()
         producer = KafkaProducer(**s.producer_config())
         sent_at: dict[str, float] = {}
         started = time.monotonic()
@@ -202,14 +245,22 @@ def latency(bootstrap: str, admin_url: str, work: Path, persons: int, rate: floa
         out, _ = proc.communicate(timeout=600)
         watcher.stop.set()
         watcher.join()
+        heads.stop.set()
+        heads.join()
         slow = set(load_rules(None).stream.get("slow_codes", ()))
-        delays, slow_delays = [], []
+        delays, slow_delays, lasts = [], [], []
         for arrived, alert in watcher.seen:
             if alert.get("alert") != "raised":
                 continue
-            times = [sent_at[e] for e in alert.get("evidence", []) if e in sent_at]
+            times = [(sent_at[e], e) for e in alert.get("evidence", []) if e in sent_at]
             if times:
-                (slow_delays if alert["code"] in slow else delays).append(arrived - max(times))
+                sent, last = max(times)
+                (slow_delays if alert["code"] in slow else delays).append(arrived - sent)
+                if alert["code"] not in slow:
+                    lasts.append((sent, last, arrived))
+        stored = heads.stored_at(url, [e for _, e, _ in lasts])
+        to_store = sorted(stored[e] - t for t, e, _ in lasts if e in stored)
+        to_alert = sorted(a - stored[e] for _, e, a in lasts if e in stored)
         delays.sort()
         slow_delays.sort()
         kinds = Counter((a.get("alert"), a.get("code")) for _, a in watcher.seen)
@@ -220,6 +271,11 @@ def latency(bootstrap: str, admin_url: str, work: Path, persons: int, rate: floa
             print("  latency deciles 分位:", " ".join(
                 f"{delays[min(len(delays) - 1, int(len(delays) * q / 10))]:.2f}"
                 for q in range(11)))
+        if to_store:
+            print("  split 分解: published → stored p50 "
+                  f"{statistics.median(to_store):.2f} s, p99 {pct(to_store, 0.99):.2f} s; "
+                  f"stored → alert p50 {statistics.median(to_alert):.2f} s, "
+                  f"p99 {pct(to_alert, 0.99):.2f} s (store head sampled every 50 ms)")
         for line in (work / "consume.log").read_text(errors="replace").splitlines():
             if "detection" in line or "error" in line.lower():
                 print("  consumer:", line[11:180])
