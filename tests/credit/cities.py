@@ -17,12 +17,9 @@ import sqlalchemy as sa
 from credit.params import CreditParams
 from credit.service import params_of
 from detectors.rules import load_rules
-from engine.ingest import ingest
 from engine.parse import parse_line
 from engine.store.base import EventStore
-from engine.store.factory import open_store
-from projections.projector import Projector, engine_for
-from tests.detectors.city import TinyCity, ts
+from tests.detectors.city import TinyCity, projected, ts
 
 NAMES = ("张三丰", "李四光", "赵敏君", "钱学文")
 
@@ -80,16 +77,7 @@ def write_jsonl(city: TinyCity, path: Path) -> Path:
 
 def load(city: TinyCity, url: str, tmp_path: Path) -> sa.Engine:
     """Ingest the city into the store at ``url`` and project it; the read-model engine."""
-    store = open_store(url)
-    try:
-        summary = ingest(store, [str(write_jsonl(city, tmp_path / "city.jsonl"))],
-                         parallel=False)
-    finally:
-        store.close()
-    assert summary.quarantined == 0, summary.errors
-    engine = engine_for(url)
-    Projector(engine).run()
-    return engine
+    return projected(write_jsonl(city, tmp_path / "city.jsonl"), url)
 
 
 def append(store: EventStore, *lines: bytes) -> None:

@@ -18,6 +18,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import sqlalchemy as sa
+
 from engine.identity import make_person_id
 from engine.ingest import ingest
 from engine.store.factory import open_store
@@ -25,6 +27,22 @@ from projections.projector import Projector, engine_for
 from projections.views import Views
 
 CST = timezone(timedelta(hours=8))
+
+
+def projected(events: Path, url: str) -> sa.Engine:
+    """Ingest a JSONL file into the store at ``url``, project it, return the read-model engine.
+
+    Every line must be valid: a test city that quarantines a line is a broken test.
+    """
+    store = open_store(url)
+    try:
+        summary = ingest(store, [str(events)], parallel=False)
+    finally:
+        store.close()
+    assert summary.quarantined == 0, summary.errors
+    engine = engine_for(url)
+    Projector(engine).run()
+    return engine
 
 
 def ts(day: str | date, hh: int = 9, mm: int = 0, ss: int = 0) -> str:
@@ -244,13 +262,4 @@ class TinyCity:
         path = tmp_path / f"city-{next(self._n)}.jsonl"
         path.write_text("".join(json.dumps(e, ensure_ascii=False) + "\n"
                                 for e in self.events), encoding="utf-8")
-        url = f"sqlite:///{tmp_path / f'city-{next(self._n)}.db'}"
-        store = open_store(url)
-        try:
-            summary = ingest(store, [str(path)], parallel=False)
-        finally:
-            store.close()
-        assert summary.quarantined == 0, summary.errors
-        engine = engine_for(url)
-        Projector(engine).run()
-        return Views(engine)
+        return Views(projected(path, f"sqlite:///{tmp_path / f'city-{next(self._n)}.db'}"))

@@ -18,12 +18,10 @@ import pytest
 
 from detectors.rules import load_rules
 from detectors.run import run_detectors
-from engine.ingest import ingest
-from engine.store.factory import open_store
 from engine.synth import generate
-from projections.projector import Projector, engine_for
 from projections.views import Views
 from streams.publish import message_key
+from tests.detectors.city import projected
 
 pytestmark = pytest.mark.slow
 
@@ -56,12 +54,7 @@ def test_no_detector_fails_on_a_partial_log(city: list[bytes], seed: int, cut: i
                                             tmp_path: Path) -> None:
     path = tmp_path / "prefix.jsonl"
     path.write_bytes(b"\n".join(interleaved(city, seed)[:cut]) + b"\n")
-    url = f"sqlite:///{tmp_path / 'p.db'}"
-    store = open_store(url)
-    ingest(store, [str(path)], parallel=False)
-    store.close()
-    engine = engine_for(url)
-    Projector(engine).run()
+    engine = projected(path, f"sqlite:///{tmp_path / 'p.db'}")
     result = run_detectors(Views(engine), load_rules(None))
     assert result.errors == {}
     assert set(result.counts) == set(result.seconds)  # every detector ran

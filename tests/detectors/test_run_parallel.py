@@ -8,11 +8,9 @@ import pytest
 
 from detectors.rules import load_rules
 from detectors.run import run_detectors
-from engine.ingest import ingest
-from engine.store.factory import open_store
 from engine.synth import generate
-from projections.projector import Projector, engine_for
 from projections.views import Views
+from tests.detectors.city import projected
 
 pytestmark = pytest.mark.slow
 
@@ -21,12 +19,7 @@ def test_forked_workers_find_the_same_as_one_process(tmp_path: Path) -> None:
     out = tmp_path / "city.jsonl"
     generate(50, 5, out, tmp_path / "truth.json")
     out.write_bytes(b"\n".join(out.read_bytes().splitlines()[:30_000]) + b"\n")
-    url = f"sqlite:///{tmp_path / 's.db'}"
-    store = open_store(url)
-    ingest(store, [str(out)], parallel=False)
-    store.close()
-    engine = engine_for(url)
-    Projector(engine).run()
+    engine = projected(out, f"sqlite:///{tmp_path / 's.db'}")
     rules = load_rules(None)
     one = run_detectors(Views(engine), rules)
     assert one.findings, "the city should raise findings"

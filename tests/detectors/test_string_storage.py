@@ -10,17 +10,15 @@ import pytest
 
 from detectors.rules import load_rules
 from detectors.run import run_detectors
-from engine.ingest import ingest
-from engine.store.factory import open_store
 from engine.synth import generate
-from projections.projector import Projector, engine_for
 from projections.views import Views
 from streams.follow import use_string_storage
+from tests.detectors.city import projected
 
 pytestmark = pytest.mark.slow
 
 
-def findings_with(engine, storage: str) -> tuple[list[tuple], str]:  # noqa: ANN001
+def findings_with(engine, storage: str) -> tuple[list[tuple], str]:
     rules = load_rules(None)
     with pd.option_context("mode.string_storage", storage):
         views = Views(engine)
@@ -34,12 +32,7 @@ def findings_with(engine, storage: str) -> tuple[list[tuple], str]:  # noqa: ANN
 def test_python_and_arrow_strings_give_the_same_findings(tmp_path: Path) -> None:
     out = tmp_path / "city.jsonl"
     generate(120, 7, out, tmp_path / "truth.json")
-    url = f"sqlite:///{tmp_path / 's.db'}"
-    store = open_store(url)
-    ingest(store, [str(out)], parallel=False)
-    store.close()
-    engine = engine_for(url)
-    Projector(engine).run()
+    engine = projected(out, f"sqlite:///{tmp_path / 's.db'}")
     arrow, seen_arrow = findings_with(engine, "pyarrow")
     python, seen_python = findings_with(engine, "python")
     assert (seen_arrow, seen_python) == ("pyarrow", "python")  # the frames really differed
