@@ -89,6 +89,10 @@ def _convert(raw: Any, hint: Any, key: str, source: str) -> Any:
     return raw
 
 
+# [stream] settings that take one of a few words (the stream's numbers are checked where used)
+STREAM_CHOICES = {"string_storage": ("python", "pyarrow", "auto")}
+
+
 def _merge(base: dict[str, Any], over: dict[str, Any], source: str) -> dict[str, Any]:
     merged = copy.deepcopy(base)
     for section in over:
@@ -100,6 +104,9 @@ def _merge(base: dict[str, Any], over: dict[str, Any], source: str) -> dict[str,
         if key not in merged.get("stream", {}):
             raise RulesFileError(f"{source}: unknown key stream.{key}; known: "
                                  f"{', '.join(sorted(merged.get('stream', {})))}")
+        if key in STREAM_CHOICES and value not in STREAM_CHOICES[key]:
+            raise RulesFileError(f"{source}: stream.{key} = {value!r}; expected one of "
+                                 f"{', '.join(STREAM_CHOICES[key])}")
         merged["stream"][key] = value
     for key, value in over.get("credit", {}).items():
         if key not in merged.get("credit", {}):

@@ -253,7 +253,7 @@ def _follow_main(db_url: str, rules_path: str | None, settings: KafkaSettings | 
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("kafka").setLevel(logging.CRITICAL)
     rules = load_rules(rules_path)
-    use_string_storage(rules.stream.get("string_storage", "pyarrow"))
+    use_string_storage(rules.stream.get("string_storage", "python"))
     follower = Follower(open_store(db_url), engine_for(db_url), rules, Lease(db_url), settings,
                         workers=workers)
     orphaned = False
@@ -278,11 +278,10 @@ def _follow_main(db_url: str, rules_path: str | None, settings: KafkaSettings | 
         sender.close()
 
 
-STRING_STORAGES = ("python", "pyarrow", "auto")
-
 
 def use_string_storage(storage: str) -> None:
-    """Set how this process's frames hold text (``[stream] string_storage``).
+    """Set how this process's frames hold text (``[stream] string_storage``, checked when
+    the rules file is read).
 
     Only in the follower's own process: a cycle is thousands of small pandas operations,
     and taking or hashing arrow-backed strings costs more per call than object arrays.
@@ -290,7 +289,4 @@ def use_string_storage(storage: str) -> None:
     """
     import pandas as pd
 
-    if storage not in STRING_STORAGES:
-        raise ValueError(f"[stream] string_storage must be one of {', '.join(STRING_STORAGES)}, "
-                         f"not {storage!r}: fix the rules file")
     pd.set_option("mode.string_storage", storage)

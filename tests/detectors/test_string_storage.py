@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from detectors.rules import load_rules
+from detectors.rules import RulesFileError, load_rules
 from detectors.run import run_detectors
 from engine.synth import generate
 from projections.views import Views
@@ -40,6 +40,18 @@ def test_python_and_arrow_strings_give_the_same_findings(tmp_path: Path) -> None
     assert python == arrow
 
 
-def test_an_unknown_string_storage_names_the_setting() -> None:
-    with pytest.raises(ValueError, match=r"\[stream\] string_storage"):
-        use_string_storage("utf-16")
+def test_an_unknown_string_storage_is_refused_with_the_file_and_key(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[stream]\nstring_storage = "utf-16"\n')
+    with pytest.raises(RulesFileError, match=r"bad\.toml: stream\.string_storage = 'utf-16'"):
+        load_rules(bad)
+    good = tmp_path / "good.toml"
+    good.write_text('[stream]\nstring_storage = "pyarrow"\n')
+    assert load_rules(good).stream["string_storage"] == "pyarrow"
+    assert load_rules(good).digest == load_rules().digest  # how text is held moves no finding id
+
+
+def test_the_follower_process_uses_the_configured_storage() -> None:
+    with pd.option_context("mode.string_storage", "pyarrow"):
+        use_string_storage(load_rules().stream["string_storage"])
+        assert pd.Series(["a", None]).astype("str").dtype.storage == "python"

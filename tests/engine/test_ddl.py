@@ -23,8 +23,7 @@ def race(store_url: str, work: Callable[[sa.Engine], None]) -> list[BaseExceptio
     """Run ``work`` from OPENERS threads at once, each on its own engine, like processes."""
     engines = [engine_for(store_url) for _ in range(OPENERS)]
     for engine in engines:  # connect first, so the barrier releases them into the DDL together
-        with engine.connect():
-            pass
+        engine.connect().close()  # the pooled connection stays open for the race
     barrier = threading.Barrier(OPENERS)
     errors: list[BaseException] = []
 
