@@ -133,7 +133,7 @@ def store_consume(s: KafkaSettings, url: str, n: int) -> tuple[float, dict]:
 
 
 def pct(ordered: list[float], q: float) -> float:
-    """The q-quantile of a sorted list, by the lower index (as the p99 below)."""
+    """The q-quantile of a sorted list, by the lower index (deciles, p99)."""
     return ordered[min(len(ordered) - 1, int(len(ordered) * q))]
 
 
@@ -268,9 +268,8 @@ def latency(bootstrap: str, admin_url: str, work: Path, persons: int, rate: floa
             f"{k}/{c}: {n}" for (k, c), n in kinds.most_common(8)))
         result = json.loads(out or b"{}")
         if delays:
-            print("  latency deciles 分位:", " ".join(
-                f"{delays[min(len(delays) - 1, int(len(delays) * q / 10))]:.2f}"
-                for q in range(11)))
+            print("  latency deciles 分位:",
+                  " ".join(f"{pct(delays, q / 10):.2f}" for q in range(11)))
         if to_store:
             print("  split 分解: published → stored p50 "
                   f"{statistics.median(to_store):.2f} s, p99 {pct(to_store, 0.99):.2f} s; "
@@ -283,8 +282,7 @@ def latency(bootstrap: str, admin_url: str, work: Path, persons: int, rate: floa
                 "achieved_rate": round(len(streamed) / publish_s),
                 "alerts_measured": len(delays),
                 "p50_s": round(statistics.median(delays), 3) if delays else None,
-                "p99_s": round(delays[min(len(delays) - 1, int(len(delays) * 0.99))], 3)
-                if delays else None,
+                "p99_s": round(pct(delays, 0.99), 3) if delays else None,
                 "max_s": round(delays[-1], 3) if delays else None,
                 "population_alerts": len(slow_delays),
                 "population_max_s": round(slow_delays[-1], 3) if slow_delays else None,

@@ -278,7 +278,6 @@ def _follow_main(db_url: str, rules_path: str | None, settings: KafkaSettings | 
         sender.close()
 
 
-
 def use_string_storage(storage: str) -> None:
     """Set how this process's frames hold text (``[stream] string_storage``, checked when
     the rules file is read).
