@@ -172,7 +172,8 @@ def run_detection(store: EventStore, engine: sa.Engine, rules: Rules, *,
     if record_unchanged or lines or result.errors:
         appended += store.append([parse_line(json.dumps(run, ensure_ascii=False).encode(),
                                              "detect", 0)]).stored
-    projector.run()
+    if appended:  # the findings' read models (nothing new: they are current already)
+        projector.run()
     return RunReport(run_id, result.findings, finding_ids, new, changed, known,
                      result.seconds, result.counts, rules.version, rules.digest, head,
                      withdrawn=len(gone), appended=appended, errors=result.errors)

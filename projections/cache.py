@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 from projections.chinatime import in_china_time
 from projections.horizon import COLUMNS as KEPT
-from projections.read import read_frame
+from projections.read import exact_money, read_frame
 from projections.tables import metadata
 
 
@@ -84,5 +84,6 @@ class RowCache:
 
 
 def _read(engine: sa.Engine, query: sa.Select) -> pd.DataFrame:
-    """Read columnar, times in Beijing's calendar once as the rows arrive (not every cycle)."""
-    return in_china_time(read_frame(engine, query))
+    """Read columnar; times in Beijing's calendar and money as exact integers once, as the
+    rows arrive (not over every kept row on every cycle)."""
+    return exact_money(in_china_time(read_frame(engine, query)))

@@ -172,9 +172,22 @@ def typed_empty(query: sa.Select[Any]) -> pd.DataFrame:
     return pd.DataFrame({c.name: pd.Series(dtype=_dtype(c)) for c in query.selected_columns})
 
 
-def read_frame(engine: sa.Engine, query: sa.Select[Any]) -> pd.DataFrame:
-    """The query's rows as a DataFrame (columnar when connectorx can read the database)."""
-    target = _connectorx_url(engine)
+def exact_money(frame: pd.DataFrame) -> pd.DataFrame:
+    """Money columns (``*_fen``) as nullable integers: exact, and missing stays missing
+    (a plain int64 column would turn a missing amount into a float NaN)."""
+    for col in frame.columns:
+        if col.endswith("_fen") and frame[col].dtype != "Int64":
+            frame[col] = frame[col].astype("Int64")
+    return frame
+
+
+def read_frame(engine: sa.Engine, query: sa.Select[Any], *, few: bool = False) -> pd.DataFrame:
+    """The query's rows as a DataFrame (columnar when connectorx can read the database).
+
+    ``few``: the caller expects a handful of rows (a stream's new findings, say), for
+    which a plain read is far cheaper than the columnar reader's setup of some 25 ms.
+    """
+    target = None if few else _connectorx_url(engine)
     if target is not None:
         sql = str(query.compile(engine, compile_kwargs={"literal_binds": True}))
         # read-model rows carry their log position: big tables are read in ranges of it
@@ -194,4 +207,16 @@ def read_frame(engine: sa.Engine, query: sa.Select[Any]) -> pd.DataFrame:
         rows = result.fetchall()
     if not rows:
         return typed_empty(query)
-    return pd.DataFrame(rows, columns=list(result.keys()))
+    frame = pd.DataFrame(rows, columns=list(result.keys()))
+    return _typed_like_columnar(frame, query) if few else frame
+
+
+def _typed_like_columnar(frame: pd.DataFrame, query: sa.Select[Any]) -> pd.DataFrame:
+    """Columns with no value at all typed as the columnar reader types them (plain rows
+    would leave them as Python ``None`` objects), so either read gives the same frame."""
+    for column in query.selected_columns:
+        name = column.name
+        if frame[name].dtype == object and frame[name].isna().all():
+            kind = _dtype(column)
+            frame[name] = frame[name].astype("str" if kind == "object" else kind)
+    return frame

@@ -26,7 +26,7 @@ from projections.chinatime import in_china_time
 from projections.horizon import COLUMNS as HORIZON_COLUMNS
 from projections.horizon import Horizon
 from projections.idcheck import id_columns
-from projections.read import read_frame
+from projections.read import exact_money, read_frame
 from projections.tables import metadata
 
 CHECKIN_COLUMNS = ("position", "recorded_us", "occurred_at", "occurred_ts", "class_id",
@@ -72,10 +72,12 @@ class Views:
             n for n in names if n in _ON_CHECKINS]
 
     def rows(self, name: str, columns: list[str] | None = None,
-             where: list[sa.ColumnElement[bool]] | None = None) -> pd.DataFrame:
-        """The visible rows of one read-model table (all columns unless named)."""
+             where: list[sa.ColumnElement[bool]] | None = None, *,
+             few: bool = False) -> pd.DataFrame:
+        """The visible rows of one read-model table (all columns unless named);
+        ``few`` when ``where`` selects a handful (read plainly, see ``read_frame``)."""
         if where:
-            return self._read(name, columns, where)
+            return self._read(name, columns, where, few)
         if name in self._whole:  # read whole already: its copy (copy-on-write) or columns
             whole = self._whole[name]
             return whole[columns] if columns else whole.copy(deep=False)
@@ -87,29 +89,26 @@ class Views:
         return frame
 
     def _read(self, name: str, columns: list[str] | None,
-              where: list[sa.ColumnElement[bool]] | None) -> pd.DataFrame:
+              where: list[sa.ColumnElement[bool]] | None, few: bool = False) -> pd.DataFrame:
         horizon = self.horizon if self.horizon and self.horizon.applies_to(name) else None
         if horizon is not None:
             wanted = columns
             if columns is not None:
                 columns = [*columns, *(c for c in HORIZON_COLUMNS if c not in columns)]
-            frame = horizon.visible(self._read_rows(name, columns, where))
+            frame = horizon.visible(self._read_rows(name, columns, where, few))
             return frame if wanted is None or list(frame.columns) == wanted else frame[wanted]
-        return self._read_rows(name, columns, where)
+        return self._read_rows(name, columns, where, few)
 
     def _read_rows(self, name: str, columns: list[str] | None,
-                   where: list[sa.ColumnElement[bool]] | None) -> pd.DataFrame:
+                   where: list[sa.ColumnElement[bool]] | None, few: bool = False
+                   ) -> pd.DataFrame:
         table = metadata.tables[name]
-        if self.cache is not None and not where:
-            frame = self.cache.rows(self.engine, name, columns)  # kept in Beijing time
-        else:  # the rules reason in Beijing's calendar
-            cols = [table.c[c] for c in columns] if columns else list(table.c)
-            query = sa.select(*cols).where(*self.as_of.where(table), *(where or []))
-            frame = in_china_time(read_frame(self.engine, query))
-        for col in frame.columns:
-            if col.endswith("_fen"):  # exact integers, missing stays missing (never a float)
-                frame[col] = frame[col].astype("Int64")
-        return frame
+        if self.cache is not None and not where:  # kept in Beijing time, money exact
+            return self.cache.rows(self.engine, name, columns)
+        # the rules reason in Beijing's calendar
+        cols = [table.c[c] for c in columns] if columns else list(table.c)
+        query = sa.select(*cols).where(*self.as_of.where(table), *(where or []))
+        return exact_money(in_china_time(read_frame(self.engine, query, few=few)))
 
     @staticmethod
     def _fold(frame: pd.DataFrame, key: str) -> pd.DataFrame:

@@ -66,9 +66,10 @@ def alerts_after(views: Views, after: int) -> list[tuple[int, str, dict[str, Any
     changed alerts carry the finding in the spec's form, ID numbers masked
     (alerts leave the system); a withdrawal names the finding and its last facts.
     """
-    raised = views.rows("rm_findings", where=[rm.tables["rm_findings"].c.position > after])
+    raised = views.rows("rm_findings", where=[rm.tables["rm_findings"].c.position > after],
+                        few=True)
     gone = views.rows("rm_findings_withdrawn",
-                      where=[rm.tables["rm_findings_withdrawn"].c.position > after])
+                      where=[rm.tables["rm_findings_withdrawn"].c.position > after], few=True)
     steps: list[tuple[int, str, dict[str, Any] | None]] = []
     if not raised.empty:
         frame = raised.set_index("finding_id", drop=True)
@@ -104,12 +105,15 @@ def _current_before(views: Views, ids: set[str], first: int) -> dict[str, bool]:
     """Whether each finding was current just before position ``first``: raised, and not
     withdrawn after its last raise."""
     history: list[tuple[int, str, bool]] = []
+    wanted = sorted(ids)
     for table, raise_ in (("rm_findings", True), ("rm_findings_withdrawn", False)):
         t = rm.tables[table]
-        rows = views.rows(table, ["finding_id", "position"], where=[t.c.position < first])
-        rows = rows[rows["finding_id"].isin(ids)]
-        history.extend((int(p), f, raise_) for f, p in zip(rows["finding_id"], rows["position"],
-                                                           strict=True))
+        for i in range(0, len(wanted), 500):  # only these findings' rows, not every finding's
+            rows = views.rows(table, ["finding_id", "position"],
+                              where=[t.c.position < first,
+                                     t.c.finding_id.in_(wanted[i:i + 500])], few=True)
+            history.extend((int(p), f, raise_) for f, p in zip(
+                rows["finding_id"], rows["position"], strict=True))
     return {fid: raise_ for _, fid, raise_ in sorted(history)}
 
 

@@ -24,7 +24,8 @@ from projections.views import Views
 from tests.detectors.test_partial_logs import interleaved
 
 pytestmark = pytest.mark.slow
-RAW = ["rm_person_versions", "rm_attendance", "rm_claim_items", "rm_classes", "rm_vouchers"]
+RAW = ["rm_person_versions", "rm_attendance", "rm_claim_items", "rm_classes", "rm_vouchers",
+       "rm_claims", "rm_payments", "rm_voucher_redemptions"]  # the last three: money
 
 
 def findings(views: Views) -> dict[str, str]:
@@ -64,10 +65,24 @@ def _ingest(url: str, lines: list[bytes], path: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def small_city(tmp_path_factory: pytest.TempPathFactory) -> list[bytes]:
+def city_lines(tmp_path_factory: pytest.TempPathFactory) -> list[bytes]:
     out = tmp_path_factory.mktemp("cache") / "city.jsonl"
     generate(50, 8, out, out.with_suffix(".truth.json"))
-    return out.read_bytes().splitlines()[:8_000]
+    return out.read_bytes().splitlines()
+
+
+@pytest.fixture(scope="module")
+def small_city(city_lines: list[bytes]) -> list[bytes]:
+    return city_lines[:8_000]
+
+
+@pytest.fixture(scope="module")
+def money_city(city_lines: list[bytes]) -> list[bytes]:
+    """The small city plus its first claims, reviews and payments (money columns)."""
+    money = [line for line in city_lines[8_000:]
+             if b'"SubsidyClaimed"' in line or b'"SubsidyPaid"' in line
+             or b'"ClaimReviewed"' in line or b'"VoucherRedeemed"' in line][:600]
+    return city_lines[:8_000] + money
 
 
 def test_a_table_empty_at_first_gets_its_types_from_its_first_rows(
@@ -126,3 +141,38 @@ def test_a_stream_horizon_shares_the_kept_rows(sqlite_url: str, tmp_path: Path,
         "rm_sessions", ["class_id", "hours"])
     pd.testing.assert_frame_equal(plain, held)
     assert len(cache._frames) == 1
+
+
+def test_money_is_kept_exact_and_few_rows_read_plainly_equal_a_columnar_read(
+        store_url: str, tmp_path: Path, money_city: list[bytes]) -> None:
+    """Kept rows hold money as nullable integers from the first read and for every new row
+    (not converted again each cycle); a ``few`` read (a stream's new findings) gives the
+    same frame, types included, as the columnar reader."""
+    from projections.tables import metadata
+
+    engine = engine_for(store_url)
+    cache = RowCache()
+    half = len(money_city) - 300  # half the money rows arrive later, as new rows
+    _ingest(store_url, money_city[:half], tmp_path / "a.jsonl")
+    Projector(engine).run()
+    assert len(Views(engine, cache=cache).rows("rm_payments")) > 0  # read whole first
+    _ingest(store_url, money_city[half:], tmp_path / "b.jsonl")
+    Projector(engine).run()
+    kept = Views(engine, cache=cache).rows("rm_payments")
+    assert str(kept["amount_fen"].dtype) == "Int64" and len(kept) > 0
+    held = [f for (name, _), (_, f) in cache._frames.items() if name == "rm_payments"]
+    assert held and all(str(f["amount_fen"].dtype) == "Int64" for f in held)  # as kept
+    assert len(kept) > len(Views(engine).rows("rm_payments", where=[
+        metadata.tables["rm_payments"].c.position <= int(kept["position"].min())]))
+    for name in ("rm_payments", "rm_claims", "rm_claim_reviews", "rm_attendance",
+                 "rm_person_versions", "rm_classes", "rm_enrolments"):
+        t = metadata.tables[name]
+        middle = int(Views(engine).rows(name, ["position"])["position"].median())
+        views = Views(engine)
+        few = views.rows(name, where=[t.c.position > middle], few=True)
+        columnar = views.rows(name, where=[t.c.position > middle])
+        assert len(few) > 0, name
+        pd.testing.assert_frame_equal(few.sort_values("position", ignore_index=True),
+                                      columnar.sort_values("position", ignore_index=True),
+                                      check_dtype=True)
+    cache.close()
