@@ -73,53 +73,80 @@ def _run(frames: Frames, rules: Rules, selected: list[tuple[str, Any]],
     return result
 
 
-def _run_forked(frames: Frames, rules: Rules, selected: list[tuple[str, Any]], workers: int,
-                weights: dict[str, float]) -> DetectionResult:
-    names = list(Frames.__annotations__)
-    if hasattr(frames, "read_ahead"):
-        frames.read_ahead()
-        names = frames.load_order(names)
-    for name in names:  # load every frame here, shared by the children
-        getattr(frames, name)
-    groups: list[list[tuple[str, Any]]] = [[] for _ in range(workers)]
-    load = [0.0] * workers
-    for item in sorted(selected, key=lambda it: -weights.get(it[0], 1.0)):
-        i = load.index(min(load))
-        groups[i].append(item)
-        load[i] += weights.get(item[0], 1.0)
-    children = []
-    for group in groups[1:]:
-        if not group:
-            continue
-        read_end, write_end = os.pipe()
-        pid = os.fork()
-        if pid == 0:  # the child: detect, send the result, leave without cleanup
-            os.close(read_end)
-            try:
-                payload = pickle.dumps(_run(frames, rules, group))
-            except BaseException as exc:
-                failed = DetectionResult(errors={c: f"worker failed: {exc!r}" for c, _ in group})
-                payload = pickle.dumps(failed)
-            with os.fdopen(write_end, "wb") as out:
-                out.write(payload)
-            os._exit(0)
-        os.close(write_end)
-        children.append((pid, read_end, group))
-    parts = [_run(frames, rules, groups[0])]
-    for pid, read_end, group in children:
-        with os.fdopen(read_end, "rb") as src:
-            payload = src.read()
-        os.waitpid(pid, 0)
-        try:
-            parts.append(pickle.loads(payload))
-        except Exception as exc:  # the child died before it could answer
-            parts.append(DetectionResult(errors={c: f"worker lost: {exc!r}" for c, _ in group}))
-    order = {code: n for n, (code, _) in enumerate(selected)}
+def _run_queue(frames: Frames, rules: Rules, selected: list[tuple[str, Any]],
+               queue: int) -> DetectionResult:
+    """Take detectors one at a time from the shared queue and run each, until it is empty."""
+    parts = []
+    while index := os.read(queue, 1):
+        parts.append(_run(frames, rules, [selected[index[0]]]))
+    return _merged(parts)
+
+
+def _merged(parts: list[DetectionResult]) -> DetectionResult:
     result = DetectionResult()
     for part in parts:
         result.seconds.update(part.seconds)
         result.counts.update(part.counts)
         result.errors.update(part.errors)
         result.findings.extend(part.findings)
+    return result
+
+
+def _run_forked(frames: Frames, rules: Rules, selected: list[tuple[str, Any]], workers: int,
+                weights: dict[str, float]) -> DetectionResult:
+    """Fork ``workers`` − 1 children that share the loaded frames; the parent works too.
+
+    The detectors wait in a pipe, slowest first by last time's ``weights``, and each
+    worker takes the next one when it is free (one byte each: a read that small is
+    atomic). So the workers finish within about one detector of each other, whatever
+    the load on the machine does to their speed, instead of one waiting on the other.
+    """
+    names = list(Frames.__annotations__)
+    if hasattr(frames, "read_ahead"):
+        frames.read_ahead()
+        names = frames.load_order(names)
+    for name in names:  # load every frame here, shared by the children
+        getattr(frames, name)
+    if len(selected) > 255:  # the queue numbers detectors in one byte
+        log.warning("%d detectors: more than the work queue holds; running them in one "
+                    "process", len(selected))
+        return _run(frames, rules, selected)
+    queue, feed = os.pipe()
+    os.write(feed, bytes(sorted(range(len(selected)),
+                                key=lambda i: -weights.get(selected[i][0], 1.0))))
+    os.close(feed)  # an empty queue then reads as the end
+    children = []
+    try:
+        for _ in range(workers - 1):
+            read_end, write_end = os.pipe()
+            pid = os.fork()
+            if pid == 0:  # the child: detect, send the result, leave without cleanup
+                os.close(read_end)
+                try:
+                    payload = pickle.dumps(_run_queue(frames, rules, selected, queue))
+                except BaseException:  # what it took is reported as not run, below
+                    log.exception("a detection worker failed")
+                    payload = pickle.dumps(DetectionResult())
+                with os.fdopen(write_end, "wb") as out:
+                    out.write(payload)
+                os._exit(0)
+            os.close(write_end)
+            children.append((pid, read_end))
+        parts = [_run_queue(frames, rules, selected, queue)]
+        for pid, read_end in children:
+            with os.fdopen(read_end, "rb") as src:
+                payload = src.read()
+            os.waitpid(pid, 0)
+            try:
+                parts.append(pickle.loads(payload))
+            except Exception:  # the child died before it could answer
+                log.exception("a detection worker died before it answered")
+    finally:
+        os.close(queue)
+    order = {code: n for n, (code, _) in enumerate(selected)}
+    result = _merged(parts)
+    for code, _ in selected:  # taken by a worker that failed: not run, so nothing withdrawn
+        if code not in result.counts and code not in result.errors:
+            result.errors[code] = "not run: its detection worker failed (see the log)"
     result.findings.sort(key=lambda f: order[f.code])  # stable: each detector's own order
     return result

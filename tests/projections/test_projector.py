@@ -98,6 +98,36 @@ def test_incremental_equals_rebuild_on_postgres(pg_url: str, tmp_path: Path) -> 
     assert dump(engine) == incremental
 
 
+def test_small_windows_run_only_their_topics_statements(
+        store_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A small window runs only the statements of the event types it holds, and projects
+    exactly what running every statement projects."""
+    from projections import projector as module
+
+    engine = load(store_url, tmp_path)
+    projector = Projector(engine)
+    ran = []
+    real = sa.Connection.execute
+
+    def counted(conn: sa.Connection, statement: object, *a: object, **k: object) -> object:
+        ran.append(statement)
+        return real(conn, statement, *a, **k)
+
+    monkeypatch.setattr(sa.Connection, "execute", counted)
+    for upto in (3, 9, 10, 24):
+        projector.run(upto=upto, window=4)
+    projector.run(window=4)
+    monkeypatch.undo()
+    statements = {s for _, s in projector.statements}
+    windows = sum(1 for s in ran if s is projector._topics_in)
+    assert windows > 5
+    assert sum(1 for s in ran if s in statements) < windows * len(statements) / 2
+    few = dump(engine)
+    monkeypatch.setattr(module, "FEW", 0)  # every statement for every window
+    projector.run(rebuild=True, window=4)
+    assert dump(engine) == few
+
+
 def state(engine: sa.Engine) -> dict[str, pd.DataFrame]:
     """Position-free final state: what must not depend on the order events arrived in."""
     Projector(engine).run()
