@@ -83,6 +83,7 @@ def _run_queue(frames: Frames, rules: Rules, selected: list[tuple[str, Any]],
 
 
 def _merged(parts: list[DetectionResult]) -> DetectionResult:
+    """One result from the results of several workers or detectors."""
     result = DetectionResult()
     for part in parts:
         result.seconds.update(part.seconds)

@@ -43,7 +43,7 @@ def _fakes(n: int, behave: Callable[[], None]) -> dict[str, object]:
 
     @dataclasses.dataclass(frozen=True)
     class Params:
-        pass
+        """Stand-ins take no parameters."""
 
     fakes = {}
     for i in range(n):
