@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 from projections.chinatime import in_china_time
 from projections.horizon import COLUMNS as KEPT
-from projections.read import exact_money, read_frame
+from projections.read import read_rows
 from projections.tables import metadata
 
 
@@ -43,18 +43,18 @@ class RowCache:
         upto, cached = self._frames.get(key, (0, None))
         query = sa.select(*[table.c[c] for c in read]).where(table.c.position > upto)
         if cached is None:
-            frame = _read(engine, query)  # columnar: the first read is the big one
+            frame = read_rows(engine, query)  # columnar: the first read is the big one
         else:  # a few new rows: plain rows beat connectorx's setup
             keys, rows = self._fetch(engine, query)
             frame = cached
             if rows and cached.empty:  # the table's first rows: their types come from it
-                frame = _read(engine, query)
+                frame = read_rows(engine, query)
             elif rows:
                 try:
                     fresh = pd.DataFrame(rows, columns=keys).astype(cached.dtypes.to_dict())
                     frame = pd.concat([cached, in_china_time(fresh)], ignore_index=True)
                 except (TypeError, ValueError):  # types that cannot meet: read it whole
-                    frame = _read(engine, sa.select(*[table.c[c] for c in read]))
+                    frame = read_rows(engine, sa.select(*[table.c[c] for c in read]))
         if not frame.empty:
             upto = int(frame["position"].max())
         self._frames[key] = (upto, frame)
@@ -81,9 +81,3 @@ class RowCache:
             with contextlib.suppress(sa.exc.SQLAlchemyError):
                 self._conn.close()
             self._conn = None
-
-
-def _read(engine: sa.Engine, query: sa.Select) -> pd.DataFrame:
-    """Read columnar; times in Beijing's calendar and money as exact integers once, as the
-    rows arrive (not over every kept row on every cycle)."""
-    return exact_money(in_china_time(read_frame(engine, query)))

@@ -33,6 +33,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from projections.arrow_read import _read_arrow
+from projections.chinatime import in_china_time
 
 _ROOT = str(Path(__file__).resolve().parents[1])
 _SCRATCH = "/dev/shm" if os.path.isdir("/dev/shm") else None  # memory-backed when there is one
@@ -209,6 +210,11 @@ def read_frame(engine: sa.Engine, query: sa.Select[Any], *, few: bool = False) -
         return typed_empty(query)
     frame = pd.DataFrame(rows, columns=list(result.keys()))
     return _typed_like_columnar(frame, query) if few else frame
+
+
+def read_rows(engine: sa.Engine, query: sa.Select[Any], *, few: bool = False) -> pd.DataFrame:
+    """Read-model rows as the rules see them: times in Beijing's calendar, money exact."""
+    return exact_money(in_china_time(read_frame(engine, query, few=few)))
 
 
 def _typed_like_columnar(frame: pd.DataFrame, query: sa.Select[Any]) -> pd.DataFrame:

@@ -22,11 +22,10 @@ from projections import keyed
 from projections.asof import NOW, AsOf
 from projections.attendance import attended
 from projections.cache import RowCache
-from projections.chinatime import in_china_time
 from projections.horizon import COLUMNS as HORIZON_COLUMNS
 from projections.horizon import Horizon
 from projections.idcheck import id_columns
-from projections.read import exact_money, read_frame
+from projections.read import read_rows
 from projections.tables import metadata
 
 CHECKIN_COLUMNS = ("position", "recorded_us", "occurred_at", "occurred_ts", "class_id",
@@ -108,7 +107,7 @@ class Views:
         # the rules reason in Beijing's calendar
         cols = [table.c[c] for c in columns] if columns else list(table.c)
         query = sa.select(*cols).where(*self.as_of.where(table), *(where or []))
-        return exact_money(in_china_time(read_frame(self.engine, query, few=few)))
+        return read_rows(self.engine, query, few=few)
 
     @staticmethod
     def _fold(frame: pd.DataFrame, key: str) -> pd.DataFrame:
