@@ -100,3 +100,50 @@ def test_unreachable_broker_is_reported_with_the_unsent_lines(tmp_path: Path) ->
     assert [u["line"] for u in out["unsent_lines"]] == [1, 2, 3, 4, 5]
     assert "unreachable" in out["unsent_lines"][0]["error"]
     assert unsent.read_bytes() == b"".join(x + b"\n" for x in lines)
+
+
+def test_keys_land_where_a_plain_keyed_producer_puts_them(broker: Broker,
+                                                          tmp_path: Path) -> None:
+    """publish names each key's partition itself (remembered per key): it must be the
+    partition Kafka's default partitioner picks, or other producers of the same subject
+    would split its events over two partitions and lose their order."""
+    from kafka import KafkaProducer
+
+    lines = small_city()
+    path = tmp_path / "city.jsonl"
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    ours, plain = settings_for(broker.bootstrap), settings_for(broker.bootstrap)
+    ensure_topics(ours, {ours.topic: 5, plain.topic: 5})
+    assert publish(ours, [str(path)]).sent == len(lines)
+    producer = KafkaProducer(**plain.producer_config())
+    for value in lines:
+        producer.send(plain.topic, value=value, key=message_key(value))
+    producer.flush()
+    producer.close()
+    where = {topic: {m.value: m.partition for m in read_all(broker.bootstrap, topic, len(lines))}
+             for topic in (ours.topic, plain.topic)}
+    assert len(where[ours.topic]) == len(set(lines))
+    assert where[ours.topic] == where[plain.topic]
+    assert len(set(where[ours.topic].values())) > 1
+
+
+def test_key_partitions_start_afresh_when_the_topic_changes() -> None:
+    from kafka.partitioner.default import murmur2
+
+    from streams.publish import KeyPartitions
+
+    keys = [f"P{i}".encode() for i in range(50)]
+    of = KeyPartitions()
+    assert of(b"P1") is None  # no partitions known yet: the producer decides
+    of.use({0, 1, 2})
+    assert [of(k) for k in keys] == [(murmur2(k) & 0x7FFFFFFF) % 3 for k in keys]
+    assert of(None) is None
+    of.use({3, 0, 2, 1})  # the topic grew: keys move, as for every producer
+    assert [of(k) for k in keys] == [(murmur2(k) & 0x7FFFFFFF) % 4 for k in keys]
+    of.use({10, 20})  # ids, not positions: the sorted ids are indexed
+    assert {of(k) for k in keys} == {10, 20}
+    of = KeyPartitions()
+    of.LIMIT = 5  # a file with more keys than are remembered: still the same answers
+    of.use({10, 20})
+    assert [of(k) for k in keys] == [[10, 20][(murmur2(k) & 0x7FFFFFFF) % 2] for k in keys]
+    assert len(of._of) <= 5
