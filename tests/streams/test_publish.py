@@ -7,9 +7,10 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from kafka import KafkaConsumer, TopicPartition
+from kafka import KafkaConsumer, KafkaProducer, TopicPartition
+from kafka.partitioner.default import murmur2
 
-from streams.publish import message_key, publish
+from streams.publish import KeyPartitions, message_key, publish
 from streams.topics import ensure_topics
 from tests.detectors.city import TinyCity
 from tests.e2e.conftest import cli_command, cli_env
@@ -107,8 +108,6 @@ def test_keys_land_where_a_plain_keyed_producer_puts_them(broker: Broker,
     """publish names each key's partition itself (remembered per key): it must be the
     partition Kafka's default partitioner picks, or other producers of the same subject
     would split its events over two partitions and lose their order."""
-    from kafka import KafkaProducer
-
     lines = small_city()
     path = tmp_path / "city.jsonl"
     path.write_bytes(b"\n".join(lines) + b"\n")
@@ -128,10 +127,6 @@ def test_keys_land_where_a_plain_keyed_producer_puts_them(broker: Broker,
 
 
 def test_key_partitions_start_afresh_when_the_topic_changes() -> None:
-    from kafka.partitioner.default import murmur2
-
-    from streams.publish import KeyPartitions
-
     keys = [f"P{i}".encode() for i in range(50)]
     of = KeyPartitions()
     assert of(b"P1") is None  # no partitions known yet: the producer decides
