@@ -49,6 +49,14 @@ FAST = {"max_poll_interval_ms": 4_000, "session_timeout_ms": 4_000,
         "heartbeat_interval_ms": 400}
 
 
+def crc_in() -> str:
+    """Which CRC-32C kafka-python checks and writes record batches with: the optional
+    ``crc32c`` package (``pip install '.[fast]'``) changes every figure here."""
+    from kafka.record import util
+
+    return "Python" if util.crc32c_c is None else "C (crc32c)"
+
+
 def settings(bootstrap: str, topic: str, **over: object) -> KafkaSettings:
     return KafkaSettings(bootstrap, topic=topic, group=f"bench-{uuid.uuid4().hex[:6]}",
                          **{**FAST, **over})  # type: ignore[arg-type]
@@ -325,7 +333,7 @@ def main() -> None:
             with open(path, "rb") as f:
                 n = sum(1 for _ in f)
             print(f"events 事件数: {n:,} ({path.stat().st_size / 2**20:.0f} MiB), broker Tansu "
-                  f"at {broker.bootstrap}")
+                  f"at {broker.bootstrap}, kafka-python's CRC-32C in {crc_in()}")
             if "publish" not in a.skip or "consume" not in a.skip:
                 bare = settings(broker.bootstrap, "bare")
                 ours = settings(broker.bootstrap, "events")
