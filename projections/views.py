@@ -9,10 +9,9 @@ are integer fen (``*_fen``); ``engine.money`` converts at the edges.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import date
-from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -34,6 +33,38 @@ _ON_CHECKINS = ("checkins", "trainee_attendance")  # frames that need the check-
 DEADLINE_MONTH_DAY = "03-31"  # subsidies for year Y are paid by 31 March of Y+1 (seed 003)
 
 
+class carried:
+    """A frame computed once per ``Views``, and carried to the next ``Views`` of a
+    long-running reader (one that keeps a ``RowCache``) while every table it was
+    derived from shows the same rows.
+
+    A stream's follower builds every frame each second, yet most tables of master
+    data (persons, institutions, agencies) get no new rows for hours: folding and
+    checking them again would give the very same frame.
+    """
+
+    def __init__(self, func: Callable[[Views], pd.DataFrame]):
+        self.func = func
+        self.__doc__ = func.__doc__
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, views: Views | None, owner: type | None = None) -> object:
+        if views is None:
+            return self
+        if self.name in views.__dict__:  # derived already: its reads count again
+            views._reads_seen(views._frame_reads.get(self.name, {}))
+            return views.__dict__[self.name]
+        frame = views._derive(self.name, self.func)
+        views.__dict__[self.name] = frame
+        return frame
+
+    def __set__(self, views: Views, frame: pd.DataFrame) -> None:
+        """A data descriptor, so that every use of a frame counts as a read of its rows."""
+        views.__dict__[self.name] = frame
+
+
 class Views:
     """Read-side queries over one database's read models, as of one point."""
 
@@ -46,6 +77,11 @@ class Views:
         self._ahead: dict[tuple[str, tuple[str, ...] | None], Future[pd.DataFrame]] = {}
         self._started_ahead = False
         self._whole: dict[str, pd.DataFrame] = {}  # tables read with every column
+        # the table reads of each frame being derived (innermost last), for carrying it
+        self._reads: list[dict[tuple[str, tuple[str, ...] | None], tuple[int, int]] | None] = []
+        self.carried: set[str] = set()  # frames this Views took over from the last one
+        self._seen: dict[tuple[str, tuple[str, ...] | None], pd.DataFrame] = {}  # (cache only)
+        self._frame_reads: dict[str, dict | None] = {}  # each derived frame's reads
 
     # -- raw rows ------------------------------------------------------------------------------
 
@@ -76,16 +112,72 @@ class Views:
         """The visible rows of one read-model table (all columns unless named);
         ``few`` when ``where`` selects a handful (read plainly, see ``read_frame``)."""
         if where:
+            if self._reads:  # a frame built on a selection is never carried
+                self._reads[-1] = None
             return self._read(name, columns, where, few)
-        if name in self._whole:  # read whole already: its copy (copy-on-write) or columns
+        key = (name, tuple(columns) if columns else None)
+        if key in self._seen:  # read already (a carried frame's check, say): the same rows
+            frame = self._seen[key].copy(deep=False)
+        elif name in self._whole:  # read whole already: its copy (copy-on-write) or columns
             whole = self._whole[name]
-            return whole[columns] if columns else whole.copy(deep=False)
-        ahead = self._ahead.pop((name, tuple(columns or ()) or None), None)
-        frame = ahead.result() if ahead is not None else self._read(name, columns, None)
-        if columns is None:  # several frames fold the same table: it is read once
-            self._whole[name] = frame
-            return frame.copy(deep=False)
+            frame = whole[columns] if columns else whole.copy(deep=False)
+        else:
+            ahead = self._ahead.pop((name, tuple(columns or ()) or None), None)
+            frame = ahead.result() if ahead is not None else self._read(name, columns, None)
+            if columns is None:  # several frames fold the same table: it is read once
+                self._whole[name] = frame
+                frame = frame.copy(deep=False)
+            elif self.cache is not None:
+                self._seen[key] = frame
+                frame = frame.copy(deep=False)
+        if self._reads and self._reads[-1] is not None and self.cache is not None:
+            self._reads[-1][key] = (self.cache.head(name), len(frame))
         return frame
+
+    def _derive(self, name: str, build: Callable[[Views], pd.DataFrame]) -> pd.DataFrame:
+        """``build(self)``, or the last ``Views``'s frame when the rows it was built from
+        are the same: no table read for it has a row past the last time's head, and as
+        many of its rows are visible (a horizon only ever shows more). Frames that use
+        the calendar day are carried within the day only."""
+        if self.cache is None:
+            return build(self)
+        day = today()
+        kept = self.cache.derived.get(name)
+        if kept is not None and kept[0] == day:
+            self._reads.append({})
+            try:  # each table read again (only its new rows): is it the same?
+                same = all(self.rows(t, list(c) if c else None) is not None
+                           and self._reads[-1][(t, c)] == seen
+                           for (t, c), seen in kept[1].items())
+            finally:
+                self._reads.pop()
+            if same:
+                self._frame_reads[name] = kept[1]
+                self._reads_seen(kept[1])
+                self.carried.add(name)
+                return kept[2].copy(deep=False)
+        self._reads.append({})
+        try:
+            frame = build(self)
+        finally:
+            reads = self._reads.pop()
+        self._frame_reads[name] = reads
+        self._reads_seen(reads)
+        if reads is None:
+            self.cache.derived.pop(name, None)
+        else:
+            self.cache.derived[name] = (day, reads, frame)
+        return frame.copy(deep=False)  # the kept frame never changes (copy-on-write)
+
+    def _reads_seen(self, reads: dict | None) -> None:
+        """A frame's reads count for the frame being derived around it, if any (None: it
+        was built on a selection, and so is that one)."""
+        if not self._reads or self._reads[-1] is None:
+            return
+        if reads is None:
+            self._reads[-1] = None
+        else:
+            self._reads[-1].update(reads)
 
     def _read(self, name: str, columns: list[str] | None,
               where: list[sa.ColumnElement[bool]] | None, few: bool = False) -> pd.DataFrame:
@@ -139,7 +231,7 @@ class Views:
 
     # -- master data ---------------------------------------------------------------------------
 
-    @cached_property
+    @carried
     def persons(self) -> pd.DataFrame:
         """One row per person: folded registration, death date, ID validity, age, birth mismatch."""
         p = self._fold(self.rows("rm_person_versions").drop(columns=["event_type"]), "person_id")
@@ -152,55 +244,55 @@ class Views:
         p["id_problem"] = pd.Series(problems, index=p.index, dtype=kind)
         p["id_valid"] = p["id_problem"].isna()
         p["id_birth_date"] = pd.Series(born_on, index=p.index, dtype=kind)
-        ref = self.as_of.reference_date() or date.today().isoformat()
+        ref = self.as_of.reference_date() or today().isoformat()
         p["age"] = _age(p["birth_date"], ref)
         return p
 
-    @cached_property
+    @carried
     def person_history(self) -> pd.DataFrame:
         """Every registration/update row of persons, in occurred order (contacts over time)."""
         return self.rows("rm_person_versions").sort_values(
             ["person_id", "occurred_ts", "position"], kind="stable").reset_index(drop=True)
 
-    @cached_property
+    @carried
     def institution_history(self) -> pd.DataFrame:
         """Every registration/update row of institutions, in occurred order."""
         return self.rows("rm_institution_versions").sort_values(
             ["institution_id", "occurred_ts", "position"], kind="stable").reset_index(drop=True)
 
-    @cached_property
+    @carried
     def institutions(self) -> pd.DataFrame:
         return self._fold(self.rows("rm_institution_versions").drop(columns=["event_type"]),
                           "institution_id")
 
-    @cached_property
+    @carried
     def licences(self) -> pd.DataFrame:
         """Licensed occupations over time: each version's list with the time it took effect."""
         return self.rows("rm_institution_licences",
                          ["position", "occurred_ts", "occurred_at", "institution_id",
                           "occupation"]).sort_values(["institution_id", "occurred_ts", "position"])
 
-    @cached_property
+    @carried
     def agencies(self) -> pd.DataFrame:
         return self._fold(self.rows("rm_agencies"), "agency_id")
 
-    @cached_property
+    @carried
     def agency_history(self) -> pd.DataFrame:
         """Every registration row of agencies (filing status and occupations over time)."""
         return self.rows("rm_agencies").sort_values(
             ["agency_id", "occurred_ts", "position"], kind="stable").reset_index(drop=True)
 
-    @cached_property
+    @carried
     def agency_occupations(self) -> pd.DataFrame:
         return self.rows("rm_agency_occupations", ["agency_id", "occupation", "occurred_at"])
 
-    @cached_property
+    @carried
     def employers(self) -> pd.DataFrame:
         return self._fold(self.rows("rm_employers"), "employer_id")
 
     # -- training ------------------------------------------------------------------------------
 
-    @cached_property
+    @carried
     def classes(self) -> pd.DataFrame:
         """One row per class, with delivered hours and days, roster size and completion."""
         c = self._fold(self.rows("rm_classes"), "class_id")
@@ -220,18 +312,18 @@ class Views:
         c["session_hours"] = c["session_hours"].fillna(0.0)
         return c
 
-    @cached_property
+    @carried
     def sessions(self) -> pd.DataFrame:
         """Every session held (class, date, hours) with its position, for evidence."""
         return self.rows("rm_sessions", ["position", "occurred_at", "class_id", "date", "hours"])
 
-    @cached_property
+    @carried
     def completions(self) -> pd.DataFrame:
         """Every ClassCompleted row (delivered hours as reported) with its position."""
         return self.rows("rm_class_completions", ["position", "occurred_at", "class_id",
                                                   "delivered_hours"])
 
-    @cached_property
+    @carried
     def roster(self) -> pd.DataFrame:
         """One row per class × person enrolled, with whether they withdrew afterwards."""
         e = self.rows("rm_enrolments", ["position", "occurred_ts", "occurred_at", "class_id",
@@ -246,14 +338,14 @@ class Views:
         return r.rename(columns={"occurred_at": "enrolled_at", "occurred_ts": "enrolled_ts",
                                  "position": "enrol_position"})
 
-    @cached_property
+    @carried
     def checkins(self) -> pd.DataFrame:
         """Every attendance record, for the detectors (device, place, face score, time)."""
         a = self.rows("rm_attendance", list(CHECKIN_COLUMNS))
         a["date"] = a["occurred_at"].str.slice(0, 10)  # the training day in Beijing
         return a
 
-    @cached_property
+    @carried
     def trainee_attendance(self) -> pd.DataFrame:
         """Per class × person on the roster: attended days, hours and rate against the plan.
 
@@ -272,25 +364,25 @@ class Views:
 
     # -- outcomes ------------------------------------------------------------------------------
 
-    @cached_property
+    @carried
     def assessments(self) -> pd.DataFrame:
         return self.rows("rm_assessments")
 
-    @cached_property
+    @carried
     def certificates(self) -> pd.DataFrame:
         return self.rows("rm_certificates")
 
-    @cached_property
+    @carried
     def employment(self) -> pd.DataFrame:
         return self.rows("rm_employment")
 
-    @cached_property
+    @carried
     def skill_upgrade_payments(self) -> pd.DataFrame:
         return self.rows("rm_skill_upgrade_payments")
 
     # -- money ---------------------------------------------------------------------------------
 
-    @cached_property
+    @carried
     def claims(self) -> pd.DataFrame:
         """One row per claim with its last review, money paid and recovered (fen)."""
         c = self._fold(self.rows("rm_claims"), "claim_id")
@@ -309,11 +401,11 @@ class Views:
             c[col] = c[col].fillna(0).astype("int64")
         return c
 
-    @cached_property
+    @carried
     def claim_items(self) -> pd.DataFrame:
         return self.rows("rm_claim_items")
 
-    @cached_property
+    @carried
     def payments(self) -> pd.DataFrame:
         """Payments with their claim's year, the deadline, lateness and recoveries (fen)."""
         p = self.rows("rm_payments")
@@ -330,11 +422,11 @@ class Views:
             rec.groupby("payment_id")["amount_fen"].sum()).fillna(0).astype("int64")
         return p
 
-    @cached_property
+    @carried
     def budgets(self) -> pd.DataFrame:
         return self.rows("rm_budgets")
 
-    @cached_property
+    @carried
     def vouchers(self) -> pd.DataFrame:
         """Each voucher's place in the loop 申请-发券-培训(评价)-兑现-核销."""
         v = self._fold(self.rows("rm_vouchers"), "voucher_id")
@@ -351,7 +443,7 @@ class Views:
         roster = self.roster
         v["used_in_class"] = keyed.first_per(keyed.codes(v.index, roster["voucher_id"]), n,
                                              roster["class_id"]).array
-        ref = self.as_of.reference_date() or date.today().isoformat()
+        ref = self.as_of.reference_date() or today().isoformat()
         v["stage"] = np.select(
             [v["written_off_at"].notna(), v["redeemed_at"].notna(),
              v["used_in_class"].notna(), v["expires_on"] < ref],
@@ -359,15 +451,20 @@ class Views:
             default="issued 发券")
         return v
 
-    @cached_property
+    @carried
     def spot_checks(self) -> pd.DataFrame:
         s = self.rows("rm_spot_checks")
         s["date"] = s["occurred_at"].str.slice(0, 10)
         return s
 
-    @cached_property
+    @carried
     def complaints(self) -> pd.DataFrame:
         return self.rows("rm_complaints")
+
+
+def today() -> date:
+    """The calendar day, which frames with ages and expiry depend on (tests move it)."""
+    return date.today()
 
 
 def _on(frame: pd.DataFrame, values: pd.Series) -> pd.Series:
