@@ -137,8 +137,8 @@ class Views:
     def _derive(self, name: str, build: Callable[[Views], pd.DataFrame]) -> pd.DataFrame:
         """``build(self)``, or the last ``Views``'s frame when the rows it was built from
         are the same: no table read for it has a row past the last time's head, and as
-        many of its rows are visible (a horizon only ever shows more). Frames that use
-        the calendar day are carried within the day only."""
+        many of its rows are visible (a horizon only ever shows more). Nothing is carried
+        past the calendar day: ages and voucher expiry move with it."""
         if self.cache is None:
             return build(self)
         day = today()
@@ -156,6 +156,7 @@ class Views:
                 self._reads_seen(kept[1])
                 self.carried.add(name)
                 return kept[2].copy(deep=False)
+        self.cache.derived.pop(name, None)  # not held beside its successor while it is built
         self._reads.append({})
         try:
             frame = build(self)
@@ -163,9 +164,7 @@ class Views:
             reads = self._reads.pop()
         self._frame_reads[name] = reads
         self._reads_seen(reads)
-        if reads is None:
-            self.cache.derived.pop(name, None)
-        else:
+        if reads is not None:
             self.cache.derived[name] = (day, reads, frame)
         return frame.copy(deep=False)  # the kept frame never changes (copy-on-write)
 
