@@ -10,6 +10,7 @@ each in one transaction, so a read that sees position P sees every row below it.
 from __future__ import annotations
 
 import contextlib
+from datetime import date
 
 import pandas as pd
 import sqlalchemy as sa
@@ -34,7 +35,7 @@ class RowCache:
         self._heads: dict[str, int] = {}  # per table: the highest position read so far
         # frames derived from these rows, by name: (day, the reads it took, frame); see
         # ``projections.views.carried``
-        self.derived: dict[str, tuple[object, dict, pd.DataFrame]] = {}
+        self.derived: dict[str, tuple[date, dict, pd.DataFrame]] = {}
 
     def head(self, name: str) -> int:
         """The highest position of ``name`` read so far (under any columns)."""

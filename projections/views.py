@@ -31,6 +31,8 @@ CHECKIN_COLUMNS = ("position", "recorded_us", "occurred_at", "occurred_ts", "cla
                    "person_id", "direction", "method", "device_id", "lat", "lon", "face_score")
 _ON_CHECKINS = ("checkins", "trainee_attendance")  # frames that need the check-in read
 DEADLINE_MONTH_DAY = "03-31"  # subsidies for year Y are paid by 31 March of Y+1 (seed 003)
+# the tables a frame was derived from: (table, columns) -> (kept head, visible rows)
+Reads = dict[tuple[str, tuple[str, ...] | None], tuple[int, int]]
 
 
 class carried:
@@ -78,10 +80,10 @@ class Views:
         self._started_ahead = False
         self._whole: dict[str, pd.DataFrame] = {}  # tables read with every column
         # the table reads of each frame being derived (innermost last), for carrying it
-        self._reads: list[dict[tuple[str, tuple[str, ...] | None], tuple[int, int]] | None] = []
+        self._reads: list[Reads | None] = []
         self.carried: set[str] = set()  # frames this Views took over from the last one
         self._seen: dict[tuple[str, tuple[str, ...] | None], pd.DataFrame] = {}  # (cache only)
-        self._frame_reads: dict[str, dict | None] = {}  # each derived frame's reads
+        self._frame_reads: dict[str, Reads | None] = {}  # each derived frame's reads
 
     # -- raw rows ------------------------------------------------------------------------------
 
@@ -143,19 +145,11 @@ class Views:
             return build(self)
         day = today()
         kept = self.cache.derived.get(name)
-        if kept is not None and kept[0] == day:
-            self._reads.append({})
-            try:  # each table read again (only its new rows): is it the same?
-                same = all(self.rows(t, list(c) if c else None) is not None
-                           and self._reads[-1][(t, c)] == seen
-                           for (t, c), seen in kept[1].items())
-            finally:
-                self._reads.pop()
-            if same:
-                self._frame_reads[name] = kept[1]
-                self._reads_seen(kept[1])
-                self.carried.add(name)
-                return kept[2].copy(deep=False)
+        if kept is not None and kept[0] == day and self._unchanged(kept[1]):
+            self._frame_reads[name] = kept[1]
+            self._reads_seen(kept[1])
+            self.carried.add(name)
+            return kept[2].copy(deep=False)
         self.cache.derived.pop(name, None)  # not held beside its successor while it is built
         self._reads.append({})
         try:
@@ -168,7 +162,20 @@ class Views:
             self.cache.derived[name] = (day, reads, frame)
         return frame.copy(deep=False)  # the kept frame never changes (copy-on-write)
 
-    def _reads_seen(self, reads: dict | None) -> None:
+    def _unchanged(self, reads: Reads) -> bool:
+        """Whether each table in ``reads`` shows the same rows as then (each is read
+        again, which fetches only its new rows, and kept for the frames built next)."""
+        self._reads.append({})
+        try:
+            for (table, columns), seen in reads.items():
+                self.rows(table, list(columns) if columns else None)
+                if self._reads[-1][(table, columns)] != seen:
+                    return False
+            return True
+        finally:
+            self._reads.pop()
+
+    def _reads_seen(self, reads: Reads | None) -> None:
         """A frame's reads count for the frame being derived around it, if any (None: it
         was built on a selection, and so is that one)."""
         if not self._reads or self._reads[-1] is None:
