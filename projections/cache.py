@@ -32,14 +32,14 @@ class RowCache:
     def __init__(self) -> None:
         self._frames: dict[tuple[str, tuple[str, ...]], tuple[int, pd.DataFrame]] = {}
         self._conn: sa.Connection | None = None
-        self._heads: dict[str, int] = {}  # per table: the highest position read so far
         # frames derived from these rows, by name: (day, the reads it took, frame); see
         # ``projections.views.carried``
         self.derived: dict[str, tuple[date, dict, pd.DataFrame]] = {}
 
     def head(self, name: str) -> int:
         """The highest position of ``name`` read so far (under any columns)."""
-        return self._heads.get(name, 0)
+        return max((upto for (table, _), (upto, _) in self._frames.items() if table == name),
+                   default=0)
 
     def rows(self, engine: sa.Engine, name: str, columns: list[str] | None) -> pd.DataFrame:
         """The table's current rows (the named columns), reading only what is new."""
@@ -67,7 +67,6 @@ class RowCache:
         if not frame.empty:
             upto = int(frame["position"].max())
         self._frames[key] = (upto, frame)
-        self._heads[name] = max(self._heads.get(name, 0), upto)
         return frame[wanted]  # a copy: callers may add columns without touching the cache
 
     def _fetch(self, engine: sa.Engine, query: sa.Select) -> tuple[list[str], list]:

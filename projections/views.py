@@ -78,11 +78,13 @@ class Views:
         self.cache = cache if as_of == NOW else None  # kept rows are only ever current
         self._ahead: dict[tuple[str, tuple[str, ...] | None], Future[pd.DataFrame]] = {}
         self._started_ahead = False
-        self._whole: dict[str, pd.DataFrame] = {}  # tables read with every column
+        # tables read so far, by (name, columns): with every column always (several frames
+        # fold the same table), with some columns when rows are kept (a carried frame's
+        # check reads what the frame built next reads too)
+        self._seen: dict[tuple[str, tuple[str, ...] | None], pd.DataFrame] = {}
         # the table reads of each frame being derived (innermost last), for carrying it
         self._reads: list[Reads | None] = []
         self.carried: set[str] = set()  # frames this Views took over from the last one
-        self._seen: dict[tuple[str, tuple[str, ...] | None], pd.DataFrame] = {}  # (cache only)
         self._frame_reads: dict[str, Reads | None] = {}  # each derived frame's reads
 
     # -- raw rows ------------------------------------------------------------------------------
@@ -118,18 +120,14 @@ class Views:
                 self._reads[-1] = None
             return self._read(name, columns, where, few)
         key = (name, tuple(columns) if columns else None)
-        if key in self._seen:  # read already (a carried frame's check, say): the same rows
+        if key in self._seen:  # read already: the same rows (a copy-on-write copy)
             frame = self._seen[key].copy(deep=False)
-        elif name in self._whole:  # read whole already: its copy (copy-on-write) or columns
-            whole = self._whole[name]
-            frame = whole[columns] if columns else whole.copy(deep=False)
+        elif (name, None) in self._seen:  # read whole already: its columns
+            frame = self._seen[(name, None)][columns]
         else:
-            ahead = self._ahead.pop((name, tuple(columns or ()) or None), None)
+            ahead = self._ahead.pop(key, None)
             frame = ahead.result() if ahead is not None else self._read(name, columns, None)
-            if columns is None:  # several frames fold the same table: it is read once
-                self._whole[name] = frame
-                frame = frame.copy(deep=False)
-            elif self.cache is not None:
+            if columns is None or self.cache is not None:
                 self._seen[key] = frame
                 frame = frame.copy(deep=False)
         if self._reads and self._reads[-1] is not None and self.cache is not None:
