@@ -61,6 +61,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     s.add_argument("--heartbeat-file", metavar="PATH",
                    help="touched every second while running (for container health checks)")
     s.add_argument("--batch", type=int, default=5_000, help="most messages per poll (5000)")
+    s.add_argument("--parse-helper-min", type=int, default=1_000, metavar="N",
+                   help="polls of at least N messages (a backlog) are validated in a helper "
+                        "process while the one before is stored (1000; 0: never)")
     timing = "consumer-group timing (Kafka's default; lower it for faster group joins)"
     s.add_argument("--max-poll-interval-ms", type=int, default=300_000, help=timing)
     s.add_argument("--session-timeout-ms", type=int, default=45_000, help=timing)
@@ -158,7 +161,8 @@ def cmd_consume(a: argparse.Namespace) -> int:
     settings = KafkaSettings(
         a.bootstrap, topic=a.topic, group=a.group, dlq_topic=a.dlq_topic,
         alerts_topic=None if a.no_alerts else a.alerts_topic, partitions=a.partitions,
-        max_poll_records=a.batch, max_poll_interval_ms=a.max_poll_interval_ms,
+        max_poll_records=a.batch, parse_helper_min=a.parse_helper_min,
+        max_poll_interval_ms=a.max_poll_interval_ms,
         session_timeout_ms=a.session_timeout_ms, heartbeat_interval_ms=a.heartbeat_interval_ms)
     topics = {settings.topic: a.partitions, settings.dlq: max(1, a.partitions // 4)}
     if settings.alerts_topic:

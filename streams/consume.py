@@ -4,7 +4,10 @@ Each poll is handled as one batch: valid messages are appended (an ``event_id``
 already stored is skipped), malformed ones go to the quarantine in the same
 transaction and then to the dead-letter topic, and only then are the offsets
 committed. A crash anywhere in between re-delivers the batch, which stores
-nothing twice: at-least-once in, exactly-once in effect.
+nothing twice: at-least-once in, exactly-once in effect. Draining a backlog, a
+large batch is validated in a helper process while the batch before it is
+stored (``streams.parsing``); offsets are committed by name for the batch just
+stored, so a batch polled but not yet stored is never committed.
 
 The loop never gives up on the broker: while it is unreachable the consumer
 logs it once, keeps polling (kafka-python reconnects by itself) and logs when it
@@ -24,12 +27,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kafka import ConsumerRebalanceListener, KafkaConsumer, KafkaProducer
+from kafka import ConsumerRebalanceListener, KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.errors import CommitFailedError, KafkaError
+from kafka.structs import OffsetAndMetadata
 
-from engine.parse import NewEvent, parse_line
-from engine.quarantine import Malformed, QuarantineEntry, Reason
+from engine.quarantine import QuarantineEntry, Reason
 from engine.store.base import EventStore
+from streams.parsing import Batch, ParserProcess, to_events
 from streams.progress import PartitionProgress
 from streams.settings import KafkaSettings
 from streams.topics import reachable
@@ -72,44 +76,14 @@ class _Rebalance(ConsumerRebalanceListener):
         self.owner = owner
 
     def on_partitions_revoked(self, revoked: Any) -> None:
-        # nothing to flush: every handled batch is already stored and committed
+        # the batch being validated is stored and committed first; every earlier one is
+        self.owner.finish_in_flight()
         log.info("giving up partitions %s / 释放分区", sorted(tp.partition for tp in revoked))
 
     def on_partitions_assigned(self, assigned: Any) -> None:
         self.owner.assigned = sorted(tp.partition for tp in assigned)
         log.info("assigned partitions %s of %s / 分配分区", self.owner.assigned,
                  self.owner.settings.topic)
-
-
-@dataclass
-class Batch:
-    events: list[NewEvent]
-    bad: list[QuarantineEntry]
-    mismatched: int  # keys that are not the event's partition key
-    upto: dict[int, int]  # per partition, the latest recording time (µs) among its events
-
-
-def to_events(records: list[Any]) -> Batch:
-    """Validate messages like file lines; the source names topic and partition, the
-    line number is the offset, so a message is quarantined once however often it comes."""
-    events: list[NewEvent] = []
-    bad: list[QuarantineEntry] = []
-    mismatched = 0
-    upto: dict[int, int] = {}
-    for m in records:
-        source = f"kafka:{m.topic}/{m.partition}"
-        value = m.value if m.value is not None else b""
-        try:
-            event = parse_line(value, source, m.offset)
-        except Malformed as exc:
-            bad.append(QuarantineEntry(source, m.offset, value, exc.reason, exc.message))
-            continue
-        if m.key is not None and m.key.decode(errors="replace") != event.stream.split(":", 1)[1]:
-            mismatched += 1  # stored all the same; keying is the producer's concern
-        events.append(event)
-        if event.recorded_at_us > upto.get(m.partition, -1):
-            upto[m.partition] = event.recorded_at_us
-    return Batch(events, bad, mismatched, upto)
 
 
 class StreamConsumer:
@@ -136,6 +110,9 @@ class StreamConsumer:
         self._last_probe = 0.0
         self._last_beat = 0.0
         self.stopping = False
+        self._parser = ParserProcess()  # validates large batches (a backlog) beside storing
+        self._in_flight: list[Any] | None = None  # the batch the parser holds, not stored
+        self._unstored: list[list[Any]] = []  # batches polled and not committed, in order
 
     # -- broker events ------------------------------------------------------------------------
 
@@ -192,39 +169,87 @@ class StreamConsumer:
     # -- the loop -----------------------------------------------------------------------------
 
     def poll_once(self, timeout_ms: int = 500) -> int:
-        """Poll, store, dead-letter and commit one batch; return the messages handled."""
+        """Poll one batch and store it (or hand it to the parser and store the one before);
+        return the messages polled. A poll that brings nothing stores the batch in flight."""
         now = time.monotonic()
         self._beat(now)
         if self._recreated:
             self._reread_recreated()
-        polled = self.consumer.poll(timeout_ms=timeout_ms,
+        # a validated batch does not wait on a long poll: if nothing is ready, it is stored
+        polled = self.consumer.poll(timeout_ms=0 if self._in_flight else timeout_ms,
                                     max_records=self.settings.max_poll_records)
         if self._recreated:  # found while polling: what came from the old offsets is kept
             self._reread_recreated()
         if not polled:
+            self.finish_in_flight()
             self._probe(time.monotonic())
             return 0
         if self._down_since is not None:  # messages flow again: it is back
             self._back(time.monotonic())
         records = [m for batch in polled.values() for m in batch]
+        self._unstored.append(records)
         try:
-            self.handle(records)
+            before, self._in_flight = self._in_flight, None
+            earlier = self._parser.result() if before is not None else None
+            if 0 < self.settings.parse_helper_min <= len(records):
+                self._parser.submit(records)  # validated there while the one before is stored
+                self._in_flight = records
+            if before is not None and earlier is not None:
+                self._store(before, earlier)
+            if self._in_flight is None:  # a small batch: validated here, stored now
+                self._store(records, to_events(records))
         except BaseException:
-            self._rewind(polled)  # read this batch again: stored events are then skipped
+            self._abandon()
             raise
-        self.commit()
         return len(records)
 
-    def _rewind(self, polled: dict[Any, list[Any]]) -> None:
-        """Put each partition back at the batch's first offset (the batch did not finish)."""
-        for tp, batch in polled.items():
-            if batch:
-                with contextlib.suppress(Exception):  # not assigned any more: re-read elsewhere
-                    self.consumer.seek(tp, batch[0].offset)
+    def finish_in_flight(self) -> None:
+        """Store and commit the batch the parser holds, if any (before a rebalance, when
+        idle, when stopping)."""
+        records, self._in_flight = self._in_flight, None
+        try:
+            if records is not None:
+                self._store(records, self._parser.result())
+        except BaseException:
+            self._abandon()
+            raise
 
-    def handle(self, records: list[Any]) -> None:
+    def _store(self, records: list[Any], batch: Batch) -> None:
+        """Store a validated batch, dead-letter its malformed messages, commit its offsets."""
+        self.handle(records, batch)
+        self._commit_stored(records)
+
+    def _abandon(self) -> None:
+        """After a failure: read every batch not committed again from its first message
+        (what was stored is then skipped as duplicates)."""
+        self._rewind([m for batch in self._unstored for m in batch])
+        self._unstored.clear()
+        self._in_flight = None
+        self._parser.discard()
+
+    def _rewind(self, records: list[Any]) -> None:
+        """Put each partition back at its first message in ``records`` (not all stored)."""
+        first: dict[tuple[str, int], int] = {}
+        for m in records:
+            key = (m.topic, m.partition)
+            first[key] = min(first.get(key, m.offset), m.offset)
+        for (topic, partition), offset in first.items():
+            with contextlib.suppress(Exception):  # not assigned any more: re-read elsewhere
+                self.consumer.seek(TopicPartition(topic, partition), offset)
+
+    def _commit_stored(self, records: list[Any]) -> None:
+        """Commit a stored batch's offsets: each partition's last one in it, plus one."""
+        ends: dict[tuple[str, int], int] = {}
+        for m in records:
+            key = (m.topic, m.partition)
+            ends[key] = max(ends.get(key, -1), m.offset + 1)
+        self.commit({TopicPartition(t, p): OffsetAndMetadata(end, "", -1)
+                     for (t, p), end in ends.items()})
+        self._unstored = [b for b in self._unstored if b is not records]
+
+    def handle(self, records: list[Any], batch: Batch | None = None) -> None:
         """Store a batch and send its malformed messages to the dead-letter topic."""
-        batch = to_events(records)
+        batch = batch or to_events(records)
         events, bad, mismatched = batch.events, batch.bad, batch.mismatched
         result = self.store.append(events, bad)
         if self.progress is not None:  # after the store: a mark never runs ahead of it
@@ -262,9 +287,10 @@ class StreamConsumer:
         self._producer.flush()  # raises if it cannot deliver: the batch is then re-read
         self.summary.dead_lettered += len(entries)
 
-    def commit(self) -> None:
+    def commit(self, offsets: dict[TopicPartition, OffsetAndMetadata]) -> None:
+        """Commit the offsets after a stored batch (named: a later batch may be polled)."""
         try:
-            self.consumer.commit()
+            self.consumer.commit(offsets)
         except (CommitFailedError, KafkaError) as exc:
             # the events are stored; a re-delivery after a rebalance is skipped as duplicate
             self.summary.commits_failed += 1
@@ -292,11 +318,15 @@ class StreamConsumer:
                 elif (exit_when_idle is not None and now - last_message >= exit_when_idle
                       and (idle_check is None or idle_check())):
                     break
+            self.finish_in_flight()
         finally:
             self.summary.seconds = time.monotonic() - started
         return self.summary
 
     def close(self) -> None:
+        """Let go of the broker and the parser; a batch still in flight is not stored (it
+        is not committed either, so the group reads it again)."""
+        self._parser.close()
         if self._producer is not None:
             self._producer.close(timeout=5)
         self.consumer.close(autocommit=False)

@@ -30,6 +30,9 @@ class KafkaSettings:
     alerts_topic: str | None = DEFAULT_ALERTS  # None: no alerts
     partitions: int = 12  # when a topic has to be created
     max_poll_records: int = 5_000
+    # polls this large (a backlog) are validated in a helper process while the one before
+    # is stored (streams/parsing.py); smaller ones, a steady stream, in the consumer (0: never)
+    parse_helper_min: int = 1_000
     max_poll_interval_ms: int = 300_000
     session_timeout_ms: int = 45_000
     heartbeat_interval_ms: int = 3_000

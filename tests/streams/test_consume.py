@@ -15,7 +15,7 @@ from engine.store.factory import open_store
 from findings.listing import current_findings
 from projections.projector import engine_for
 from projections.views import Views
-from streams.consume import StreamConsumer
+from streams.consume import ConsumeSummary, StreamConsumer
 from streams.follow import Follower
 from streams.lease import Lease
 from streams.publish import publish
@@ -37,12 +37,8 @@ def publish_lines(settings, tmp_path: Path, lines: list[bytes], name: str = "in"
     assert not publish(settings, [str(path)]).unsent
 
 
-def test_stores_quarantines_dead_letters_then_commits(broker: Broker, tmp_path: Path) -> None:
-    s = settings_for(broker.bootstrap)
-    lines = small_city()
-    publish_lines(s, tmp_path, [*lines, *BAD])
-    ensure_topics(s, {s.dlq: 1})
-    store = open_store(f"sqlite:///{tmp_path / 'a.db'}")
+def consume_until_idle(store, s) -> tuple[StreamConsumer, ConsumeSummary, dict[int, int]]:
+    """Run a consumer until idle; its summary and each partition's committed offset."""
     c = StreamConsumer(store, s)
     try:
         summary = c.run(exit_when_idle=3)
@@ -50,6 +46,16 @@ def test_stores_quarantines_dead_letters_then_commits(broker: Broker, tmp_path: 
         committed = {tp.partition: c.consumer.committed(tp) for tp in parts}
     finally:
         c.close()
+    return c, summary, committed
+
+
+def test_stores_quarantines_dead_letters_then_commits(broker: Broker, tmp_path: Path) -> None:
+    s = settings_for(broker.bootstrap)
+    lines = small_city()
+    publish_lines(s, tmp_path, [*lines, *BAD])
+    ensure_topics(s, {s.dlq: 1})
+    store = open_store(f"sqlite:///{tmp_path / 'a.db'}")
+    _, summary, committed = consume_until_idle(store, s)
     ends: dict[int, int] = {}
     for m in read_all(broker.bootstrap, s.topic, len(lines) + 2):
         ends[m.partition] = max(ends.get(m.partition, 0), m.offset + 1)
@@ -103,8 +109,11 @@ class FailingStore:
         return self.store.append(*args, **kwargs)
 
 
-def test_offsets_are_committed_only_after_the_store(broker: Broker, tmp_path: Path) -> None:
-    s = settings_for(broker.bootstrap, max_poll_records=3)
+@pytest.mark.parametrize("helper_min", [0, 1], ids=["in-process", "parse-helper"])
+def test_offsets_are_committed_only_after_the_store(broker: Broker, tmp_path: Path,
+                                                    helper_min: int) -> None:
+    # with the helper, batch 3 is polled and handed over before batch 2 fails to store
+    s = settings_for(broker.bootstrap, max_poll_records=3, parse_helper_min=helper_min)
     lines = small_city()
     publish_lines(s, tmp_path, lines)
     store = open_store(f"sqlite:///{tmp_path / 'a.db'}")
@@ -121,6 +130,56 @@ def test_offsets_are_committed_only_after_the_store(broker: Broker, tmp_path: Pa
     finally:
         c.close()
     assert (summary.stored, summary.duplicates) == (len(lines) - 3, 0)
+    assert store.head().position == len(lines) and store.verify().ok
+    store.close()
+
+
+def stored_order(store) -> dict[str, int]:
+    return {r.event_id: r.position for r in store.read(0, 100_000)}
+
+
+def test_a_backlog_is_validated_beside_storing_in_partition_order(broker: Broker,
+                                                                 tmp_path: Path) -> None:
+    s = settings_for(broker.bootstrap, max_poll_records=7, parse_helper_min=5)
+    lines = small_city()
+    publish_lines(s, tmp_path, [*lines, *BAD])
+    ensure_topics(s, {s.dlq: 1})
+    store = open_store(f"sqlite:///{tmp_path / 'a.db'}")
+    c, summary, committed = consume_until_idle(store, s)
+    assert c._parser.validated >= 3 and not c._parser.failed  # most batches went through the helper
+    assert (summary.messages, summary.stored, summary.quarantined, summary.dead_lettered) == (
+        len(lines) + 2, len(lines), 2, 2)
+    messages = read_all(broker.bootstrap, s.topic, len(lines) + 2)
+    ends: dict[int, int] = {}
+    for m in messages:
+        ends[m.partition] = max(ends.get(m.partition, 0), m.offset + 1)
+    assert committed == ends
+    at = stored_order(store)
+    for p in ends:  # each partition's events are stored in their offset order
+        ids = [json.loads(m.value)["event_id"] for m in sorted(messages, key=lambda m: m.offset)
+               if m.partition == p and m.value not in BAD]
+        assert [at[i] for i in ids] == sorted(at[i] for i in ids)
+    assert {e.reason for e in store.quarantine_list("open")} == {"not_json", "unknown_type"}
+    assert store.verify().ok
+    store.close()
+
+
+def test_a_killed_parse_helper_loses_nothing(broker: Broker, tmp_path: Path) -> None:
+    s = settings_for(broker.bootstrap, max_poll_records=5, parse_helper_min=1)
+    lines = small_city()
+    publish_lines(s, tmp_path, lines)
+    store = open_store(f"sqlite:///{tmp_path / 'a.db'}")
+    c = StreamConsumer(store, s)
+    try:
+        while c._in_flight is None:  # the first batch is in the helper's hands
+            c.poll_once()
+        c._parser._proc.kill()  # SIGKILL, as the OOM killer would
+        c._parser._proc.join()
+        summary = c.run(exit_when_idle=3)
+    finally:
+        c.close()
+    assert c._parser.failed  # noticed, and everything after was validated here
+    assert (summary.stored, summary.duplicates) == (len(lines), 0)
     assert store.head().position == len(lines) and store.verify().ok
     store.close()
 

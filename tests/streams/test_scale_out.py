@@ -52,6 +52,7 @@ def test_killed_consumer_is_replaced_and_nothing_is_lost_or_doubled(
     open_store(pg_url).close()  # tables exist before three processes race to create them
     args = ["--bootstrap", broker.bootstrap, "--topic", s.topic, "--group", s.group,
             "--alerts-topic", s.alerts_topic, "--db", pg_url, "--batch", "300",
+            "--parse-helper-min", "100",  # batches in flight in parse helpers when one is killed
             "--exit-when-idle", "10"]
     consumers = [ConsumerProc(tmp_path, f"c{i}", *args) for i in range(3)]
     for c in consumers:
