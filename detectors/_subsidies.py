@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from detectors.base import Frames
+from detectors.base import Frames, missing
 from detectors.common import per_frames
 
 _CLASS_COLS = ["institution_id", "occupation", "level", "mode", "start_date", "end_date",
@@ -109,12 +109,19 @@ def haversine_km(lat1: np.ndarray, lon1: np.ndarray, lat2: np.ndarray,
 
 
 def ids_by(frame: pd.DataFrame, keys: list[str], column: str) -> dict[tuple, list]:
-    """Distinct values of ``column`` per group key (keys as tuples); for evidence and ids."""
+    """Distinct values of ``column`` per group key (keys as tuples); for evidence and ids.
+
+    Rows with a missing key or value are skipped; values keep their first row's order.
+    One pass over plain lists: the frames here are a few findings' rows, where
+    ``dropna`` and ``drop_duplicates`` cost more per call than the whole pass.
+    """
     out: dict[tuple, list] = {}
-    if frame.empty:
+    if frame.empty:  # possibly without the columns
         return out
-    sub = frame[[*keys, column]].dropna().drop_duplicates()  # groupby drops missing keys
-    for *key, value in zip(*(sub[k].tolist() for k in keys), sub[column].tolist(),
-                           strict=True):
-        out.setdefault(tuple(key), []).append(value)
+    seen: set[tuple] = set()
+    for row in zip(*(frame[c].tolist() for c in (*keys, column)), strict=True):
+        if row in seen or any(missing(x) for x in row):
+            continue
+        seen.add(row)
+        out.setdefault(row[:-1], []).append(row[-1])
     return out

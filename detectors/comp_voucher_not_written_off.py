@@ -50,7 +50,7 @@ def latest_date(frames: Frames) -> str | None:
     v = frames.vouchers
     for col in ("occurred_at", "redeemed_at", "written_off_at"):
         if col in v.columns and v[col].notna().any():
-            d = str(v[col].dropna().str.slice(0, 10).max())
+            d = str(v[col].max())[:10]  # the latest time's date: no slicing every value
             best = d if best is None or d > best else best
     return best
 

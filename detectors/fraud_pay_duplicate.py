@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from detectors.base import Finding, Frames
-from detectors.common import yuan
+from detectors.common import per_frames, yuan
 
 CODE = "FRAUD_PAY_DUPLICATE"
 CATEGORY = "subsidy_fraud"
@@ -36,8 +36,10 @@ class Params:
     severity: str = "critical"
 
 
+@per_frames("payments")
 def payment_rows(frames: Frames) -> pd.DataFrame:
-    """Payments in paid order, net of recoveries (once per payment_id), repeats marked."""
+    """Payments in paid order, net of recoveries (once per payment_id), repeats marked;
+    kept per frames, as both payment rules start from it."""
     p = frames.payments[["payment_id", "claim_id", "amount_fen", "recovered_fen", "position",
                          "occurred_ts", "occurred_at", "bank_account"]]
     p = p.sort_values(["occurred_ts", "position"], kind="stable")
@@ -50,6 +52,7 @@ def payment_rows(frames: Frames) -> pd.DataFrame:
                     amount_repeat=p.duplicated(["claim_id", "amount_fen"]))
 
 
+@per_frames("payments", "claims")
 def duplicate_claims(frames: Frames) -> pd.DataFrame:
     """Per paid claim: totals, reference amount, and whether it was paid twice."""
     p = payment_rows(frames)

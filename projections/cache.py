@@ -60,7 +60,10 @@ class RowCache:
                 frame = read_rows(engine, query)
             elif rows:
                 try:
-                    fresh = pd.DataFrame(rows, columns=keys).astype(cached.dtypes.to_dict())
+                    fresh = pd.DataFrame(rows, columns=keys)
+                    have = fresh.dtypes
+                    fresh = fresh.astype({c: t for c, t in cached.dtypes.items()
+                                          if have[c] != t})  # the others are alike already
                     frame = pd.concat([cached, in_china_time(fresh)], ignore_index=True)
                 except (TypeError, ValueError):  # types that cannot meet: read it whole
                     frame = read_rows(engine, sa.select(*[table.c[c] for c in read]))
@@ -82,7 +85,9 @@ class RowCache:
             self.close()
             self._conn = engine.connect().execution_options(isolation_level="AUTOCOMMIT")
         result = self._conn.execute(query)
-        return list(result.keys()), result.fetchall()
+        # plain tuples: pandas probes each row it is given for a dtype, and a probe of
+        # SQLAlchemy's Row raises and catches a KeyError inside, per row
+        return list(result.keys()), [tuple(row) for row in result]
 
     def close(self) -> None:
         """Give the kept connection back (the next read opens another)."""
