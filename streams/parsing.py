@@ -14,6 +14,8 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import pickle
+import signal
+import threading
 from multiprocessing.connection import Connection
 from typing import Any, NamedTuple
 
@@ -76,7 +78,7 @@ def _serve(conn: Connection) -> None:
             batch = to_events(list(map(Message._make, zip(*columns, strict=True))))
             columns = tuple(zip(*batch.events, strict=True))
             conn.send_bytes(_dumps((columns, batch.bad, batch.mismatched, batch.upto)))
-    except (EOFError, BrokenPipeError, KeyboardInterrupt):
+    except (EOFError, BrokenPipeError):
         return  # the consumer is gone or closed the pipe
     finally:
         conn.close()
@@ -100,7 +102,16 @@ class ParserProcess:
         here, there = ctx.Pipe(duplex=True)
         self._proc = ctx.Process(target=_serve, args=(there,), name="skillaudit-parse",
                                  daemon=True)
-        self._proc.start()
+        # Ctrl-C reaches the whole process group: the helper is started with SIGINT ignored
+        # (Python keeps an inherited SIG_IGN), so stopping stays the consumer's, which
+        # stores the batch in flight and then closes the pipe
+        main = threading.current_thread() is threading.main_thread()
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if main else None
+        try:
+            self._proc.start()
+        finally:
+            if main:
+                signal.signal(signal.SIGINT, previous)
         there.close()
         self._conn = here
         return here
@@ -132,10 +143,6 @@ class ParserProcess:
             except (OSError, EOFError) as exc:
                 self._fail(exc)
         return to_events(messages)
-
-    @property
-    def busy(self) -> bool:
-        return self._pending is not None
 
     def discard(self) -> None:
         """Forget the batch handed over (it will be polled again): restart the helper,

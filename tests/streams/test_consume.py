@@ -4,7 +4,10 @@ findings and alerts kept current (SQLite file, real broker)."""
 from __future__ import annotations
 
 import json
+import os
 import re
+import signal
+import time
 from pathlib import Path
 
 import pytest
@@ -181,6 +184,26 @@ def test_a_killed_parse_helper_loses_nothing(broker: Broker, tmp_path: Path) -> 
     assert c._parser.failed  # noticed, and everything after was validated here
     assert (summary.stored, summary.duplicates) == (len(lines), 0)
     assert store.head().position == len(lines) and store.verify().ok
+    store.close()
+
+
+def test_ctrl_c_leaves_stopping_to_the_consumer(broker: Broker, tmp_path: Path) -> None:
+    # Ctrl-C signals the whole process group; the helper must not die of it mid-batch
+    s = settings_for(broker.bootstrap, max_poll_records=5, parse_helper_min=1)
+    lines = small_city()
+    publish_lines(s, tmp_path, lines)
+    store = open_store(f"sqlite:///{tmp_path / 'a.db'}")
+    c = StreamConsumer(store, s)
+    try:
+        while c._in_flight is None:
+            c.poll_once()
+        os.kill(c._parser._proc.pid, signal.SIGINT)
+        time.sleep(0.5)
+        summary = c.run(exit_when_idle=3)
+    finally:
+        c.close()
+    assert not c._parser.failed and c._parser.validated >= 3
+    assert (summary.stored, store.head().position) == (len(lines), len(lines))
     store.close()
 
 
