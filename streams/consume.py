@@ -111,7 +111,6 @@ class StreamConsumer:
         self._last_beat = 0.0
         self.stopping = False
         self._parser = ParserProcess()  # validates large batches (a backlog) beside storing
-        self._in_flight: list[Any] | None = None  # the batch the parser holds, not stored
         self._unstored: list[list[Any]] = []  # batches polled and not committed, in order
 
     # -- broker events ------------------------------------------------------------------------
@@ -176,7 +175,7 @@ class StreamConsumer:
         if self._recreated:
             self._reread_recreated()
         # a validated batch does not wait on a long poll: if nothing is ready, it is stored
-        polled = self.consumer.poll(timeout_ms=0 if self._in_flight else timeout_ms,
+        polled = self.consumer.poll(timeout_ms=0 if self._parser.pending else timeout_ms,
                                     max_records=self.settings.max_poll_records)
         if self._recreated:  # found while polling: what came from the old offsets is kept
             self._reread_recreated()
@@ -189,14 +188,14 @@ class StreamConsumer:
         records = [m for batch in polled.values() for m in batch]
         self._unstored.append(records)
         try:
-            before, self._in_flight = self._in_flight, None
+            before = self._parser.pending
             earlier = self._parser.result() if before is not None else None
-            if 0 < self.settings.parse_helper_min <= len(records):
+            helped = 0 < self.settings.parse_helper_min <= len(records)
+            if helped:
                 self._parser.submit(records)  # validated there while the one before is stored
-                self._in_flight = records
             if before is not None and earlier is not None:
                 self._store(before, earlier)
-            if self._in_flight is None:  # a small batch: validated here, stored now
+            if not helped:  # a small batch: validated here, stored now
                 self._store(records, to_events(records))
         except BaseException:
             self._abandon()
@@ -206,10 +205,11 @@ class StreamConsumer:
     def finish_in_flight(self) -> None:
         """Store and commit the batch the parser holds, if any (before a rebalance, when
         idle, when stopping)."""
-        records, self._in_flight = self._in_flight, None
+        records = self._parser.pending
+        if records is None:
+            return
         try:
-            if records is not None:
-                self._store(records, self._parser.result())
+            self._store(records, self._parser.result())
         except BaseException:
             self._abandon()
             raise
@@ -224,7 +224,6 @@ class StreamConsumer:
         (what was stored is then skipped as duplicates)."""
         self._rewind([m for batch in self._unstored for m in batch])
         self._unstored.clear()
-        self._in_flight = None
         self._parser.discard()
 
     def _rewind(self, records: list[Any]) -> None:

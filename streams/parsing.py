@@ -93,7 +93,7 @@ class ParserProcess:
     def __init__(self) -> None:
         self._conn: Connection | None = None
         self._proc: Any = None
-        self._pending: list[Any] | None = None  # handed over, result not taken yet
+        self.pending: list[Any] | None = None  # the batch handed over, result not taken
         self.failed = False  # the helper died once: the caller validates in-process
         self.validated = 0  # batches the helper validated
 
@@ -118,8 +118,8 @@ class ParserProcess:
 
     def submit(self, records: list[Any]) -> None:
         """Hand a polled batch over (the previous result must have been taken)."""
-        assert self._pending is None, "take the previous batch's result first"
-        self._pending = records
+        assert self.pending is None, "take the previous batch's result first"
+        self.pending = records
         if self.failed:
             return
         columns = ([m.topic for m in records], [m.partition for m in records],
@@ -132,7 +132,7 @@ class ParserProcess:
 
     def result(self) -> Batch:
         """The submitted batch, validated (by this process if the helper is gone)."""
-        messages, self._pending = self._pending, None
+        messages, self.pending = self.pending, None
         assert messages is not None, "nothing was submitted"
         if not self.failed and self._conn is not None:
             try:
@@ -147,7 +147,7 @@ class ParserProcess:
     def discard(self) -> None:
         """Forget the batch handed over (it will be polled again): restart the helper,
         so that its answer to it is never taken for a later batch's."""
-        self._pending = None
+        self.pending = None
         self.close()
 
     def _fail(self, exc: BaseException) -> None:
