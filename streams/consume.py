@@ -86,6 +86,15 @@ class _Rebalance(ConsumerRebalanceListener):
                  self.owner.settings.topic)
 
 
+def _offsets(records: list[Any], pick: Callable[[int, int], int]) -> dict[tuple[str, int], int]:
+    """Per (topic, partition), the first (``min``) or last (``max``) offset in ``records``."""
+    out: dict[tuple[str, int], int] = {}
+    for m in records:
+        key = (m.topic, m.partition)
+        out[key] = pick(out.get(key, m.offset), m.offset)
+    return out
+
+
 class StreamConsumer:
     """One member of a consumer group, storing into one event store."""
 
@@ -228,27 +237,18 @@ class StreamConsumer:
 
     def _rewind(self, records: list[Any]) -> None:
         """Put each partition back at its first message in ``records`` (not all stored)."""
-        first: dict[tuple[str, int], int] = {}
-        for m in records:
-            key = (m.topic, m.partition)
-            first[key] = min(first.get(key, m.offset), m.offset)
-        for (topic, partition), offset in first.items():
+        for (topic, partition), offset in _offsets(records, min).items():
             with contextlib.suppress(Exception):  # not assigned any more: re-read elsewhere
                 self.consumer.seek(TopicPartition(topic, partition), offset)
 
     def _commit_stored(self, records: list[Any]) -> None:
         """Commit a stored batch's offsets: each partition's last one in it, plus one."""
-        ends: dict[tuple[str, int], int] = {}
-        for m in records:
-            key = (m.topic, m.partition)
-            ends[key] = max(ends.get(key, -1), m.offset + 1)
-        self.commit({TopicPartition(t, p): OffsetAndMetadata(end, "", -1)
-                     for (t, p), end in ends.items()})
+        self.commit({TopicPartition(t, p): OffsetAndMetadata(last + 1, "", -1)
+                     for (t, p), last in _offsets(records, max).items()})
         self._unstored = [b for b in self._unstored if b is not records]
 
-    def handle(self, records: list[Any], batch: Batch | None = None) -> None:
-        """Store a batch and send its malformed messages to the dead-letter topic."""
-        batch = batch or to_events(records)
+    def handle(self, records: list[Any], batch: Batch) -> None:
+        """Store a validated batch and send its malformed messages to the dead-letter topic."""
         events, bad, mismatched = batch.events, batch.bad, batch.mismatched
         result = self.store.append(events, bad)
         if self.progress is not None:  # after the store: a mark never runs ahead of it
