@@ -197,13 +197,13 @@ class StreamConsumer:
         records = [m for batch in polled.values() for m in batch]
         self._unstored.append(records)
         try:
-            before = self._parser.pending
-            earlier = self._parser.result() if before is not None else None
+            before = self._parser.pending  # with its result, taken before the next submit
+            earlier = (before, self._parser.result()) if before is not None else None
             helped = 0 < self.settings.parse_helper_min <= len(records)
             if helped:
                 self._parser.submit(records)  # validated there while the one before is stored
-            if before is not None and earlier is not None:
-                self._store(before, earlier)
+            if earlier is not None:
+                self._store(*earlier)
             if not helped:  # a small batch: validated here, stored now
                 self._store(records, to_events(records))
         except BaseException:
