@@ -10,6 +10,7 @@ the log has grown since the last cycle, at most once per ``interval`` seconds.
 from __future__ import annotations
 
 import contextlib
+import gc
 import logging
 import os
 import time
@@ -49,11 +50,13 @@ class FollowSummary:
     withdrawn: int = 0
     alerts: int = 0
     last_cycle_s: float = 0.0
+    frozen: int = 0  # objects kept out of the collector's full passes (``freeze_heap``)
 
     def as_json(self) -> dict[str, object]:
         return {"detection_cycles": self.detections, "findings_new_or_changed": self.raised,
                 "findings_withdrawn": self.withdrawn, "alerts_sent": self.alerts,
-                "last_cycle_seconds": round(self.last_cycle_s, 3)}
+                "last_cycle_seconds": round(self.last_cycle_s, 3),
+                "heap_frozen_objects": self.frozen}
 
 
 class Follower:
@@ -267,6 +270,8 @@ def _follow_main(db_url: str, rules_path: str | None, settings: KafkaSettings | 
                 follower.cycle()
             except Exception as exc:  # logged; the next cycle retries
                 log.exception("detection cycle failed (it is retried): %s", exc)
+            if not follower.summary.frozen and follower.summary.detections:
+                follower.summary.frozen = freeze_heap()  # after the first cycle read it all
             (caught_up.set if follower.caught_up() else caught_up.clear)()
             stop.wait(max(0.0, interval - (time.monotonic() - started)))
         if not orphaned:
@@ -276,6 +281,25 @@ def _follow_main(db_url: str, rules_path: str | None, settings: KafkaSettings | 
         with contextlib.suppress(OSError):
             sender.send(follower.summary.as_json())
         sender.close()
+
+
+def freeze_heap() -> int:
+    """Keep every object alive now out of the garbage collector's full passes; how many.
+
+    Called once in the follower's process, after its first cycle has imported every
+    module and read every table. Before, a full collection walked those 200,000 or so
+    long-lived objects (mostly the modules' functions, classes and tuples; a frame's
+    columns are not tracked) every three to five cycles, 100–290 ms each time, on top
+    of whichever cycle it fell in. Each forked detect worker ran its own full
+    collection too, and copied every page it touched. After the freeze, a full
+    collection sees only what was made since: 5–40 ms. Reference counting still frees
+    the frozen objects that are let go. Only a reference cycle among them would never
+    be collected, and the collection just before the freeze has cleared every cycle
+    that was garbage then.
+    """
+    gc.collect()
+    gc.freeze()
+    return gc.get_freeze_count()
 
 
 def use_string_storage(storage: str) -> None:
