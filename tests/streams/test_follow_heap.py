@@ -24,7 +24,7 @@ import gc, weakref
 from streams.follow import freeze_heap
 
 class Node:
-    pass
+    'One end of a reference cycle.'
 
 def cycle():
     a, b = Node(), Node()
