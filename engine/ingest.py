@@ -22,6 +22,7 @@ from engine.parse import NewEvent, parse_line
 from engine.quarantine import Malformed, QuarantineEntry
 from engine.sources import Source, read_chunks
 from engine.store.base import AppendResult, EventStore
+from engine.store.ddl import STATISTICS_AFTER
 
 BATCH_LINES = 20_000
 PARALLEL_MIN_BYTES = 8 << 20  # below this, starting a parser process costs more than it saves
@@ -191,6 +192,8 @@ def ingest(
         if progress:
             progress(Progress(Source(name, size), consumed, summary.lines, summary.stored,
                               summary.quarantined, time.perf_counter() - started))
+    if summary.stored >= STATISTICS_AFTER:  # the planner's view of the log, at once
+        store.refresh_statistics()
     summary.seconds = time.perf_counter() - started
     if summary.head is None:
         summary.head = store.head()

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from engine.store.ddl import create_missing
+from engine.store.ddl import STATISTICS_AFTER, create_missing, refresh_statistics
 from projections.parallel import Part, projected_tables, split
 from projections.sources import ARRAY_TABLES, FACT_TABLES, ArrayTable, Col, FactTable
 from projections.tables import PROJECTION_NAME, metadata, tracking
@@ -244,6 +244,8 @@ class Projector:
         lo = self._apply(lo, target, window, progress, start, target)
         if rebuild:
             self.create_indexes()
+        if lo - start >= STATISTICS_AFTER:  # a catch-up: the log and the tables it filled
+            refresh_statistics(self.engine, [EVENTS, *projected_tables()])
         return ProjectSummary(start, max(lo, start), rebuild, time.perf_counter() - started)
 
     def _apply(self, lo: int, upto: int, window: int,

@@ -285,6 +285,11 @@ class EventStore(ABC):
     def close(self) -> None:
         """Release connections."""
 
+    def refresh_statistics(self) -> None:
+        """Let the database's planner see the log as it is after a bulk load (nothing to do
+        where the planner needs no statistics; see ``engine.store.ddl.refresh_statistics``)."""
+        return None
+
     def iter_rows(self, after: int = 0, upto: int | None = None,
                   batch: int = 20_000) -> Iterator[list[StoredRow]]:
         """Every stored event after ``after`` in global order, in batches (memory bounded)."""

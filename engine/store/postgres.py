@@ -265,6 +265,10 @@ class PostgresEventStore(PostgresApplicationRecorder, EventStore):
     def quarantine_count(self) -> int:
         return int(self._one(SQL("SELECT count(*) FROM {} WHERE status='open'").format(self._q)))
 
+    def refresh_statistics(self) -> None:
+        with self.datastore.get_connection() as conn:  # autocommit: ANALYZE stands alone
+            conn.execute(SQL("ANALYZE {}").format(self._t))
+
     def close(self) -> None:
         self.datastore.close()
 
