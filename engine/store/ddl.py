@@ -7,6 +7,9 @@ new table both pass the check and one fails on the catalogue's unique index
 (``pg_type_typname_nsp_index``). So on PostgreSQL the check and the creates
 run under one transaction-level advisory lock, the same key the event store's
 own DDL takes; on SQLite they run under the database's write lock.
+
+It also holds the other upkeep bulk writers owe a database: fresh planner
+statistics after a bulk load (``refresh_statistics``).
 """
 
 from __future__ import annotations

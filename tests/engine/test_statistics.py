@@ -65,8 +65,8 @@ def test_a_bulk_load_and_its_projection_are_analyzed(pg_url: str, tmp_path: Path
 
 def test_small_writes_leave_statistics_to_autovacuum(pg_url: str, tmp_path: Path,
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
-    """The threshold holds: and without statistics the planner scans the whole table,
-    which is what the analyze is for."""
+    """Below the threshold nothing is analyzed, and then the planner scans the whole
+    table for the same read (what the analyze is there to prevent)."""
     monkeypatch.setattr(ingest_module, "STATISTICS_AFTER", 10**9)
     monkeypatch.setattr(projector_module, "STATISTICS_AFTER", 10**9)
     engine = load_city(pg_url, tmp_path)
