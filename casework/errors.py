@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from engine.errors import SkillauditError
 
-class CaseError(Exception):
+
+class CaseError(SkillauditError):
     """A case step cannot be taken; the message says why and what to run instead."""

@@ -24,14 +24,16 @@ from credit.facts import gather
 from credit.model import Rating, rate_all
 from credit.params import GRADES, CreditParams, credit_params
 from detectors.rules import Rules
+from engine.errors import SkillauditError
 from engine.parse import parse_line
+from engine.privacy import mask_record
 from engine.store.base import EventStore
 from projections.asof import AsOf
 from projections.projector import Projector
 from projections.views import Views
 
 
-class CreditError(ValueError):
+class CreditError(SkillauditError, ValueError):
     """A credit request that cannot be done; the message says why and what to do."""
 
 
@@ -134,7 +136,11 @@ def find(ratings: list[Rating], subject_id: str, subject_type: str | None = None
 
 
 def history(engine: sa.Engine, subject_id: str) -> list[dict[str, Any]]:
-    """Every stored rating and repair of a subject, in log order."""
+    """Every stored rating and repair of a subject, in log order.
+
+    Masked (``engine.privacy``): a repair's note is free text that may quote a
+    phone, an account or an ID number; the log keeps it in full.
+    """
     bring_up_to_date(engine)
     views = Views(engine)
     out: list[dict[str, Any]] = []
@@ -153,7 +159,7 @@ def history(engine: sa.Engine, subject_id: str) -> list[dict[str, Any]]:
                     "subject_type": r["subject_type"], "by": r["by"], "note": r["note"],
                     "from_grade": r["from_grade"], "to_grade": r["to_grade"],
                     "clean_since": r["clean_since"], "clean_days": int(r["clean_days"])})
-    return sorted(out, key=lambda e: e["position"])
+    return [mask_record(e) for e in sorted(out, key=lambda e: e["position"])]
 
 
 def _registered_day(engine: sa.Engine, r: Rating, position: int) -> str | None:
@@ -198,4 +204,4 @@ def repair(store: EventStore, engine: sa.Engine, params: CreditParams, subject_i
     store.append([parse_line(json.dumps(envelope, ensure_ascii=False).encode(), "credit", 0)])
     report = record(store, engine, params, now)
     rated = find(report.ratings, subject_id, r.subject_type)
-    return {**data, "event_id": envelope["event_id"]}, rated, report.position
+    return mask_record({**data, "event_id": envelope["event_id"]}), rated, report.position

@@ -130,8 +130,3 @@ def normalise_contact(values: pd.Series) -> pd.Series:
     """Phones and accounts compared without spaces, dashes or case; empty is missing."""
     return (values.astype("string").str.replace(r"[\s\-]", "", regex=True).str.upper()
             .replace("", pd.NA))
-
-
-def mask_contact(value: str) -> str:
-    """A phone or account shown with only its first four characters."""
-    return value[:4] + "*" * max(len(value) - 4, 0)

@@ -55,9 +55,9 @@ from math import log2
 import numpy as np
 import pandas as pd
 
-from detectors.base import Finding, Frames
+from detectors.base import Finding, Frames, missing
 from detectors.common import isin, pct, yuan
-from engine.identity import mask_person_id
+from engine.privacy import mask_account, mask_person_id, mask_phone
 
 CODE = "DUP_IDENTITY"
 CATEGORY = "duplicate_training"
@@ -74,6 +74,7 @@ LEVELS: dict[str, tuple[str, ...]] = {
 }
 BLOCKING_FIELDS = ("name", "birth_date", "gender", "phone", "bank_account", "county",
                    "id_region_birth")
+_CONTACT_MASK = {"phone": mask_phone, "bank_account": mask_account}
 _FIELD_ZH = {"name": "姓名", "birth_date": "出生日期", "gender": "性别", "phone": "手机号",
              "bank_account": "银行账户", "county": "区县", "id_number": "身份证号"}
 _LEVEL_ZH = {"exact": "相同", "same": "相同", "similar": "相近", "different": "不同",
@@ -350,15 +351,6 @@ def compare(rec: pd.DataFrame, i: np.ndarray, j: np.ndarray) -> dict[str, np.nda
             for name, codes in compare_codes(rec, i, j).items()}
 
 
-def _mask_contact(value: object) -> str | None:
-    if value is None or value is pd.NA or value != value:
-        return None
-    text = str(value)
-    if len(text) >= 8:
-        return text[:3] + "*" * (len(text) - 7) + text[-4:]
-    return text[:2] + "*" * max(len(text) - 2, 0)
-
-
 def _id_difference(a: str, b: str) -> str:
     if len(a) == len(b):
         pos = [k for k in range(len(a)) if a[k] != b[k]]
@@ -427,8 +419,9 @@ def detect(frames: Frames, p: Params) -> list[Finding]:
             level = LEVELS[comparison][code] if code >= 0 else "null"
             lv = levels[comparison].get(level)
             va, vb = a[comparison], b[comparison]
-            if comparison in ("phone", "bank_account"):
-                va, vb = _mask_contact(va), _mask_contact(vb)
+            if comparison in _CONTACT_MASK:
+                mask = _CONTACT_MASK[comparison]
+                va, vb = (None if missing(v) else mask(str(v)) for v in (va, vb))
             elif comparison == "id_number":
                 va, vb = mask_person_id(pa), mask_person_id(pb)
             row = {"comparison": comparison, "value_l": None if pd.isna(va) else va,

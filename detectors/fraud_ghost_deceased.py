@@ -17,7 +17,7 @@ import pandas as pd
 
 from detectors.base import Finding, Frames
 from detectors.common import yuan
-from engine.identity import mask_person_id
+from engine.privacy import mask_person_id
 
 CODE = "FRAUD_GHOST_DECEASED"
 CATEGORY = "subsidy_fraud"

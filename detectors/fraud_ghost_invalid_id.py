@@ -17,7 +17,8 @@ import pandas as pd
 
 from detectors.base import Finding, Frames
 from detectors.common import isin, yuan
-from engine.identity import id_problem, mask_person_id
+from engine.identity import id_problem
+from engine.privacy import mask_person_id
 
 CODE = "FRAUD_GHOST_INVALID_ID"
 CATEGORY = "subsidy_fraud"

@@ -17,6 +17,7 @@ import pandas as pd
 
 from detectors.base import Finding, Frames
 from detectors.common import isin, missing, normalise_contact, yuan
+from engine.privacy import mask_account, mask_phone
 
 CODE = "FRAUD_SHARED_CONTACT_RING"
 CATEGORY = "subsidy_fraud"
@@ -31,12 +32,7 @@ class Params:
     min_persons: int = 3
 
 
-def mask(value: str) -> str:
-    """Keep the first 4 characters (and the last 4 of a long number), star the rest."""
-    if len(value) >= 12:
-        return value[:4] + "*" * (len(value) - 8) + value[-4:]
-    return value[:4] + "*" * max(len(value) - 4, 0)
-
+_MASK = {"phone": mask_phone, "bank_account": mask_account}
 
 
 def detect(frames: Frames, p: Params) -> list[Finding]:
@@ -101,7 +97,7 @@ def detect(frames: Frames, p: Params) -> list[Finding]:
         members_set = set(people)
         h_pos = [pos for pid, pos in seen.get((kind, value), ()) if pid in members_set]
         payments = paid_to.get(value, []) if kind == "bank_account" else []
-        shown = mask(str(value))
+        shown = _MASK[kind](str(value))
         out.append(Finding.make(
             code=CODE, category=CATEGORY, severity=p.severity,
             title="Several subsidised trainees share one phone or bank account",

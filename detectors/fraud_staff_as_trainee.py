@@ -16,8 +16,8 @@ from dataclasses import dataclass
 import pandas as pd
 
 from detectors.base import Finding, Frames
-from detectors.common import class_positions, isin, mask_contact, missing, normalise_contact, yuan
-from engine.identity import mask_person_id
+from detectors.common import class_positions, isin, missing, normalise_contact, yuan
+from engine.privacy import mask_account, mask_person_id, mask_phone
 
 CODE = "FRAUD_STAFF_AS_TRAINEE"
 CATEGORY = "subsidy_fraud"
@@ -101,11 +101,11 @@ def detect(frames: Frames, p: Params) -> list[Finding]:
             why_zh.append("为该机构法定代表人")
             why_en.append("is its legal representative")
         if f["same_phone"]:
-            shown = mask_contact(str(institutions.at[iid, "phone"]))
+            shown = mask_phone(str(institutions.at[iid, "phone"]))
             why_zh.append(f"手机号与机构电话相同（{shown}）")
             why_en.append(f"has the institution's phone ({shown})")
         if f["same_bank"]:
-            shown = mask_contact(str(institutions.at[iid, "bank_account"]))
+            shown = mask_account(str(institutions.at[iid, "bank_account"]))
             why_zh.append(f"银行账户与机构账户相同（{shown}）")
             why_en.append(f"has the institution's bank account ({shown})")
         evidence = [*(pos for _, pos in pr), *(pos for *_, pos in pi),

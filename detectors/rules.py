@@ -25,10 +25,12 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
+from engine.errors import UsageError
+
 DEFAULT_RULES = Path(__file__).with_name("rules.default.toml")
 
 
-class RulesFileError(ValueError):
+class RulesFileError(UsageError, ValueError):
     """A rules file that cannot be used; the message names the file and the key."""
 
 

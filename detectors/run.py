@@ -7,9 +7,11 @@ detection run withdraws none of its findings and says which rule did not run.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import pickle
+import signal
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -18,6 +20,7 @@ from typing import Any
 from detectors.base import Finding, Frames
 from detectors.registry import registry
 from detectors.rules import Rules
+from engine.processes import ignore_sigint
 
 log = logging.getLogger("skillaudit.detectors")
 
@@ -122,6 +125,7 @@ def _run_forked(frames: Frames, rules: Rules, selected: list[tuple[str, Any]], w
             read_end, write_end = os.pipe()
             pid = os.fork()
             if pid == 0:  # the child: detect, send the result, leave without cleanup
+                ignore_sigint()  # Ctrl-C is the parent's, which ends its children
                 os.close(read_end)
                 try:
                     payload = pickle.dumps(_run_queue(frames, rules, selected, queue))
@@ -142,6 +146,12 @@ def _run_forked(frames: Frames, rules: Rules, selected: list[tuple[str, Any]], w
                 parts.append(pickle.loads(payload))
             except Exception:  # the child died before it could answer
                 log.exception("a detection worker died before it answered")
+    except KeyboardInterrupt:  # the children ignore Ctrl-C: end them with their parent
+        for pid, _ in children:
+            with contextlib.suppress(ProcessLookupError, ChildProcessError):
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+        raise
     finally:
         os.close(queue)
     order = {code: n for n, (code, _) in enumerate(selected)}

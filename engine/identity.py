@@ -74,16 +74,6 @@ def make_person_id(region: str, born: date, sequence: int) -> str:
     return first17 + id_check_char(first17)
 
 
-def mask_person_id(person_id: str) -> str:
-    """Mask an ID number for reports: region and check kept, birth date and sequence hidden.
-
-    The one masking function of the project (design.md: "one masking function").
-    """
-    if len(person_id) < 8:
-        return "*" * len(person_id)
-    return person_id[:6] + "*" * (len(person_id) - 10) + person_id[-4:]
-
-
 # GB 32100-2015 unified social credit code.
 _USCC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)

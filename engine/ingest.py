@@ -18,9 +18,11 @@ from multiprocessing.connection import Connection
 from typing import Any
 
 from engine.chain import ChainHead
+from engine.errors import SkillauditError
 from engine.parse import NewEvent, parse_line
+from engine.processes import sigint_ignored
 from engine.quarantine import Malformed, QuarantineEntry
-from engine.sources import Source, read_chunks
+from engine.sources import Source, SourceError, read_chunks
 from engine.store.base import AppendResult, EventStore
 from engine.store.ddl import STATISTICS_AFTER
 
@@ -43,6 +45,8 @@ class IngestSummary:
     head: ChainHead | None = None
     sources: list[str] = field(default_factory=list)
     errors: list[tuple[str, int, str, str]] = field(default_factory=list)  # first few problems
+    failed: list[tuple[str, str]] = field(default_factory=list)  # (file, why it stopped)
+    notes: list[tuple[str, str]] = field(default_factory=list)  # (file, what to change)
 
     @property
     def events_per_s(self) -> float:
@@ -69,6 +73,8 @@ class IngestSummary:
             "events_per_s": round(self.events_per_s, 1),
             "chain_head": str(self.head) if self.head else None,
             "sources": self.sources,
+            "failed_files": [{"file": f, "error": m} for f, m in self.failed],
+            "notes": [{"file": f, "note": m} for f, m in self.notes],
         }
 
 
@@ -99,18 +105,42 @@ def parse_batch(lines: Sequence[bytes], source: str, first_line: int
     return events, bad, blank
 
 
+JSON_ARRAY_NOTE = ("this looks like one JSON array; write one event per line (JSON Lines), "
+                   "e.g. `jq -c '.[]' FILE > FILE.jsonl` 这像是一个 JSON 数组：请每行写一个事件")
+
+
+def json_array_note(lines: Sequence[bytes]) -> str | None:
+    """A file's first lines that open a JSON array, where JSON Lines were expected."""
+    for line in lines:
+        text = line.lstrip(b"\xef\xbb\xbf \t")
+        if text:
+            return JSON_ARRAY_NOTE if text.startswith(b"[") else None
+    return None
+
+
+def _source_batches(path: str, batch_lines: int) -> Iterator[tuple[Any, ...]]:
+    """One file's parsed batches; a file that stops part-way ends with a ``failed`` item."""
+    source = Source.of(path)
+    try:
+        for first, lines, consumed in read_chunks(source, batch_lines):
+            note = json_array_note(lines) if first == 1 else None
+            if note:
+                yield "note", source.name, note
+            events, bad, blank = parse_batch(lines, source.name, first)
+            yield "batch", source.name, source.size, events, bad, blank, len(lines), consumed
+    except SourceError as exc:
+        yield "failed", source.name, str(exc)
+
+
 def _parse_worker(paths: list[str], batch_lines: int, conn: Connection) -> None:
     """Child process: read and validate, send each batch as columns (cheap to pickle)."""
     try:
         for path in paths:
-            source = Source.of(path)
-            for first, lines, consumed in read_chunks(source, batch_lines):
-                events, bad, blank = parse_batch(lines, source.name, first)
-                columns = tuple(zip(*events, strict=True))
-                conn.send_bytes(pickle.dumps(
-                    ("batch", source.name, source.size, columns, bad, blank, len(lines), consumed),
-                    protocol=pickle.HIGHEST_PROTOCOL,
-                ))
+            for item in _source_batches(path, batch_lines):
+                if item[0] == "batch":
+                    events = item[3]
+                    item = (*item[:3], tuple(zip(*events, strict=True)), *item[4:])
+                conn.send_bytes(pickle.dumps(item, protocol=pickle.HIGHEST_PROTOCOL))
         conn.send_bytes(pickle.dumps(("done",)))
     except BrokenPipeError:
         return  # the ingesting process is gone; nothing to report to
@@ -122,10 +152,7 @@ def _parse_worker(paths: list[str], batch_lines: int, conn: Connection) -> None:
 
 def _batches_in_process(paths: list[str], batch_lines: int) -> Iterator[tuple[Any, ...]]:
     for path in paths:
-        source = Source.of(path)
-        for first, lines, consumed in read_chunks(source, batch_lines):
-            events, bad, blank = parse_batch(lines, source.name, first)
-            yield source.name, source.size, events, bad, blank, len(lines), consumed
+        yield from _source_batches(path, batch_lines)
 
 
 def _batches_from_worker(paths: list[str], batch_lines: int) -> Iterator[tuple[Any, ...]]:
@@ -133,7 +160,8 @@ def _batches_from_worker(paths: list[str], batch_lines: int) -> Iterator[tuple[A
     receiver, sender = ctx.Pipe(duplex=False)
     worker = ctx.Process(target=_parse_worker, args=(paths, batch_lines, sender),
                          name="skillaudit-parse", daemon=True)
-    worker.start()
+    with sigint_ignored():  # Ctrl-C is this process's to answer, not the parser's
+        worker.start()
     sender.close()
     try:
         while True:
@@ -148,8 +176,10 @@ def _batches_from_worker(paths: list[str], batch_lines: int) -> Iterator[tuple[A
                 return
             if message[0] == "error":
                 raise IngestError(message[1])
-            _, name, size, columns, bad, blank, n_lines, consumed = message
-            yield name, size, list(zip(*columns, strict=True)), bad, blank, n_lines, consumed
+            if message[0] == "batch":
+                columns = message[3]
+                message = (*message[:3], list(zip(*columns, strict=True)), *message[4:])
+            yield message
     finally:
         receiver.close()
         worker.join(timeout=5)
@@ -157,7 +187,7 @@ def _batches_from_worker(paths: list[str], batch_lines: int) -> Iterator[tuple[A
             worker.kill()
 
 
-class IngestError(Exception):
+class IngestError(SkillauditError):
     """An ingest could not go on; the message says what to do."""
 
 
@@ -177,13 +207,20 @@ def ingest(
     Each batch is one transaction; a rerun after a crash skips what was stored.
     """
     paths = list(paths)
-    sources = [Source.of(p) for p in paths]  # fail early on a missing file
+    sources = [Source.of(p) for p in paths]  # refuse a missing or unreadable file up front
     if parallel is None:
         parallel = "-" not in paths and sum(s.size or 0 for s in sources) >= PARALLEL_MIN_BYTES
     summary = IngestSummary(sources=[s.name for s in sources])
     started = time.perf_counter()
     batches = (_batches_from_worker if parallel else _batches_in_process)(paths, batch_lines)
-    for name, size, events, bad, blank, n_lines, consumed in batches:
+    for item in batches:
+        if item[0] == "failed":
+            summary.failed.append((item[1], item[2]))
+            continue
+        if item[0] == "note":
+            summary.notes.append((item[1], item[2]))
+            continue
+        _, name, size, events, bad, blank, n_lines, consumed = item
         summary.lines += n_lines
         summary.blank += blank
         for q in bad[: max(0, keep_errors - len(summary.errors))]:

@@ -53,6 +53,8 @@ def _classify(exc: msgspec.ValidationError, where: str) -> Malformed:
     head = text.split(" - ")[0]
     if "missing required field" in head:
         reason = Reason.MISSING_FIELD
+    elif "not a plain decimal amount" in head:
+        reason = Reason.BAD_MONEY
     elif "RFC3339" in head or "timezone" in head:
         reason = Reason.BAD_DATE
     elif head.startswith("Expected `") and not any(op in head for op in ("<", ">", "length")):
@@ -74,16 +76,51 @@ def _type_info(type_name: str) -> tuple[msgspec.json.Decoder, tuple[tuple[str, s
     return info
 
 
+_BOM = b"\xef\xbb\xbf"
+
+
+def _not_utf8(line: bytes) -> Malformed | None:
+    """Why a line is not UTF-8 (a GBK export, a stray byte), or None when it is."""
+    if line.isascii():
+        return None
+    try:
+        line.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return Malformed(Reason.NOT_UTF8,
+                         f"byte {exc.start + 1} (0x{line[exc.start]:02x}) is not UTF-8: the line "
+                         "is in another encoding (GBK?); convert the file to UTF-8")
+    return None
+
+
 def parse_line(line: bytes, source: str = "", line_no: int = 0) -> NewEvent:
-    """Validate one JSON line against the spec; raise ``Malformed`` with the reason."""
+    """Validate one JSON line against the spec; raise ``Malformed`` with the reason.
+
+    Whatever the bytes, the answer is an event or ``Malformed``: a leading
+    byte-order mark is dropped, anything not UTF-8 or nested beyond the
+    decoder's depth is a reason of its own, never an exception that escapes.
+    """
+    if line.startswith(_BOM):
+        line = line[len(_BOM):]
+    bad = _not_utf8(line)
+    if bad is not None:
+        raise bad
+    try:
+        return _parse(line, source, line_no)
+    except msgspec.DecodeError as exc:
+        raise Malformed(Reason.NOT_JSON, f"not valid JSON: {exc}") from None
+    except RecursionError:
+        raise Malformed(Reason.NOT_JSON, "JSON nested too deeply to be an event") from None
+    except (ValueError, OverflowError) as exc:  # e.g. a time beyond the calendar's range
+        raise Malformed(Reason.IMPOSSIBLE_VALUE, str(exc)) from None
+
+
+def _parse(line: bytes, source: str, line_no: int) -> NewEvent:
     try:
         env = _envelope.decode(line)
     except msgspec.ValidationError as exc:
         if str(exc).startswith("Expected `object`"):
             raise Malformed(Reason.NOT_OBJECT, "the line is JSON but not an object") from None
         raise _classify(exc, "") from None
-    except msgspec.DecodeError as exc:
-        raise Malformed(Reason.NOT_JSON, f"not valid JSON: {exc}") from None
     decoder, keys = _type_info(env.type)
     try:
         data = decoder.decode(env.data)

@@ -13,6 +13,7 @@ from enum import StrEnum
 
 
 class Reason(StrEnum):
+    NOT_UTF8 = "not_utf8"
     NOT_JSON = "not_json"
     NOT_OBJECT = "not_object"
     UNKNOWN_TYPE = "unknown_type"
@@ -20,6 +21,7 @@ class Reason(StrEnum):
     WRONG_TYPE = "wrong_type"
     BAD_DATE = "bad_date"
     IMPOSSIBLE_VALUE = "impossible_value"
+    BAD_MONEY = "bad_money"
     CONFLICTING_DUPLICATE = "conflicting_duplicate"
 
     @property
@@ -28,6 +30,7 @@ class Reason(StrEnum):
 
 
 _ZH = {
+    Reason.NOT_UTF8: "不是 UTF-8 编码（如 GBK），请转为 UTF-8",
     Reason.NOT_JSON: "不是合法的 JSON",
     Reason.NOT_OBJECT: "不是 JSON 对象",
     Reason.UNKNOWN_TYPE: "未知的事件类型",
@@ -35,6 +38,7 @@ _ZH = {
     Reason.WRONG_TYPE: "字段类型错误",
     Reason.BAD_DATE: "日期或时间无法解析或缺少时区",
     Reason.IMPOSSIBLE_VALUE: "不可能的取值",
+    Reason.BAD_MONEY: "金额不是最多两位小数的普通数字",
     Reason.CONFLICTING_DUPLICATE: "事件编号重复但内容不同",
 }
 

@@ -2,6 +2,8 @@
 
 A pack proves its events belong to *a* log with its head; this says whether
 that log is the store's own log (its first ``head.seq`` events, unchanged).
+For a masked pack it also proves what offline checks cannot: each masked copy
+is the stored event masked, so the finding read from it is the stored one.
 Reads only the chain hash column once, plus the pack's rows.
 """
 
@@ -11,7 +13,15 @@ import sqlalchemy as sa
 
 from engine.store.base import EventStore
 from evidence import merkle
-from evidence.pack import chain_hashes, row_at, state_bytes
+from evidence.pack import chain_hashes, row_at
+from evidence.records import (
+    is_masked,
+    masked_state,
+    pack_known,
+    record_digest,
+    state_bytes,
+    stored_digest,
+)
 from evidence.verify import PackCheck, read_events
 
 
@@ -31,12 +41,21 @@ def check_against_store(check: PackCheck, store: EventStore, engine: sa.Engine) 
         check.fail("chain.json", "store", f"the store's event at position {position} is not the "
                                           f"pack's head {seq}:{hash_hex[:16]}…")
         return
-    for n, rec in read_events(check):
-        row = row_at(store, int(rec.get("position", 0)))
+    records = read_events(check)
+    rows = [row_at(store, int(rec.get("position", 0))) for _, rec in records]
+    known = pack_known([r for r in rows if r is not None])
+    for (n, rec), row in zip(records, rows, strict=True):
+        where = f"line {n}, event {rec.get('event_id')}"
+        masked = is_masked(rec)
         if (row is None or row.chain_hash.hex() != rec.get("chain_hash")
-                or row.state != state_bytes(rec)):
-            check.fail("events.jsonl", f"line {n}, event {rec.get('event_id')}",
-                       "differs from the event stored at that position")
+                or (not masked and row.state != state_bytes(rec))):
+            check.fail("events.jsonl", where, "differs from the event stored at that position")
+        elif masked and record_digest(rec) != stored_digest(row):
+            check.fail("events.jsonl", where, "content digest differs from the event stored at "
+                                              "that position")
+        elif masked and rec.get("masked_state") != masked_state(row.state, known):
+            check.fail("events.jsonl", where, "masked copy is not the stored event masked: it "
+                                              "was changed")
     try:
         tree = merkle.build(chain_hashes(engine, position), seq)
     except ValueError as exc:

@@ -1,16 +1,22 @@
 """Build an evidence pack: one finding, its events as stored, and proof they belong to the log.
 
 The pack is a directory a court, an auditee or another auditor can check
-without our database (``evidence/verify.py``): every event keeps its stored
-bytes and chain fields, so its link is recomputed exactly as ``store.verify``
-does; a Merkle root over every chain hash up to the head, with an inclusion
-proof per event, shows each one sits in the verified log at its place.
-Refuses to pack from a store whose chain does not verify.
+without our database (``evidence/verify.py``): each event's link is recomputed
+exactly as ``store.verify`` does; a Merkle root over every chain hash up to the
+head, with an inclusion proof per event, shows each one sits in the verified
+log at its place. Refuses to pack from a store whose chain does not verify.
+
+Masked by default. A masked pack holds no personal data anywhere: each event
+keeps its content digest (the SHA-256 the chain links, see ``engine/chain.py``)
+instead of its stored bytes, and a masked copy to read. The links and proofs
+verify offline exactly as before; that the masked copy is the masked stored
+event is checked against the store (``verify-evidence --db``) or an unmasked
+pack of the same finding, whose digests are the same. Only an ``--unmask`` pack
+keeps the stored bytes themselves, so anyone can recompute the digests.
 """
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import json
 import time
@@ -23,9 +29,11 @@ from typing import Any
 import sqlalchemy as sa
 
 from engine.chain import GENESIS, ChainHead
+from engine.privacy import mask_record
 from engine.serial import load
 from engine.store.base import EventStore, StoredRow
 from evidence import merkle
+from evidence.records import event_record, pack_known
 from evidence.summary import render_summary
 from projections.projector import EVENTS, dialect_of
 from projections.views import Views
@@ -98,28 +106,7 @@ def row_at(store: EventStore, position: int) -> StoredRow | None:
     return rows[0] if rows else None
 
 
-# -- the pack's records ---------------------------------------------------------------------------
-
-def event_record(row: StoredRow, prev: bytes, role: str) -> dict[str, Any]:
-    """One event as stored, plus the previous chain hash so its link can be recomputed."""
-    rec: dict[str, Any] = {
-        "role": role, "position": row.position, "stream": row.stream, "version": row.version,
-        "topic": row.topic, "event_id": row.event_id, "recorded_at_us": row.recorded_at_us,
-        "chain_seq": row.chain_seq, "chain_hash": row.chain_hash.hex(), "prev_hash": prev.hex(),
-    }
-    try:
-        rec["state"] = row.state.decode("utf-8")
-    except UnicodeDecodeError:  # never for canonical JSON, but bytes are kept exactly anyway
-        rec["state_b64"] = base64.b64encode(row.state).decode()
-    return rec
-
-
-def state_bytes(rec: dict[str, Any]) -> bytes:
-    """The stored bytes of an event record (inverse of ``event_record``)."""
-    if "state_b64" in rec:
-        return base64.b64decode(rec["state_b64"], validate=True)
-    return str(rec["state"]).encode("utf-8")
-
+# -- the pack's files -----------------------------------------------------------------------------
 
 def sha256_file(path: Path) -> str:
     h = hashlib.sha256()
@@ -227,8 +214,11 @@ def build_pack(store: EventStore, engine: sa.Engine, finding: FindingToPack, out
                         "again") from None
     seconds["merkle"] = time.perf_counter() - t
 
-    events = [event_record(r, prevs[r.chain_seq - 2] if r.chain_seq > 1 else GENESIS, role)
-              for r, role in roles]
+    known = None if unmask else pack_known([r for r, _ in roles])
+    if known is not None:  # also what the events name (a name the finding quotes)
+        record = mask_record(record, known)
+    events = [event_record(r, prevs[r.chain_seq - 2] if r.chain_seq > 1 else GENESIS, role,
+                           known) for r, role in roles]
     finding_event = next(e for e in events if e["role"] == "finding")
     now = now or datetime.now().astimezone()
     chain = {

@@ -2,21 +2,19 @@
 
 It opens offline (inline CSS, no scripts, fonts or links to fetch) and shows
 what the finding says, each event it rests on, and the chain head and Merkle
-root a reader can compare with a trusted copy. ID numbers are masked unless
-the pack was made with ``--unmask``; the proof lives in the JSON files, not here.
+root a reader can compare with a trusted copy. It shows what the pack holds:
+the finding as listed and each event's masked copy, unless the pack was made
+with ``--unmask``; the proof lives in the JSON files, not here.
 """
 
 from __future__ import annotations
 
 import json
-import re
-from collections.abc import Callable
 from html import escape
 from typing import Any
 
-from engine.identity import mask_person_id
+from evidence.records import record_envelope
 
-_ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])\d{17}[0-9Xx](?![0-9A-Za-z])")
 _CSS = """
 body{font-family:"Noto Sans CJK SC","Microsoft YaHei","PingFang SC",sans-serif;margin:2em;
 color:#222;max-width:70em}
@@ -28,48 +26,13 @@ th{background:#f2f2f2;white-space:nowrap}code{font-size:.85em;word-break:break-a
 """
 
 
-def _person_ids(obj: Any, out: set[str]) -> set[str]:
-    """Every value under a ``person_id`` / ``person_ids`` key, at any depth."""
-    if isinstance(obj, dict):
-        for k, v in obj.items():
-            if k == "person_id" and isinstance(v, str):
-                out.add(v)
-            elif k == "person_ids" and isinstance(v, list):
-                out.update(str(x) for x in v)
-            else:
-                _person_ids(v, out)
-    elif isinstance(obj, list):
-        for v in obj:
-            _person_ids(v, out)
-    return out
-
-
-def masker(events: list[dict[str, Any]], unmask: bool) -> Callable[[str], str]:
-    """A function hiding every ID number the events name (and any 18-character one)."""
-    if unmask:
-        return str
-    known: set[str] = set()
-    for e in events:
-        if "state" in e:
-            _person_ids(json.loads(e["state"]), known)
-    ordered = sorted(known, key=len, reverse=True)
-
-    def mask(text: str) -> str:
-        for pid in ordered:
-            if pid:
-                text = text.replace(pid, mask_person_id(pid))
-        return _ID_NUMBER.sub(lambda m: mask_person_id(m.group(0)), text)
-
-    return mask
-
-
 def _fields(data: dict[str, Any]) -> str:
     parts = []
     for k, v in data.items():
         if isinstance(v, list) and len(v) > 3:
             v = f"[{len(v)} items]"
         elif isinstance(v, dict | list):
-            v = json.dumps(v, ensure_ascii=False)
+            v = json.dumps(v, ensure_ascii=False, default=str)
         parts.append(f"{k}={v}")
     text = ", ".join(parts)
     return text if len(text) <= 400 else text[:400] + " …"
@@ -77,11 +40,11 @@ def _fields(data: dict[str, Any]) -> str:
 
 def render_summary(record: dict[str, Any], events: list[dict[str, Any]],
                    chain: dict[str, Any], *, unmask: bool = False) -> str:
-    """The summary page of one pack (``record`` is already masked by the listing)."""
-    mask = masker(events, unmask)
+    """The summary page of one pack; ``record`` and ``events`` are masked already unless
+    ``unmask`` (the page shows what the pack's JSON files hold, nothing more)."""
 
     def cell(value: Any) -> str:
-        return escape(mask(str(value)))
+        return escape(str(value))
 
     finding_rows = [
         ("finding id 问题编号", record["finding_id"]), ("rule 规则", record["code"]),
@@ -98,9 +61,10 @@ def render_summary(record: dict[str, Any], events: list[dict[str, Any]],
     event_rows = []
     for e in events:
         try:
-            env = json.loads(e["state"]) if "state" in e else {}
-        except ValueError:
+            env = record_envelope(e)
+        except (KeyError, ValueError):
             env = {}
+        env = env if isinstance(env, dict) else {}
         role = "问题记录 finding" if e["role"] == "finding" else "证据 evidence"
         event_rows.append(
             f"<tr><td>{e['chain_seq']}</td><td>{e['position']}</td><td>{escape(role)}</td>"
@@ -109,9 +73,13 @@ def render_summary(record: dict[str, Any], events: list[dict[str, Any]],
             f"<td>{cell(_fields(env.get('data', {})))}</td>"
             f"<td><code>{escape(e['chain_hash'][:16])}…</code></td></tr>")
     sev = escape(str(record["severity"]))
-    masked_note = ("ID numbers shown in full (--unmask) 身份证号未遮蔽" if unmask else
-                   "ID numbers are masked 身份证号已遮蔽; events.jsonl keeps the stored bytes "
-                   "in full, as the proof needs them")
+    shown_as = "" if unmask else " (masked copy 脱敏副本)"
+    masked_note = ("Personal data shown in full (--unmask) 个人信息未脱敏; events.jsonl keeps "
+                   "each event's stored bytes" if unmask else
+                   "ID numbers, phones, bank accounts and names are masked 个人信息已脱敏; "
+                   "events.jsonl keeps each event's content digest, which its chain link and "
+                   "Merkle proof verify, and a masked copy, checked against the store with "
+                   "verify-evidence --db")
     return f"""<!DOCTYPE html>
 <html lang="zh-CN"><head><meta charset="utf-8">
 <title>证据包 Evidence pack {cell(record['finding_id'])}</title>
@@ -122,7 +90,7 @@ def render_summary(record: dict[str, Any], events: list[dict[str, Any]],
 <table>{''.join(f'<tr><th>{escape(k)}</th><td class="{"sev-" + sev if "severity" in k else ""}">'
                 f'{cell(v)}</td></tr>' for k, v in finding_rows)}</table>
 <h2>证据事件 Evidence events ({len(events)})</h2>
-<p class="note">Each event exactly as stored in the log, in log order 按日志顺序、按存储原样.</p>
+<p class="note">Each event as stored in the log{escape(shown_as)}, in log order 按日志顺序.</p>
 <table><tr><th>chain # 链序号</th><th>position 位置</th><th>role 作用</th><th>type 类型</th>
 <th>event id 事件编号</th><th>occurred 发生时间</th><th>data 内容</th>
 <th>chain hash 链哈希</th></tr>

@@ -10,7 +10,10 @@ specific first (an event before the manifest line it also breaks).
 
 What a pack cannot prove alone is that its head is *the* log's head: compare
 it with a head noted independently (``expect_head``) or with the live store
-(``check_against_store``).
+(``check_against_store``). A masked pack (the default) holds each event's
+content digest instead of its bytes: every link and proof is checked all the
+same, but its masked copies, and so the finding's fields read from the masked
+FindingRaised copy, are only proven against the store (``masked`` says so).
 """
 
 from __future__ import annotations
@@ -20,10 +23,10 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from engine.chain import GENESIS, content_digest, link
-from engine.serial import load
+from engine.chain import GENESIS, link
 from evidence import merkle
-from evidence.pack import CONTENT_FILES, FORMAT, MANIFEST, sha256_file, state_bytes
+from evidence.pack import CONTENT_FILES, FORMAT, MANIFEST, sha256_file
+from evidence.records import is_masked, record_digest, record_envelope
 
 # finding.json fields that must equal the stored FindingRaised event's data
 _SAME_AS_EVENT = ("finding_id", "code", "category", "severity", "title", "amount_at_risk",
@@ -53,6 +56,7 @@ class PackCheck:
     head: dict[str, Any] = field(default_factory=dict)
     root: str | None = None
     leaves: int = 0
+    masked: bool = False  # events carry digests and masked copies, not their stored bytes
 
     @property
     def ok(self) -> bool:
@@ -64,7 +68,8 @@ class PackCheck:
     def as_json(self) -> dict[str, Any]:
         return {"ok": self.ok, "path": str(self.path), "finding_id": self.finding_id,
                 "events": self.events, "head": self.head, "merkle_root": self.root,
-                "leaves": self.leaves, "problems": [asdict(p) for p in self.problems]}
+                "leaves": self.leaves, "masked": self.masked,
+                "problems": [asdict(p) for p in self.problems]}
 
 
 def _hex(value: Any) -> bytes:
@@ -112,9 +117,7 @@ def _check_event(check: PackCheck, n: int, rec: dict[str, Any], root: bytes | No
     where = _name(n, rec)
     try:
         seq, version = int(rec["chain_seq"]), int(rec["version"])
-        recorded = rec["recorded_at_us"]
-        digest = content_digest(str(rec["stream"]), str(rec["topic"]), rec["event_id"],
-                                None if recorded is None else int(recorded), state_bytes(rec))
+        digest = record_digest(rec)
         prev, stored = _hex(rec["prev_hash"]), _hex(rec["chain_hash"])
     except (KeyError, TypeError, ValueError) as exc:
         check.fail("events.jsonl", where, f"malformed event record ({exc!r})")
@@ -178,7 +181,7 @@ def _check_finding(check: PackCheck, finding: Any, events: list[tuple[int, dict[
     try:
         record, event = finding["finding"], finding["event"]
         check.finding_id = record["finding_id"]
-        data = load(state_bytes(event))["data"]
+        data = record_envelope(event)["data"]
     except (KeyError, TypeError, ValueError) as exc:
         check.fail("finding.json", None, f"malformed ({exc!r})")
         return
@@ -223,6 +226,7 @@ def verify_pack(path: str | Path, *, expect_head: str | None = None) -> PackChec
     by_seq = _check_proofs(check, _read_json(check, "proofs.json"), root, leaves)
     events = read_events(check)
     check.events = len(events)
+    check.masked = any(is_masked(rec) for _, rec in events)
     if not events:
         check.fail("events.jsonl", None, "holds no events")
     for n, rec in events:

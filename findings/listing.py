@@ -2,7 +2,10 @@
 
 The spec's findings format (events.md) is kept field for field; ``explanation``
 holds the Chinese and English sentences, and ``explanation_zh`` /
-``explanation_en`` hold each alone. ID numbers are masked unless unmasked.
+``explanation_en`` hold each alone. Unless unmasked, every record is masked
+whole (``engine.privacy.mask_record``): subject, id lists, explanations and
+``observed`` details, whatever a detector named them, so every export format
+written from these records (table, JSON Lines, CSV, XLSX, alerts, packs) is too.
 """
 
 from __future__ import annotations
@@ -13,8 +16,8 @@ from typing import Any
 
 import pandas as pd
 
-from engine.identity import mask_person_id
 from engine.money import yuan_str
+from engine.privacy import mask_record
 from projections.views import Views
 
 ID_LISTS = ("person_ids", "class_ids", "institution_ids", "claim_ids", "payment_ids")
@@ -51,7 +54,7 @@ def current_findings(views: Views) -> pd.DataFrame:
 
 
 def as_records(frame: pd.DataFrame, unmask: bool = False) -> list[dict[str, Any]]:
-    """Findings in the spec's JSON form."""
+    """Findings in the spec's JSON form, each masked whole unless ``unmask``."""
     out = []
     for fid, r in frame.iterrows():
         rec: dict[str, Any] = {
@@ -59,15 +62,10 @@ def as_records(frame: pd.DataFrame, unmask: bool = False) -> list[dict[str, Any]
             "severity": r["severity"], "title": r["title"],
             "explanation": f"{r['explanation_zh']} / {r['explanation_en']}",
             "explanation_zh": r["explanation_zh"], "explanation_en": r["explanation_en"],
-            "subject_type": r["subject_type"],
-            "subject_id": (r["subject_id"] if unmask or r["subject_type"] != "person"
-                           else mask_person_id(r["subject_id"])),
+            "subject_type": r["subject_type"], "subject_id": r["subject_id"],
         }
         for key in ID_LISTS:
-            ids = json.loads(r[key]) if isinstance(r[key], str) else []
-            if key == "person_ids" and not unmask:
-                ids = [mask_person_id(i) for i in ids]
-            rec[key] = ids
+            rec[key] = json.loads(r[key]) if isinstance(r[key], str) else []
         rec["amount_at_risk"] = yuan_str(int(r["amount_at_risk_fen"]))
         rec["evidence"] = json.loads(r["evidence"]) if isinstance(r["evidence"], str) else []
         rec["detected_at"] = r["occurred_at"]
@@ -78,19 +76,8 @@ def as_records(frame: pd.DataFrame, unmask: bool = False) -> list[dict[str, Any]
         if "case_state" in r:
             rec["case_state"] = r["case_state"]
             rec["case_id"] = r["case_id"] if isinstance(r["case_id"], str) else None
-        if not unmask:
-            rec["explanation"] = _mask_text(rec["explanation"], r)
-            rec["explanation_zh"] = _mask_text(rec["explanation_zh"], r)
-            rec["explanation_en"] = _mask_text(rec["explanation_en"], r)
-        out.append(rec)
+        out.append(rec if unmask else mask_record(rec))
     return out
-
-
-def _mask_text(text: str, r: pd.Series) -> str:
-    ids = json.loads(r["person_ids"]) if isinstance(r["person_ids"], str) else []
-    for pid in ids:
-        text = text.replace(pid, mask_person_id(pid))
-    return text
 
 
 def write_findings(records: list[dict[str, Any]], fmt: str, out: str | Path | None) -> str | None:

@@ -26,6 +26,8 @@ from pathlib import Path
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlalchemy.schema import CreateTable
 
+from engine.processes import OWN_GROUP
+
 # at least this many events per helper, or spawning one is not worth it
 MIN_EVENTS_PER_JOB = 250_000
 SUFFIX = ".rebuild-part-"  # scratch files: STORE.rebuild-part-PID-LO.db
@@ -97,7 +99,8 @@ class Part:
             p for p in (str(root), os.environ.get("PYTHONPATH", "")) if p)}
         part.proc = subprocess.Popen(
             [sys.executable, "-m", "projections.parallel", store_path, name, str(lo), str(hi),
-             str(window)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+             str(window)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env,
+            **OWN_GROUP)
         return part
 
     def wait(self) -> bool:

@@ -3,10 +3,11 @@
 Seed 003 breaks the year's plan down by county (附件1), ranks counties monthly
 by their completion ratio ("按照年度计划完成比例对各县(区、市)进行调度排队") and
 asks for a biweekly progress report (双周调度, 附件2). The targets come from a
-TOML file::
+TOML file, keyed by the ``county`` value the events carry (the generator and
+ID numbers use the six-digit region code, 141102 = 离石区)::
 
     year = 2023
-    [counties."离石区"]
+    [counties."141102"]
     trainees = 1500              # 补贴性职业技能培训 (persons)
     enterprise_trainees = 500    # 其中企业职工 (enterprise and apprentice classes)
     certificates = 1200          # 新增技能人才 (certificates issued)
@@ -14,7 +15,8 @@ TOML file::
 
 Trainees count once per county and year: persons on the roster (not withdrawn)
 of classes of that county starting that year. Certificates count by the
-holder's registered county in the year they were issued.
+holder's registered county in the year they were issued. A target county the
+data never names would silently show 0 %, so ``check_targets`` says which.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from engine.errors import UsageError
 from projections.views import Views
 
 ENTERPRISE_MODES = ("enterprise", "apprentice")
@@ -45,7 +48,7 @@ HEADERS_ZH = {
 }
 
 
-class TargetsError(ValueError):
+class TargetsError(UsageError, ValueError):
     """The targets file is missing a field or has a wrong value (message names which)."""
 
 
@@ -93,10 +96,11 @@ def actuals(views: Views, year: int, start: str | None = None,
             end: str | None = None) -> pd.DataFrame:
     """Per county: trainees, enterprise trainees, certificates, high-skill certificates.
 
-    ``start``/``end`` (ISO dates, inclusive) narrow the count to a period of the year.
+    ``start``/``end`` (ISO dates, inclusive) narrow the count to a period of the year;
+    they are clipped to the year, so a date after it never counts the next year's work.
     """
-    lo = start or f"{year}-01-01"
-    hi = end or f"{year}-12-31"
+    lo = max(start or "", f"{year}-01-01")
+    hi = min(end or "9999-12-31", f"{year}-12-31")
     classes = views.classes[["county", "mode", "start_date"]]
     roster = views.roster[~views.roster["withdrawn"]].join(classes, on="class_id")
     roster = roster[(roster["start_date"] >= lo) & (roster["start_date"] <= hi)]
@@ -114,9 +118,13 @@ def actuals(views: Views, year: int, start: str | None = None,
     return out.fillna(0).astype("int64")
 
 
-def completion(views: Views, targets: Targets) -> pd.DataFrame:
-    """Targets, actuals and rates per county, ranked by overall completion (1 = best)."""
-    act = actuals(views, targets.year)
+def completion(views: Views, targets: Targets, end: str | None = None) -> pd.DataFrame:
+    """Targets, actuals and rates per county, ranked by overall completion (1 = best).
+
+    With ``end``, everything (counts, rates, overall rate, rank) is as of that day, so
+    a row's overall rate is always the mean of the rates shown beside it.
+    """
+    act = actuals(views, targets.year, end=end)
     rows = []
     for county, target in targets.counties.items():
         row: dict[str, object] = {"county": county}
@@ -138,18 +146,47 @@ def completion(views: Views, targets: Targets) -> pd.DataFrame:
     return frame
 
 
+@dataclass(frozen=True)
+class TargetWarning:
+    """A target county the data never names: its row would read 0 % for want of data,
+    not of training (often a name where the events carry a region code)."""
+
+    county: str
+    known: tuple[str, ...]  # the counties the data does name, sorted
+
+    @property
+    def en(self) -> str:
+        have = ", ".join(self.known) if self.known else "none (no classes or persons stored yet)"
+        return (f"target county {self.county!r} has no classes and no registered persons "
+                f"in the data, so its completion reads 0 %; counties in the data: {have}")
+
+    @property
+    def zh(self) -> str:
+        have = "、".join(self.known) if self.known else "无(尚未存入班级或人员)"
+        return (f"计划中的县(区、市)“{self.county}”在数据中没有任何班级或登记人员，"
+                f"完成率只能为 0%；数据中的县(区、市)：{have}")
+
+    def __str__(self) -> str:
+        return f"warning 警告: {self.en}\n  {self.zh}"
+
+
+def check_targets(views: Views, targets: Targets) -> list[TargetWarning]:
+    """One warning per target county that no class and no person of the data names
+    (the counties the plan counts by), in the targets file's order."""
+    known = {str(c) for frame in (views.classes, views.persons)
+             for c in frame["county"].dropna().unique()}
+    listed = tuple(sorted(known))
+    return [TargetWarning(county, listed) for county in targets.counties if county not in known]
+
+
 def dispatch(views: Views, targets: Targets, on: str | None = None,
              period_days: int = 14) -> pd.DataFrame:
-    """The biweekly dispatch table (双周调度): cumulative progress plus the last two weeks."""
+    """The biweekly dispatch table (双周调度): progress up to the dispatch day (ranked as
+    of that day) plus the last two weeks."""
     end = on or views.as_of.reference_date() or date.today().isoformat()
     start = (date.fromisoformat(end) - timedelta(days=period_days - 1)).isoformat()
-    table = completion(views, targets)
-    cum = actuals(views, targets.year, end=end)
+    table = completion(views, targets, end=end)
     period = actuals(views, targets.year, start=start, end=end)
-    for m in METRICS:
-        table[m] = table["county"].map(cum[m]).fillna(0).astype("int64")
-        table[f"{m}_rate"] = [round(d / t, 4) if t else None
-                              for d, t in zip(table[m], table[f"{m}_target"], strict=True)]
     table["trainees_period"] = table["county"].map(period["trainees"]).fillna(0).astype("int64")
     table["certificates_period"] = table["county"].map(
         period["certificates"]).fillna(0).astype("int64")

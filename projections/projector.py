@@ -342,8 +342,11 @@ def _sqlite_pragmas(conn: sa.Connection, pragmas: dict[str, int]) -> Iterator[No
 def engine_for(store_url: str) -> sa.Engine:
     """A SQLAlchemy engine on the store's own database."""
     if store_url.startswith(("postgresql://", "postgres://")):
+        from engine.store.factory import connect_timeout
+
         url = "postgresql+psycopg://" + store_url.split("://", 1)[1]
-        return sa.create_engine(url, pool_pre_ping=True)
+        args = {} if "connect_timeout=" in url else {"connect_timeout": connect_timeout()}
+        return sa.create_engine(url, pool_pre_ping=True, connect_args=args)
     engine = sa.create_engine(store_url)
 
     @sa.event.listens_for(engine, "connect")

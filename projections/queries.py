@@ -14,8 +14,8 @@ from typing import Any
 
 import pandas as pd
 
-from engine.identity import mask_person_id
 from engine.money import yuan_str
+from engine.privacy import mask_record
 from projections.views import Views
 
 
@@ -48,10 +48,13 @@ def trainee_outcomes(views: Views) -> pd.DataFrame:
 
 
 def person_report(views: Views, person_id: str, unmask: bool = False) -> dict[str, Any]:
-    """A person's record, trainings, outcomes and subsidies (ID numbers masked by default)."""
-    shown = person_id if unmask else mask_person_id(person_id)
+    """A person's record, trainings, outcomes and subsidies.
+
+    Unless ``unmask``, masked whole: the ID number wherever it recurs (a claim
+    the person made names them as claimant), the name, any phone or account.
+    """
     persons = views.persons
-    profile: dict[str, Any] = {"person_id": shown, "known": person_id in persons.index}
+    profile: dict[str, Any] = {"person_id": person_id, "known": person_id in persons.index}
     if profile["known"]:
         p = persons.loc[person_id]
         profile.update({k: (None if pd.isna(p[k]) else p[k]) for k in (
@@ -83,7 +86,7 @@ def person_report(views: Views, person_id: str, unmask: bool = False) -> dict[st
     a = views.assessments
     c = views.certificates
     e = views.employment
-    return {
+    report = {
         "person": profile,
         "trainings": trainings,
         "subsidies": subsidies,
@@ -101,6 +104,7 @@ def person_report(views: Views, person_id: str, unmask: bool = False) -> dict[st
                         "social_insurance": bool(r.social_insurance)}
                        for r in e[e["person_id"] == person_id].itertuples()],
     }
+    return report if unmask else mask_record(report)
 
 
 def institution_report(views: Views, institution_id: str) -> dict[str, Any]:

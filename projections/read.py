@@ -32,6 +32,7 @@ from typing import Any, ClassVar
 import pandas as pd
 import sqlalchemy as sa
 
+from engine.processes import OWN_GROUP
 from projections.arrow_read import _read_arrow
 from projections.chinatime import in_china_time
 
@@ -109,7 +110,7 @@ class _Reader:
                 [sys.executable, "-c", "from projections.arrow_read import serve; serve()"],
                 stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                 env={**os.environ, "PYTHONPATH": os.pathsep.join(
-                    p for p in (_ROOT, os.environ.get("PYTHONPATH")) if p)})
+                    p for p in (_ROOT, os.environ.get("PYTHONPATH")) if p)}, **OWN_GROUP)
         except BaseException:
             with cls._free:
                 cls._started -= 1

@@ -2,18 +2,19 @@
 
 The read models index each event by the ids it names, so a timeline is a
 union of indexed lookups followed by one read of those events from the log
-(the stored JSON, exactly as it was hashed). ID numbers are masked unless the
-caller may see them.
+(the stored JSON, exactly as it was hashed). Unless the caller may see them,
+ID numbers, phones, bank accounts and person names in each event's data are
+masked (``engine.privacy.mask_record``).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import sqlalchemy as sa
 
-from engine.identity import mask_person_id
+from engine.privacy import mask_record, sensitive_values
 from engine.serial import load
 from projections.asof import NOW, AsOf
 from projections.projector import EVENTS, dialect_of
@@ -29,7 +30,6 @@ SUBJECTS = {
     "payment": "payment_id",
     "voucher": "voucher_id",
 }
-_PERSON_FIELDS = {"person_id", "legal_rep_id"}
 
 
 @dataclass(frozen=True)
@@ -80,18 +80,6 @@ def _positions(conn: sa.Connection, kind: str, subject_id: str, as_of: AsOf) -> 
     return sorted(found)
 
 
-def mask_data(data: Any, unmask: bool) -> Any:
-    """Mask every ID number inside an event's data (nested items too)."""
-    if unmask:
-        return data
-    if isinstance(data, dict):
-        return {k: (mask_person_id(v) if k in _PERSON_FIELDS and isinstance(v, str)
-                    else mask_data(v, unmask)) for k, v in data.items()}
-    if isinstance(data, list):
-        return [mask_data(v, unmask) for v in data]
-    return data
-
-
 def timeline(engine: sa.Engine, kind: str, subject_id: str, *, as_of: AsOf = NOW,
              unmask: bool = False) -> list[TimelineEntry]:
     """Every event about ``kind``/``subject_id`` visible as of ``as_of``, in log order."""
@@ -110,6 +98,11 @@ def timeline(engine: sa.Engine, kind: str, subject_id: str, *, as_of: AsOf = NOW
                 ev = load(bytes(state))
                 entries.append(TimelineEntry(
                     int(position), topic, ev["event_id"], ev["occurred_at"],
-                    ev.get("recorded_at") or ev["occurred_at"],
-                    mask_data(ev.get("data", {}), unmask)))
-    return entries
+                    ev.get("recorded_at") or ev["occurred_at"], ev.get("data", {})))
+    if unmask:
+        return entries
+    # what one event names (a person's name) is masked wherever another quotes it
+    known: dict[str, str] = {}
+    for e in entries:
+        known.update(sensitive_values(e.data))
+    return [replace(e, data=mask_record(e.data, known)) for e in entries]

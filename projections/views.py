@@ -249,7 +249,8 @@ class Views:
         p["id_valid"] = p["id_problem"].isna()
         p["id_birth_date"] = pd.Series(born_on, index=p.index, dtype=kind)
         ref = self.as_of.reference_date() or today().isoformat()
-        p["age"] = _age(p["birth_date"], ref)
+        died = p["date_of_death"].fillna(ref).astype(str)  # the dead age no further
+        p["age"] = _age(p["birth_date"], died.where(died < ref, ref))
         return p
 
     @carried
@@ -476,13 +477,16 @@ def _on(frame: pd.DataFrame, values: pd.Series) -> pd.Series:
     return values.reindex(frame.index)
 
 
-def _age(birth: pd.Series, ref: str) -> pd.Series:
-    """Whole years between an ISO birth date and an ISO reference date."""
+def _age(birth: pd.Series, ref: pd.Series) -> pd.Series:
+    """Whole years between ISO birth dates and ISO reference dates, row by row."""
     b = birth.fillna("")
     ok = b.str.len() >= 10
-    by, bm, bd = (pd.to_numeric(b.str.slice(0, 4), errors="coerce"),
-                  pd.to_numeric(b.str.slice(5, 7), errors="coerce"),
-                  pd.to_numeric(b.str.slice(8, 10), errors="coerce"))
-    ry, rm, rd = int(ref[:4]), int(ref[5:7]), int(ref[8:10])
+
+    def parts(d: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
+        return (pd.to_numeric(d.str.slice(0, 4), errors="coerce"),
+                pd.to_numeric(d.str.slice(5, 7), errors="coerce"),
+                pd.to_numeric(d.str.slice(8, 10), errors="coerce"))
+
+    (by, bm, bd), (ry, rm, rd) = parts(b), parts(ref.astype(str))
     age = ry - by - ((rm < bm) | ((rm == bm) & (rd < bd))).astype("int64")
     return age.where(ok).astype("Int64")

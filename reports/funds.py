@@ -24,8 +24,8 @@ from decimal import Decimal
 
 import pandas as pd
 
-from engine.identity import mask_person_id
 from engine.money import to_yuan
+from engine.privacy import mask_person_id
 from findings.listing import current_findings
 from projections.ledger import KEYS, ledger
 from projections.views import Views

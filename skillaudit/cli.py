@@ -8,20 +8,27 @@ exit non-zero; nothing here holds business rules.
 from __future__ import annotations
 
 import argparse
+import base64
 import json
+import os
 import sys
+import traceback
 import unicodedata
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
-from engine.identity import mask_person_id
-from engine.ingest import IngestError, IngestSummary, Progress, ingest, retry_quarantine
-from engine.store.base import EventStore, StoreError
+from engine.errors import NotFound, SkillauditError, UsageError
+from engine.ingest import IngestSummary, Progress, ingest, retry_quarantine
+from engine.privacy import mask_person_id
+from engine.store.base import EventStore
+from skillaudit.args import in_file, non_negative_int, out_file, positive_int
 from skillaudit.progress import ProgressLine
 from skillaudit.wiring import db_url, engine_for_db, store_for, views_for
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
+UNMASK_HELP = ("show ID numbers, phones, bank accounts and names in full "
+               "(masked by default 默认脱敏)")
 
 
 def label(text: str, width: int = 30) -> str:
@@ -64,14 +71,22 @@ def print_ingest_summary(s: IngestSummary, out: Any = None) -> None:
         w(f"  {label('blank lines 空行')}{s.blank:>12,}\n")
     w(f"  {label('time 用时')}{s.seconds:>11.2f}s   {s.events_per_s:,.0f} events/s\n")
     w(f"  {label('chain head 链头')}{s.head}\n")
-    if s.stored == 0 and s.duplicates and not s.quarantined:
+    if s.stored == 0 and s.duplicates and not s.quarantined and not s.quarantine_known \
+            and not s.failed:
         w("  Nothing new: every event was already stored. 无新事件：全部已存储。\n")
+    if s.quarantine_known:
+        w(f"  {s.quarantine_known:,} line(s) of this input are still in quarantine, not stored "
+          f"{s.quarantine_known:,} 行仍在隔离区、未存储\n")
     for source, line, reason, message in s.errors[:10]:
         w(f"  ! {source}:{line}: {reason}: {message}\n")
-    if s.quarantined:
+    if s.quarantined or s.quarantine_known:
         w("  See them with `skillaudit quarantine list`; fix the source and run "
           "`skillaudit quarantine retry`.\n  查看：skillaudit quarantine list；更正后重试："
           "skillaudit quarantine retry\n")
+    for source, note in s.notes:
+        w(f"  ! {source}: {note}\n")
+    for _, message in s.failed:
+        w(f"  ✗ file stopped 文件中断: {message}\n")
 
 
 def cmd_ingest(a: argparse.Namespace) -> int:
@@ -80,9 +95,6 @@ def cmd_ingest(a: argparse.Namespace) -> int:
     try:
         summary = ingest(store, a.files, batch_lines=a.batch_lines,
                          progress=None if a.json else _ingest_progress(bar))
-    except FileNotFoundError as exc:
-        print(f"error 错误: {exc}", file=sys.stderr)
-        return EXIT_USAGE
     finally:
         bar.close()
         store.close()
@@ -90,7 +102,7 @@ def cmd_ingest(a: argparse.Namespace) -> int:
         _print_json(summary.as_json())
     else:
         print_ingest_summary(summary)
-    return EXIT_OK
+    return EXIT_FAIL if summary.failed or summary.notes else EXIT_OK
 
 
 # -- stats and verify --------------------------------------------------------------------------
@@ -159,10 +171,16 @@ def cmd_quarantine(a: argparse.Namespace) -> int:
 
 
 def _entry_json(e: Any) -> dict[str, Any]:
-    return {"id": e.id, "source": e.source, "line": e.line_no, "reason": str(e.reason),
-            "message": e.message, "raw": e.raw.decode("utf-8", "replace"),
-            "received_at": e.received_at, "status": e.status, "attempts": e.attempts,
-            "resolved_event_id": e.resolved_event_id}
+    """An entry for people and machines; bytes that are not UTF-8 also as base64, exactly."""
+    record = {"id": e.id, "source": e.source, "line": e.line_no, "reason": str(e.reason),
+              "message": e.message, "raw": e.raw.decode("utf-8", "replace"),
+              "received_at": e.received_at, "status": e.status, "attempts": e.attempts,
+              "resolved_event_id": e.resolved_event_id}
+    try:
+        e.raw.decode("utf-8")
+    except UnicodeDecodeError:
+        record["raw_base64"] = base64.b64encode(e.raw).decode("ascii")
+    return record
 
 
 def _quarantine_list(store: EventStore, a: argparse.Namespace) -> int:
@@ -197,14 +215,19 @@ def _quarantine_export(store: EventStore, a: argparse.Namespace) -> int:
 
 def _read_corrections(path: str) -> dict[int, bytes]:
     corrections: dict[int, bytes] = {}
-    for n, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
+    try:
+        text = Path(path).read_bytes().decode("utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"cannot read the corrections file {path}: {exc}; save it as UTF-8 "
+                         "JSON Lines as `quarantine export` wrote it") from None
+    for n, line in enumerate(text.splitlines(), 1):
         if not line.strip():
             continue
         try:
             obj = json.loads(line)
             corrections[int(obj["id"])] = str(obj["raw"]).encode()
         except (ValueError, KeyError, TypeError) as exc:
-            raise StoreError(f"{path}:{n}: each line must be an object with \"id\" and \"raw\" "
+            raise UsageError(f"{path}:{n}: each line must be an object with \"id\" and \"raw\" "
                              f"(as written by `quarantine export`): {exc}") from None
     return corrections
 
@@ -212,6 +235,12 @@ def _read_corrections(path: str) -> dict[int, bytes]:
 def _quarantine_retry(store: EventStore, a: argparse.Namespace) -> int:
     corrections = _read_corrections(a.corrections) if a.corrections else None
     ids = a.id or (sorted(corrections) if corrections else None)
+    if ids:
+        open_ids = {e.id for e in store.quarantine_list("open")}
+        unknown = sorted(set(ids) - open_ids)
+        if unknown:
+            raise NotFound(f"no open quarantine entry {', '.join(f'#{i}' for i in unknown)} "
+                           "无此待处理隔离记录: see `skillaudit quarantine list`")
     summary = retry_quarantine(store, ids, corrections)
     if a.json:
         _print_json({"resolved": summary.resolved, "still_failing": summary.still_failing,
@@ -230,7 +259,7 @@ def _quarantine_retry(store: EventStore, a: argparse.Namespace) -> int:
 def _add_as_of(p: argparse.ArgumentParser) -> None:
     p.add_argument("--as-of", metavar="TIME",
                    help="state as recorded by TIME, e.g. 2023-06-30T00:00+08:00")
-    p.add_argument("--as-of-position", type=int, metavar="N",
+    p.add_argument("--as-of-position", type=non_negative_int, metavar="N",
                    help="state after the first N events of the log")
 
 
@@ -240,7 +269,7 @@ def _views(a: argparse.Namespace):
     try:
         as_of = AsOf.parse(getattr(a, "as_of", None), getattr(a, "as_of_position", None))
     except ValueError as exc:
-        raise StoreError(str(exc)) from None
+        raise UsageError(str(exc)) from None
     return views_for(a.db, as_of)
 
 
@@ -271,6 +300,10 @@ def cmd_timeline(a: argparse.Namespace) -> int:
 
     views = _views(a)
     entries = timeline(views.engine, a.kind, a.id, as_of=views.as_of, unmask=a.unmask)
+    if not entries:
+        shown = a.id if a.unmask or a.kind != "person" else mask_person_id(a.id)
+        raise NotFound(f"no such {a.kind} {shown}: no event names it as of {views.as_of.label} "
+                       "查无此对象")
     if a.json:
         _print_json([e.as_json() for e in entries])
         return EXIT_OK
@@ -311,13 +344,22 @@ def cmd_ledger(a: argparse.Namespace) -> int:
 
 
 def cmd_plan(a: argparse.Namespace) -> int:
-    from projections.plan import Targets, TargetsError, completion, dispatch, write_table
+    from projections.plan import (
+        Targets,
+        TargetsError,
+        check_targets,
+        completion,
+        dispatch,
+        write_table,
+    )
 
     try:
         targets = Targets.load(a.targets)
     except TargetsError as exc:
-        raise StoreError(str(exc)) from None
+        raise UsageError(str(exc)) from None
     views = _views(a)
+    for warning in check_targets(views, targets):
+        print(warning, file=sys.stderr)
     frame = dispatch(views, targets, a.on) if a.dispatch else completion(views, targets)
     if a.dispatch:
         path = write_table(frame, a.dispatch)
@@ -340,6 +382,9 @@ def cmd_person(a: argparse.Namespace) -> int:
     from projections.queries import person_report
 
     report = person_report(_views(a), a.id, unmask=a.unmask)
+    if _unknown(report, "person"):
+        shown = a.id if a.unmask else mask_person_id(a.id)
+        raise NotFound(f"no such person {shown}: no event names them 查无此人")
     _print_json(report) if a.json else _print_report(report)
     return EXIT_OK
 
@@ -348,8 +393,25 @@ def cmd_institution(a: argparse.Namespace) -> int:
     from projections.queries import institution_report
 
     report = institution_report(_views(a), a.id)
+    if _unknown(report, "institution"):
+        raise NotFound(f"no such institution {a.id}: no event names it 查无此机构")
     _print_json(report) if a.json else _print_report(report)
     return EXIT_OK
+
+
+def _unknown(report: dict[str, Any], kind: str) -> bool:
+    """No registration and nothing else about the subject: an id the store does not know."""
+    return not report[kind].get("known") and not any(
+        v for v in report.values() if isinstance(v, list))
+
+
+def shown(value: Any) -> str:
+    """A value as people read it: yes/no, a dash for nothing, not Python's True/None."""
+    if value is None or (isinstance(value, float) and value != value):
+        return "-"
+    if isinstance(value, bool):
+        return "yes 是" if value else "no 否"
+    return str(value)
 
 
 def _print_report(report: dict[str, Any], indent: str = "") -> None:
@@ -360,11 +422,13 @@ def _print_report(report: dict[str, Any], indent: str = "") -> None:
         elif isinstance(value, list):
             print(f"{indent}{key}: ({len(value)})")
             for item in value:
-                line = ", ".join(f"{k}={v}" for k, v in item.items()) if isinstance(
-                    item, dict) else str(item)
+                line = ", ".join(f"{k}={shown(v)}" for k, v in item.items()) if isinstance(
+                    item, dict) else shown(item)
                 print(f"{indent}  - {line}")
+        elif key == "age" and report.get("date_of_death"):
+            print(f"{indent}{key}: {shown(value)} (at death 去世时)")
         else:
-            print(f"{indent}{key}: {value}")
+            print(f"{indent}{key}: {shown(value)}")
 
 
 # -- detection and findings --------------------------------------------------------------------
@@ -398,15 +462,23 @@ def print_findings_summary(records: list[dict[str, Any]], top: int = 10) -> None
         print(f"      {r['explanation_en']}")
 
 
+def _check_format(a: argparse.Namespace) -> None:
+    """A spreadsheet cannot go to a terminal: refuse before any work is done."""
+    if a.format == "xlsx" and not a.out:
+        raise UsageError("--format xlsx writes a spreadsheet: add --out FILE.xlsx "
+                         "(or use --format csv|jsonl for standard output)")
+
+
 def cmd_detect(a: argparse.Namespace) -> int:
     from detectors.rules import RulesFileError, load_rules
     from findings.detection import run_detection
     from findings.listing import as_records, current_findings, write_findings
 
+    _check_format(a)
     try:
         rules = load_rules(a.rules)
     except RulesFileError as exc:
-        raise StoreError(str(exc)) from None
+        raise UsageError(str(exc)) from None
     store = store_for(a.db)
     engine = engine_for_db(a.db)
     bar = ProgressLine("detect 检测")
@@ -446,6 +518,7 @@ def cmd_findings(a: argparse.Namespace) -> int:
     from casework.status import with_case_state
     from findings.listing import as_records, current_findings, write_findings
 
+    _check_format(a)
     views = _views(a)
     frame = with_case_state(current_findings(views), views, include_dismissed=a.all)
     if a.new:
@@ -501,17 +574,20 @@ def cmd_demo(a: argparse.Namespace) -> int:
 # -- parser ------------------------------------------------------------------------------------
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+    p = Parser(
         prog="skillaudit",
         description="Event-sourced audit of subsidised skills training 职业技能培训补贴审计",
     )
-    sub = p.add_subparsers(dest="cmd", required=True, metavar="COMMAND")
+    p.add_argument("--debug", action="store_true",
+                   help="show the Python traceback of an error (for reporting defects)")
+    sub = p.add_subparsers(dest="cmd", required=True, metavar="COMMAND",
+                           parser_class=Parser)
 
     s = sub.add_parser("ingest", help="store JSONL events (files, .gz, or - for stdin) 导入事件")
     s.add_argument("files", nargs="+", metavar="FILE")
     _add_db(s)
     s.add_argument("--json", action="store_true", help="print the summary as one JSON object")
-    s.add_argument("--batch-lines", type=int, default=20_000, help=argparse.SUPPRESS)
+    s.add_argument("--batch-lines", type=positive_int, default=20_000, help=argparse.SUPPRESS)
     s.set_defaults(func=cmd_ingest)
 
     s = sub.add_parser("stats", help="events by type and the chain head 统计")
@@ -533,18 +609,19 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--all", action="store_true", help="include resolved entries")
     s = qsub.add_parser("export", help="write open entries as JSONL for correction")
     _add_db(s)
-    s.add_argument("--out", required=True)
+    s.add_argument("--out", required=True, type=out_file)
     s = qsub.add_parser("retry", help="validate open entries again (corrected if given)")
     _add_db(s)
-    s.add_argument("--id", type=int, action="append", help="only this entry (repeatable)")
-    s.add_argument("--corrections", help="JSONL of {\"id\", \"raw\"} from `quarantine export`")
+    s.add_argument("--id", type=positive_int, action="append", help="only this entry (repeatable)")
+    s.add_argument("--corrections", type=in_file,
+                   help="JSONL of {\"id\", \"raw\"} from `quarantine export`")
     s.add_argument("--json", action="store_true")
     q.set_defaults(func=cmd_quarantine)
 
     s = sub.add_parser("project", help="bring the read models up to date 更新投影")
     _add_db(s)
     s.add_argument("--rebuild", action="store_true", help="drop the read models, start from 0")
-    s.add_argument("--jobs", type=int, default=None, metavar="N",
+    s.add_argument("--jobs", type=positive_int, default=None, metavar="N",
                    help="processes for a SQLite rebuild (default: one per core; 1 = no helpers)"
                         " 重建进程数")
     s.add_argument("--json", action="store_true")
@@ -556,7 +633,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("id")
     _add_db(s)
     _add_as_of(s)
-    s.add_argument("--unmask", action="store_true", help="show ID numbers in full")
+    s.add_argument("--unmask", action="store_true", help=UNMASK_HELP)
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=cmd_timeline)
 
@@ -571,8 +648,9 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("plan", help="plan completion and ranking per county 计划完成")
     _add_db(s)
     _add_as_of(s)
-    s.add_argument("--targets", required=True, help="TOML targets per county")
-    s.add_argument("--dispatch", metavar="OUT", help="write the biweekly table (.csv or .xlsx)")
+    s.add_argument("--targets", required=True, type=in_file, help="TOML targets per county")
+    s.add_argument("--dispatch", metavar="OUT", type=out_file,
+                   help="write the biweekly table (.csv or .xlsx)")
     s.add_argument("--on", help="the dispatch date (default: as-of date or today)")
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=cmd_plan)
@@ -581,7 +659,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("id")
     _add_db(s)
     _add_as_of(s)
-    s.add_argument("--unmask", action="store_true")
+    s.add_argument("--unmask", action="store_true", help=UNMASK_HELP)
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=cmd_person)
 
@@ -595,11 +673,11 @@ def build_parser() -> argparse.ArgumentParser:
     categories = ["duplicate_training", "ineffective_training", "subsidy_fraud", "compliance"]
     s = sub.add_parser("detect", help="run every detector and record findings 运行检测")
     _add_db(s)
-    s.add_argument("--rules", help="TOML rules merged over the defaults")
+    s.add_argument("--rules", type=in_file, help="TOML rules merged over the defaults")
     s.add_argument("--category", action="append", choices=categories)
     s.add_argument("--format", choices=["table", "jsonl", "csv", "xlsx"], default="table")
-    s.add_argument("--out", help="write findings to this file")
-    s.add_argument("--unmask", action="store_true", help="show ID numbers in full")
+    s.add_argument("--out", type=out_file, help="write findings to this file")
+    s.add_argument("--unmask", action="store_true", help=UNMASK_HELP)
     s.set_defaults(func=cmd_detect)
 
     s = sub.add_parser("findings", help="list recorded findings 查看问题")
@@ -609,9 +687,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--category", action="append", choices=categories)
     s.add_argument("--json", action="store_true")
     s.add_argument("--format", choices=["table", "jsonl", "csv", "xlsx"], default="table")
-    s.add_argument("--out")
-    s.add_argument("--top", type=int, default=20)
-    s.add_argument("--unmask", action="store_true")
+    s.add_argument("--out", type=out_file)
+    s.add_argument("--top", type=positive_int, default=20)
+    s.add_argument("--unmask", action="store_true", help=UNMASK_HELP)
     s.add_argument("--all", action="store_true", help="include dismissed findings 含已排除")
     s.set_defaults(func=cmd_findings)
 
@@ -621,29 +699,40 @@ def build_parser() -> argparse.ArgumentParser:
         family.register(sub)
 
     s = sub.add_parser("generate", help="write a synthetic city as JSONL 生成模拟城市")
-    s.add_argument("--persons", type=int, default=20_000)
-    s.add_argument("--seed", type=int, default=1)
-    s.add_argument("--out", required=True, help="JSONL file (.gz to compress)")
-    s.add_argument("--truth", help="truth file (default: next to --out)")
+    s.add_argument("--persons", type=positive_int, default=20_000)
+    s.add_argument("--seed", type=non_negative_int, default=1)
+    s.add_argument("--out", required=True, type=out_file, help="JSONL file (.gz to compress)")
+    s.add_argument("--truth", type=out_file, help="truth file (default: next to --out)")
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=cmd_generate)
 
     s = sub.add_parser("demo", help="generate a small city, ingest it and report 演示")
-    s.add_argument("--persons", type=int, default=2_000)
-    s.add_argument("--seed", type=int, default=7)
+    s.add_argument("--persons", type=positive_int, default=2_000)
+    s.add_argument("--seed", type=non_negative_int, default=7)
     s.add_argument("--db", help="store URL (default sqlite:///skillaudit-demo.db)")
     s.add_argument("--dir", default=".", help="where to write the demo files")
     s.set_defaults(func=cmd_demo)
     return p
 
 
+class Parser(argparse.ArgumentParser):
+    """argparse with a wrong argument said in one line (and exit code 2), not a usage dump."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"error 错误: {self.prog}: {message} "
+                              f"(see `{self.prog} --help` 查看帮助)\n")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    debug = args.debug or bool(os.environ.get("SKILLAUDIT_DEBUG"))
     try:
         return int(args.func(args))
-    except (StoreError, IngestError) as exc:
+    except SkillauditError as exc:
+        if debug:
+            traceback.print_exc()
         print(f"error 错误: {exc}", file=sys.stderr)
-        return EXIT_FAIL
+        return exc.exit_code
     except BrokenPipeError:  # output piped into `head` and the like: not an error
         sys.stderr.close()
         return EXIT_OK
@@ -651,3 +740,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("\ninterrupted 已中断: every committed batch is kept; rerun the same command to "
               "go on (nothing is stored twice).", file=sys.stderr)
         return 130
+    except Exception as exc:  # a defect: one line for the user, the traceback on request
+        if debug:
+            raise
+        print(f"internal error 内部错误: {type(exc).__name__}: {exc}. Nothing half-done is "
+              "kept: stored events stand, a rerun goes on. Rerun with --debug and report "
+              "the traceback 请加 --debug 重试并报告.", file=sys.stderr)
+        return EXIT_FAIL

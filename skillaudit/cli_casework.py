@@ -19,6 +19,7 @@ from skillaudit.wiring import store_for, views_for
 STEP_ZH = {"CaseOpened": "立案", "CaseAssigned": "分派", "CaseConfirmed": "认定",
            "CaseDismissed": "排除", "CaseNoteAdded": "备注", "CaseRecoveryLinked": "追回",
            "CaseClosed": "结案"}
+UNMASK_HELP = "show ID numbers, phones, accounts and names in full (masked by default 默认脱敏)"
 
 
 def _default_user() -> str:
@@ -150,14 +151,14 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     _add_db(s)
     s.add_argument("--state", action="append", choices=sorted(STATES),
                    help="only cases in this state (repeatable)")
-    s.add_argument("--unmask", action="store_true", help="show ID numbers in full")
+    s.add_argument("--unmask", action="store_true", help=UNMASK_HELP)
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=cmd_list)
 
     s = csub.add_parser("show", help="one case and its history: who, when, why 案件详情")
     s.add_argument("case", metavar="CASE_ID", help="case id (or the finding id)")
     _add_db(s)
-    s.add_argument("--unmask", action="store_true", help="show ID numbers in full")
+    s.add_argument("--unmask", action="store_true", help=UNMASK_HELP)
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=cmd_show)
 

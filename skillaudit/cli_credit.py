@@ -13,6 +13,7 @@ from typing import Any
 
 from credit.params import GRADE_ZH
 from engine.store.base import StoreError
+from skillaudit.args import in_file, out_file
 from skillaudit.cli import EXIT_OK, _add_as_of, _add_db, _print_json, label
 from skillaudit.wiring import engine_for_db, store_for
 
@@ -214,7 +215,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         if as_of:
             _add_as_of(s)
         if rules:
-            s.add_argument("--rules", help="TOML rules merged over the defaults ([credit])")
+            s.add_argument("--rules", type=in_file,
+                           help="TOML rules merged over the defaults ([credit])")
 
     s = cs.add_parser("list", help="every rating, best first 评价列表")
     common(s)
@@ -247,6 +249,6 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
     s = cs.add_parser("publish", help="public list without personal data 信用公示")
     common(s)
-    s.add_argument("--out", required=True, help="FILE.csv or FILE.xlsx")
+    s.add_argument("--out", required=True, type=out_file, help="FILE.csv or FILE.xlsx")
     s.add_argument("--type", choices=TYPES, default="all")
     s.set_defaults(func=cmd_publish)

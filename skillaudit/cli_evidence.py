@@ -66,6 +66,10 @@ def cmd_verify_evidence(a: argparse.Namespace) -> int:
         print(f"Evidence pack verified 证据包校验通过{where}: {check.events} events, finding 问题 "
               f"{check.finding_id}, head 链头 {check.head.get('seq')}:{check.head.get('hash')}, "
               f"Merkle root 默克尔根 {check.root} ({check.leaves:,} leaves)")
+        if check.masked and not a.db:
+            print("  masked pack 脱敏证据包: every link and proof was checked from the events' "
+                  "content digests; that the masked copies are the stored events masked is "
+                  "checked with --db STORE 脱敏副本需与存储比对")
         return EXIT_OK
     first = check.problems[0]
     print(f"EVIDENCE PACK FAILED 证据包校验失败: {first}", file=sys.stderr)
@@ -84,7 +88,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     s.add_argument("finding_id", metavar="FINDING_ID")
     s.add_argument("--out", required=True, metavar="DIR", help="a new or empty directory")
     _add_db(s)
-    s.add_argument("--unmask", action="store_true", help="show ID numbers in full")
+    s.add_argument("--unmask", action="store_true",
+                   help="keep personal data (ID numbers, phones, accounts, names) in full and "
+                        "each event's stored bytes; masked by default 默认脱敏")
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=cmd_evidence)
 

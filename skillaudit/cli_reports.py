@@ -7,6 +7,8 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
+from skillaudit.args import out_file
+
 FORMATS = (".xlsx", ".html", ".htm")
 
 
@@ -17,7 +19,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     r = sub.add_parser("report", help="reports for finance departments 财务报告")
     rsub = r.add_subparsers(dest="rcmd", required=True, metavar="REPORT")
     s = rsub.add_parser("funds", help="fund safety per county × programme × year 资金安全报告")
-    s.add_argument("--out", required=True, metavar="FILE",
+    s.add_argument("--out", required=True, metavar="FILE", type=out_file,
                    help="FILE.xlsx (one sheet per table, charts as images) or FILE.html "
                         "(self-contained, opens with no network)")
     _add_db(s)

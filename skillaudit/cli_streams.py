@@ -57,7 +57,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
                                      "one core); the frames are loaded once and shared")
     s.add_argument("--rules", help="TOML rules merged over the defaults")
     s.add_argument("--exit-when-idle", type=float, metavar="SECONDS",
-                   help="stop after no message came for this long (and detection caught up)")
+                   help="stop after no message came for this long once the group assigned "
+                        "partitions (and detection caught up); exit 1 if nothing was consumed")
     s.add_argument("--heartbeat-file", metavar="PATH",
                    help="touched every second while running (for container health checks)")
     s.add_argument("--batch", type=int, default=5_000, help="most messages per poll (5000)")
@@ -145,7 +146,7 @@ def _ensure_topics_waiting(settings: Any, topics: dict[str, int], log: logging.L
 def cmd_consume(a: argparse.Namespace) -> int:
     from detectors.rules import RulesFileError, load_rules
     from engine.store.base import StoreError
-    from skillaudit.cli import EXIT_OK, _print_json, label
+    from skillaudit.cli import EXIT_FAIL, EXIT_OK, _print_json, label
     from skillaudit.wiring import db_url, engine_for_db, store_for
     from streams.consume import StreamConsumer
     from streams.follow import FollowerProcess
@@ -214,4 +215,13 @@ def cmd_consume(a: argparse.Namespace) -> int:
                   f"{follow['findings_new_or_changed']:,} new or changed, "
                   f"{follow['findings_withdrawn']:,} withdrawn; {follow['alerts_sent']:,} "
                   "alerts sent")
+    if summary.ended_idle and not summary.messages:
+        # a run meant to drain a topic that drained nothing is a failure, not a quiet success
+        print(f"nothing consumed 未消费任何消息: no message came on {settings.topic} within "
+              f"{a.exit_when_idle:g} s of group {settings.group} being assigned partitions "
+              f"(the topic is empty, or the group has read it all already)\n"
+              f"  消费组 {settings.group} 分配到分区后 {a.exit_when_idle:g} 秒内，主题 "
+              f"{settings.topic} 没有任何消息（主题为空，或该消费组已全部读完）",
+              file=sys.stderr)
+        return EXIT_FAIL
     return EXIT_OK

@@ -82,7 +82,7 @@ def run_demo(persons: int, seed: int, db: str | None, workdir: Path) -> int:
     print_findings_summary(records, top=8)
     out = workdir / "skillaudit-demo-findings.csv"
     write_findings(records, "csv", out)
-    print(f"5/5 Report 报告 → {out} (ID numbers masked 身份证号已脱敏)")
+    print(f"5/5 Report 报告 → {out} (ID numbers, phones, accounts and names masked 个人信息已脱敏)")
     print(f"Next 下一步: skillaudit findings --db {url} · skillaudit timeline person ID --db {url}"
           f" · skillaudit ledger --db {url}")
     return 0

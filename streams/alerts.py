@@ -15,6 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 from kafka import KafkaProducer
 
+from engine.privacy import mask_record
 from engine.store.ddl import create_missing
 from findings.listing import as_records
 from projections.tables import metadata as rm
@@ -63,8 +64,9 @@ def alerts_after(views: Views, after: int) -> list[tuple[int, str, dict[str, Any
     ``raised`` is a finding that was not current before (first found, or found
     again after a withdrawal), ``changed`` a current finding whose facts changed
     (more money, more evidence), ``withdrawn`` one no longer found. Raised and
-    changed alerts carry the finding in the spec's form, ID numbers masked
-    (alerts leave the system); a withdrawal names the finding and its last facts.
+    changed alerts carry the finding in the spec's form, masked whole like every
+    output (``engine.privacy``: alerts leave the system); a withdrawal names the
+    finding and its last facts, its reason masked too.
     """
     raised = views.rows("rm_findings", where=[rm.tables["rm_findings"].c.position > after],
                         few=True)
@@ -94,10 +96,10 @@ def alerts_after(views: Views, after: int) -> list[tuple[int, str, dict[str, Any
         else:
             current[fid] = False
             r = withdrawn[pos]
-            out.append((pos, fid, {
+            out.append((pos, fid, mask_record({
                 "alert": "withdrawn", "alert_id": f"{fid}@{pos}", "finding_id": fid,
                 "code": r.code, "facts_digest": r.facts_digest, "run_id": r.run_id,
-                "reason": r.reason, "detected_at": r.occurred_at}))
+                "reason": r.reason, "detected_at": r.occurred_at})))
     return out
 
 

@@ -59,6 +59,7 @@ class ConsumeSummary:
     key_mismatches: int = 0
     seconds: float = 0.0
     partitions: set[int] = field(default_factory=set)
+    ended_idle: bool = False  # stopped by ``exit_when_idle`` (not by a signal)
 
     def as_json(self) -> dict[str, object]:
         return {"messages": self.messages, "stored": self.stored,
@@ -66,7 +67,8 @@ class ConsumeSummary:
                 "dead_lettered": self.dead_lettered, "batches": self.batches,
                 "commits_failed": self.commits_failed, "outages": self.outages,
                 "topic_rereads": self.rereads, "key_mismatches": self.key_mismatches,
-                "seconds": round(self.seconds, 3), "partitions": sorted(self.partitions)}
+                "seconds": round(self.seconds, 3), "partitions": sorted(self.partitions),
+                "ended": "idle" if self.ended_idle else "stopped"}
 
 
 class _Rebalance(ConsumerRebalanceListener):
@@ -78,10 +80,12 @@ class _Rebalance(ConsumerRebalanceListener):
     def on_partitions_revoked(self, revoked: Any) -> None:
         # the batch being validated is stored and committed first; every earlier one is
         self.owner.finish_in_flight()
+        self.owner.assigned_at = None  # rejoining: not idle until the group settles again
         log.info("giving up partitions %s / 释放分区", sorted(tp.partition for tp in revoked))
 
     def on_partitions_assigned(self, assigned: Any) -> None:
         self.owner.assigned = sorted(tp.partition for tp in assigned)
+        self.owner.assigned_at = time.monotonic()
         log.info("assigned partitions %s of %s / 分配分区", self.owner.assigned,
                  self.owner.settings.topic)
 
@@ -111,6 +115,9 @@ class StreamConsumer:
         self.consumer = KafkaConsumer(**settings.consumer_config())
         self.consumer.subscribe([settings.topic], listener=_Rebalance(self))
         self.assigned: list[int] = []
+        # when the group last gave this member its partitions (None while joining): a join
+        # can take longer than ``exit_when_idle``, and waiting for it is not being idle
+        self.assigned_at: float | None = None
         self._producer: KafkaProducer | None = None
         self._topic_ids: dict[str, Any] = {}
         self._recreated: set[str] = set()
@@ -300,9 +307,15 @@ class StreamConsumer:
             idle_check: Callable[[], bool] | None = None) -> ConsumeSummary:
         """Consume until stopped (``stopping``) or, with ``exit_when_idle``, until no
         message came for that many seconds while the broker was reachable and
-        ``idle_check`` (e.g. detection caught up) agrees."""
+        ``idle_check`` (e.g. detection caught up) agrees.
+
+        Idle time counts from the latest partition assignment at the earliest: joining
+        the group (which can take about ``max_poll_interval_ms``) is waiting, not idling.
+        """
         started = time.monotonic()
         last_message = started
+        told_joining = False
+        self.summary.ended_idle = False
         try:
             while not self.stopping:
                 try:
@@ -314,8 +327,17 @@ class StreamConsumer:
                 now = time.monotonic()
                 if n or self.broker_down:
                     last_message = now
-                elif (exit_when_idle is not None and now - last_message >= exit_when_idle
+                elif exit_when_idle is None:
+                    continue
+                elif self.assigned_at is None:
+                    if not told_joining and now - started >= exit_when_idle:
+                        told_joining = True
+                        log.info("no partitions assigned yet after %.1f s: still joining "
+                                 "group %s (not counted as idle) / 仍在加入消费组，尚未分配分区"
+                                 "（不计入空闲时间）", now - started, self.settings.group)
+                elif (now - max(last_message, self.assigned_at) >= exit_when_idle
                       and (idle_check is None or idle_check())):
+                    self.summary.ended_idle = True
                     break
             self.finish_in_flight()
         finally:

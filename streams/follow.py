@@ -22,6 +22,7 @@ import sqlalchemy as sa
 from kafka import KafkaProducer
 
 from detectors.rules import Rules
+from engine.processes import sigint_ignored
 from engine.store.base import EventStore
 from findings.detection import run_detection
 from projections.cache import RowCache
@@ -227,7 +228,8 @@ class FollowerProcess:
         self.summary: dict[str, object] = {}
 
     def start(self) -> None:
-        self.proc.start()
+        with sigint_ignored():  # Ctrl-C is the consumer's: it asks for a last cycle, then stops
+            self.proc.start()
 
     def caught_up(self) -> bool:
         return self._caught_up.is_set() or not self.proc.is_alive()

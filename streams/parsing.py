@@ -14,12 +14,11 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import pickle
-import signal
-import threading
 from multiprocessing.connection import Connection
 from typing import Any, NamedTuple
 
 from engine.parse import NewEvent, parse_line
+from engine.processes import sigint_ignored
 from engine.quarantine import Malformed, QuarantineEntry
 
 log = logging.getLogger("skillaudit.streams")
@@ -102,16 +101,9 @@ class ParserProcess:
         here, there = ctx.Pipe(duplex=True)
         self._proc = ctx.Process(target=_serve, args=(there,), name="skillaudit-parse",
                                  daemon=True)
-        # Ctrl-C reaches the whole process group: the helper is started with SIGINT ignored
-        # (Python keeps an inherited SIG_IGN), so stopping stays the consumer's, which
-        # stores the batch in flight and then closes the pipe
-        main = threading.current_thread() is threading.main_thread()
-        previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if main else None
-        try:
+        # Ctrl-C stays the consumer's, which stores the batch in flight, then closes the pipe
+        with sigint_ignored():
             self._proc.start()
-        finally:
-            if main:
-                signal.signal(signal.SIGINT, previous)
         there.close()
         self._conn = here
         return here

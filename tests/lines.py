@@ -147,7 +147,19 @@ def malformed_lines(prefix: str = "bad") -> dict[str, tuple[bytes, str]]:
         "recorded_at_without_offset": (dumps(recorded_no_offset), "bad_date"),
         "unparseable_date": (dumps(impossible_day), "bad_date"),
         "data_not_object": (dumps(data_not_object), "wrong_type"),
-        "money_not_a_number": (dumps(_paid(f"{prefix}-abc", "12,50")), "impossible_value"),
+        "money_not_a_number": (dumps(_paid(f"{prefix}-abc", "12,50")), "bad_money"),
+        "money_full_width": (dumps(_paid(f"{prefix}-fullwidth", "１０００")), "bad_money"),
+        "money_exponent": (dumps(_paid(f"{prefix}-exp", "1e3")), "bad_money"),
+        "money_exponent_number": (b'{"event_id":"' + prefix.encode() + b'-expn","type":'
+                                  b'"SubsidyPaid","occurred_at":"2023-03-01T09:00:00+08:00",'
+                                  b'"data":{"payment_id":"P","claim_id":"C","amount":1e3,'
+                                  b'"bank_account":"622","county":"c","program":"p"}}',
+                                  "bad_money"),
+        "money_padded": (dumps(_paid(f"{prefix}-padded", " 1000 ")), "bad_money"),
+        "not_utf8": (dumps(_paid(f"{prefix}-gbk", "1.00")).replace(
+            "平遥县".encode(), "平遥县".encode("gbk")), "not_utf8"),
+        "nested_too_deep": (b'{"event_id":"' + prefix.encode() + b'-deep","data":'
+                            + b"[" * 100_000 + b"]" * 100_000 + b"}", "not_json"),
         "negative_money": (dumps(_paid(f"{prefix}-negative", "-1.00")), "impossible_value"),
         "three_decimals": (dumps(_paid(f"{prefix}-3dp", "10.005")), "impossible_value"),
         "three_decimals_number": (dumps(_paid(f"{prefix}-3dpn", 0.125)), "impossible_value"),

@@ -2,8 +2,8 @@
 
 ``SKILLAUDIT_TEST_PG`` (``host:port``, default ``127.0.0.1:5432``) and
 ``SKILLAUDIT_TEST_PG_USER`` (default ``postgres``; trust authentication) say where.
-When the server cannot be reached the caller fails, naming what to start: the
-brief says PostgreSQL tests never skip silently.
+When the server cannot be reached the caller fails, naming what to start:
+PostgreSQL tests never skip silently.
 """
 
 from __future__ import annotations

@@ -9,10 +9,11 @@ money, cross-field order) live in ``__post_init__`` hooks and raise
 from __future__ import annotations
 
 from datetime import date, datetime
-from decimal import Decimal
 from typing import Annotated
 
 import msgspec
+
+from engine.money import MoneyError, parse_money
 
 Id = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
 """A non-empty identifier given by a source."""
@@ -23,8 +24,9 @@ AwareDateTime = Annotated[datetime, msgspec.Meta(tz=True)]
 Day = date
 """A calendar date, ``YYYY-MM-DD``."""
 
-Money = Decimal
-"""Yuan, exact: a decimal string or JSON number, never negative, at most 2 decimals."""
+Money = msgspec.Raw
+"""Yuan as it stands in the JSON text (a decimal string or number), checked by
+``check_money`` with the one money parser, ``engine.money.parse_money``."""
 
 Level = Annotated[int, msgspec.Meta(ge=1, le=5)]
 Count = Annotated[int, msgspec.Meta(ge=0)]
@@ -33,22 +35,20 @@ Longitude = Annotated[float, msgspec.Meta(ge=-180, le=180)]
 Score01 = Annotated[float, msgspec.Meta(ge=0, le=1)]
 Hours = Annotated[float, msgspec.Meta(ge=0, le=10_000)]
 
-MAX_MONEY = Decimal("1000000000000")  # 1 trillion yuan: anything larger is a typo
 
 
-def check_money(value: Decimal | None, name: str) -> None:
-    """Reject negative, non-finite, absurd or sub-fen amounts (the spec's 'impossible values')."""
+def check_money(value: msgspec.Raw | None, name: str) -> None:
+    """Reject anything but a plain, non-negative decimal with at most two places.
+
+    The spec's impossible values (negative, sub-fen) and what no ledger can read
+    (full-width digits, ``1e3``, padded text) alike; the message names the field.
+    """
     if value is None:
         return
-    if not value.is_finite():
-        raise ValueError(f"`{name}` is not a finite amount")
-    if value < 0:
-        raise ValueError(f"`{name}` is negative ({value})")
-    if value > MAX_MONEY:
-        raise ValueError(f"`{name}` is implausibly large ({value})")
-    exponent = value.as_tuple().exponent
-    if isinstance(exponent, int) and exponent < -2:
-        raise ValueError(f"`{name}` has more than 2 decimals ({value})")
+    try:
+        parse_money(value)
+    except MoneyError as exc:
+        raise ValueError(f"`{name}` {exc}") from None
 
 
 def check_order(first: date | None, second: date | None, names: str) -> None:

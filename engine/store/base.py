@@ -29,6 +29,7 @@ from engine.chain import (
     content_digest,
     link,
 )
+from engine.errors import SkillauditError
 from engine.parse import NewEvent
 from engine.quarantine import QuarantinedLine, QuarantineEntry, Reason
 
@@ -39,7 +40,7 @@ ROW_COLUMNS = (
 VERSION_CACHE_MAX = 1_000_000  # streams whose head version a writer remembers (bounds memory)
 
 
-class StoreError(Exception):
+class StoreError(SkillauditError):
     """A store operation failed in a way the user must act on (message says how)."""
 
 

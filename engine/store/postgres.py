@@ -16,7 +16,7 @@ from typing import Any
 
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore, PostgresFactory
-from psycopg import Cursor
+from psycopg import Cursor, ProgrammingError
 from psycopg.conninfo import conninfo_to_dict
 from psycopg.errors import UniqueViolation
 from psycopg.rows import DictRow
@@ -286,6 +286,8 @@ class PostgresStoreFactory(PostgresFactory):
     @classmethod
     def from_url(cls, url: str, *, create: bool = True) -> PostgresStoreFactory:
         """Build from ``postgresql://user:password@host:port/dbname``."""
+        from engine.store.factory import connect_timeout
+
         try:
             params = conninfo_to_dict(url.replace("postgresql+psycopg://", "postgresql://"))
         except Exception as exc:
@@ -301,7 +303,18 @@ class PostgresStoreFactory(PostgresFactory):
             "ORIGINATOR_ID_TYPE": "text",
             "CREATE_TABLE": "y" if create else "n",
             "POSTGRES_POOL_SIZE": "2",
+            "POSTGRES_CONNECT_TIMEOUT": str(params.get("connect_timeout") or connect_timeout()),
         })
+
+
+def describe_server(url: str) -> str:
+    """``user@host:port/db`` of a PostgreSQL URL, without its password."""
+    try:
+        p = conninfo_to_dict(url.replace("postgresql+psycopg://", "postgresql://"))
+    except ProgrammingError:  # shown as given when it cannot even be parsed
+        return url.split("@")[-1]
+    user = f"{p['user']}@" if p.get("user") else ""
+    return f"{user}{p.get('host') or '127.0.0.1'}:{p.get('port') or 5432}/{p.get('dbname', '')}"
 
 
 Factory = PostgresStoreFactory

@@ -33,7 +33,7 @@ def test_fires_on_the_schools_own_people(tmp_path: Path) -> None:
     assert "1000.00" in f.explanation_en and f.observed["legal_rep"] is True
     g = findings[clerk]
     assert g.observed["same_phone"] is True and g.observed["legal_rep"] is False
-    assert "has the institution's phone (0358" in g.explanation_en
+    assert "has the institution's phone (035******1234)" in g.explanation_en  # masked
 
 
 def test_enterprise_centre_training_its_own_boss_is_not_flagged(tmp_path: Path) -> None:

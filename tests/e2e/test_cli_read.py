@@ -61,7 +61,9 @@ def test_timeline_masks_unless_unmasked(loaded: str, cli: Cli) -> None:
 
 def test_person_and_institution_reports(loaded: str, cli: Cli) -> None:
     person = json_of(cli("person", scenario.P1, "--db", loaded, "--json"))
-    assert person["person"]["person_id"] != scenario.P1 and person["person"]["name"] == "王伟"
+    assert person["person"]["person_id"] != scenario.P1 and person["person"]["name"] == "王*"
+    full = json_of(cli("person", scenario.P1, "--db", loaded, "--json", "--unmask"))
+    assert full["person"]["person_id"] == scenario.P1 and full["person"]["name"] == "王伟"
     assert [t["class_id"] for t in person["trainings"]] == ["C1"]
     assert person["subsidy_total"] == "300.00"
     inst = json_of(cli("institution", "I1", "--db", loaded, "--json"))

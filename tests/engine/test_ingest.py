@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from engine.errors import UsageError
 from engine.ingest import ingest, retry_quarantine
 from engine.quarantine import Reason
 from engine.store.base import EventStore
@@ -173,7 +174,7 @@ def test_parallel_and_serial_give_identical_chains(tmp_path: Path, store_url: st
 
 def test_missing_file_fails_before_storing(store: EventStore, tmp_path: Path) -> None:
     good = write_jsonl(tmp_path / "good.jsonl", 5)
-    with pytest.raises(FileNotFoundError):
+    with pytest.raises(UsageError, match="not found"):
         ingest(store, [str(good.path), str(tmp_path / "absent.jsonl")])
     assert store.head().seq == 0
 

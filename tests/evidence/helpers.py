@@ -8,6 +8,7 @@ from typing import Any
 
 from engine.chain import content_digest, link
 from engine.store.factory import open_store
+from evidence.against_store import check_against_store
 from evidence.pack import (
     CONTENT_FILES,
     MANIFEST,
@@ -16,6 +17,7 @@ from evidence.pack import (
     finding_to_pack,
     sha256_file,
 )
+from evidence.verify import PackCheck
 from projections.projector import engine_for
 from projections.views import Views
 
@@ -29,6 +31,16 @@ def pack(url: str, finding_id: str, out: Path, *, unmask: bool = False) -> PackR
         return build_pack(store, engine_for(url), finding, out, unmask=unmask)
     finally:
         store.close()
+
+
+def against_store(check: PackCheck, url: str) -> PackCheck:
+    """``check`` also compared with the store at ``url``."""
+    store = open_store(url, create=False)
+    try:
+        check_against_store(check, store, engine_for(url))
+    finally:
+        store.close()
+    return check
 
 
 def read_events(out: Path) -> list[dict[str, Any]]:

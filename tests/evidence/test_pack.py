@@ -2,29 +2,47 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
 import pytest
 
+from engine.chain import content_digest, link
 from engine.store.factory import open_store
 from evidence.against_store import check_against_store
 from evidence.pack import PackError
 from evidence.verify import verify_pack
 from projections.projector import engine_for
 from tests.attacker import Attacker
-from tests.evidence.helpers import pack, read_events, relink, reseal, write_events
+from tests.evidence.helpers import (
+    against_store,
+    pack,
+    read_events,
+    relink,
+    reseal,
+    write_events,
+)
 from tests.evidence.packcity import BAD_ID, stored_city
 
 
 @pytest.fixture
 def packed(sqlite_url: str, tmp_path: Path) -> tuple[str, str, Path]:
-    """(store url, finding id, pack dir) of a fresh SQLite city."""
+    """(store url, finding id, pack dir) of a fresh SQLite city: a masked pack, the default."""
     report = stored_city(sqlite_url, tmp_path)
     [fid] = report.finding_ids
     out = tmp_path / "pack"
     pack(sqlite_url, fid, out)
     return sqlite_url, fid, out
+
+
+@pytest.fixture
+def packed_full(packed: tuple[str, str, Path], tmp_path: Path) -> tuple[str, str, Path]:
+    """An unmasked pack (``--unmask``) of the same finding: it keeps the stored bytes."""
+    url, fid, _ = packed
+    out = tmp_path / "pack-full"
+    pack(url, fid, out, unmask=True)
+    return url, fid, out
 
 
 def test_pack_builds_and_verifies_on_each_backend(store_url: str, tmp_path: Path) -> None:
@@ -47,11 +65,12 @@ def test_pack_builds_and_verifies_on_each_backend(store_url: str, tmp_path: Path
     assert check.ok, check.problems
 
 
-def test_pack_holds_every_evidence_event_as_stored(packed: tuple[str, str, Path]) -> None:
-    url, fid, out = packed
+def test_unmasked_pack_holds_every_evidence_event_as_stored(
+        packed_full: tuple[str, str, Path]) -> None:
+    url, fid, out = packed_full
     finding = json.loads((out / "finding.json").read_text(encoding="utf-8"))
     assert finding["finding"]["finding_id"] == fid
-    assert finding["finding"]["subject_id"] != BAD_ID  # masked by default
+    assert finding["finding"]["subject_id"] == BAD_ID
     evidence = json.loads(finding["event"]["state"])["data"]["evidence"]
     events = read_events(out)
     assert {e["event_id"] for e in events if e["role"] == "evidence"} == set(evidence)
@@ -70,8 +89,8 @@ def test_pack_holds_every_evidence_event_as_stored(packed: tuple[str, str, Path]
     assert chain["head"]["seq"] == chain["merkle"]["leaves"]
 
 
-def test_one_changed_character_in_a_state_fails(packed: tuple[str, str, Path]) -> None:
-    _, _, out = packed
+def test_one_changed_character_in_a_state_fails(packed_full: tuple[str, str, Path]) -> None:
+    _, _, out = packed_full
     events = read_events(out)
     victim = next(e for e in events if e["role"] == "evidence")
     assert "1000.00" in "".join(e["state"] for e in events)
@@ -88,8 +107,8 @@ def test_one_changed_character_in_a_state_fails(packed: tuple[str, str, Path]) -
 
 
 def test_a_forged_chain_hash_with_a_recomputed_link_fails_the_merkle_proof(
-        packed: tuple[str, str, Path]) -> None:
-    _, _, out = packed
+        packed_full: tuple[str, str, Path]) -> None:
+    _, _, out = packed_full
     events = read_events(out)
     victim = next(e for e in events if "1000.00" in e["state"])
     victim["state"] = victim["state"].replace("1000.00", "100.00", 1)
@@ -101,6 +120,65 @@ def test_a_forged_chain_hash_with_a_recomputed_link_fails_the_merkle_proof(
     first = check.problems[0]
     assert first.file == "proofs.json" and victim["event_id"] in str(first)
     assert "Merkle root" in first.message
+
+
+def test_masked_pack_holds_digests_and_masked_copies_only(
+        packed: tuple[str, str, Path], packed_full: tuple[str, str, Path]) -> None:
+    url, _, out = packed
+    _, _, full = packed_full
+    for path in out.iterdir():
+        assert BAD_ID not in path.read_text(encoding="utf-8"), path.name
+    events, full_events = read_events(out), read_events(full)
+    assert not any("state" in e or "state_b64" in e for e in events)
+    # the digests a masked pack holds are those of the bytes an unmasked one keeps
+    assert [e["content_digest"] for e in events] == [
+        content_digest(f["stream"], f["topic"], f["event_id"], f["recorded_at_us"],
+                       f["state"].encode()).hex() for f in full_events]
+    copies = "".join(e["masked_state"] for e in events)
+    assert BAD_ID[:6] + "********" + BAD_ID[-4:] in copies and "1000.00" in copies
+    assert [json.loads(e["masked_state"])["event_id"] for e in events] == [
+        e["event_id"] for e in events]
+    check = verify_pack(out)
+    assert check.ok and check.masked, check.problems
+    assert verify_pack(full).ok and not verify_pack(full).masked
+    against_store(check, url)
+    assert check.ok, check.problems
+
+
+def test_a_forged_content_digest_fails_its_link_then_its_merkle_proof(
+        packed: tuple[str, str, Path]) -> None:
+    _, _, out = packed
+    events = read_events(out)
+    victim = next(e for e in events if e["role"] == "evidence")
+    forged = hashlib.sha256(b"another event").digest()
+    victim["content_digest"] = forged.hex()
+    write_events(out, events)
+    reseal(out)
+    first = verify_pack(out).problems[0]
+    assert first.file == "events.jsonl" and victim["event_id"] in str(first)
+    assert "changed" in first.message
+    victim["chain_hash"] = link(bytes.fromhex(victim["prev_hash"]), victim["chain_seq"],
+                                victim["version"], forged).hex()
+    write_events(out, events)
+    reseal(out)
+    first = verify_pack(out).problems[0]
+    assert first.file == "proofs.json" and "Merkle root" in first.message
+
+
+def test_an_edited_masked_copy_is_caught_against_the_store(packed: tuple[str, str, Path]
+                                                           ) -> None:
+    url, _, out = packed
+    events = read_events(out)
+    victim = next(e for e in events if e["role"] == "evidence" and "1000.00" in e["masked_state"])
+    victim["masked_state"] = victim["masked_state"].replace("1000.00", "100.00", 1)
+    write_events(out, events)
+    assert [p.file for p in verify_pack(out).problems] == ["events.jsonl"]  # the manifest's
+    reseal(out)
+    check = verify_pack(out)
+    assert check.ok  # offline a masked copy is not proven (the module says so): the store is
+    against_store(check, url)
+    assert [p.file for p in check.problems] == ["events.jsonl"]
+    assert victim["event_id"] in str(check.problems[0]) and "masked copy" in str(check.problems[0])
 
 
 def test_an_edited_finding_fails(packed: tuple[str, str, Path]) -> None:
@@ -142,11 +220,7 @@ def test_expected_head_and_live_store_are_compared(packed: tuple[str, str, Path]
     (tmp_path / "other").mkdir()
     stored_city(other, tmp_path / "other")  # the same facts, detected at another time
     check = verify_pack(out)
-    store = open_store(other, create=False)
-    try:
-        check_against_store(check, store, engine_for(other))
-    finally:
-        store.close()
+    against_store(check, other)
     assert not check.ok and check.problems[0].where == "store"
 
 

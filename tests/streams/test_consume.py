@@ -22,8 +22,10 @@ from streams.follow import Follower
 from streams.lease import Lease
 from streams.publish import publish
 from streams.topics import ensure_topics
+from tests.e2e.procs import count_events, kill_group
 from tests.streams.broker import Broker
 from tests.streams.conftest import settings_for
+from tests.streams.procs import ConsumerProc
 from tests.streams.test_publish import read_all, small_city
 
 pytestmark = pytest.mark.kafka
@@ -317,3 +319,61 @@ def test_a_failed_dead_letter_send_reads_the_batch_again(broker: Broker, tmp_pat
     # at least once: a re-sent dead letter carries the same key (source@offset)
     assert {m.value for m in dead} == set(BAD) and len({m.key for m in dead}) == 2
     store.close()
+
+
+def consumer_args(s, url: str, idle: str | None) -> list[str]:
+    """``skillaudit consume`` arguments: store only, optionally ``--exit-when-idle``."""
+    args = ["--bootstrap", s.bootstrap, "--topic", s.topic, "--group", s.group, "--db", url,
+            "--no-detect", "--no-alerts", "--partitions", str(s.partitions), "--json"]
+    return [*args, "--exit-when-idle", idle] if idle else args
+
+
+def test_a_group_join_longer_than_the_idle_time_still_consumes(
+        broker: Broker, tmp_path: Path, request: pytest.FixtureRequest) -> None:
+    """The join waits about half of max_poll_interval_ms on this broker (about 4 s here),
+    twice the idle time: the consumer still stores everything, then ends idle, exit 0."""
+    s = settings_for(broker.bootstrap)
+    lines = small_city()
+    publish_lines(s, tmp_path, lines)
+    url = f"sqlite:///{tmp_path / 'a.db'}"
+    slow = ["--max-poll-interval-ms", "8000", "--session-timeout-ms", "8000"]  # after FAST_ARGS
+    c = ConsumerProc(tmp_path, "slow-join", *consumer_args(s, url, "2"), *slow)
+    request.addfinalizer(lambda: kill_group(c.proc))
+    assert c.wait(timeout=90) == 0, c.log()[-3000:]
+    out = json.loads(c.out_path.read_text(encoding="utf-8"))
+    assert (out["messages"], out["stored"]) == (len(lines), len(lines)), c.log()[-3000:]
+    assert count_events(url) == len(lines)
+    assert "still joining" in c.log()  # the join did outlast the idle time
+    assert out["ended"] == "idle"
+    assert "nothing consumed" not in c.log()
+
+
+def test_an_empty_topic_ends_saying_nothing_was_consumed(
+        broker: Broker, tmp_path: Path, request: pytest.FixtureRequest) -> None:
+    s = settings_for(broker.bootstrap)
+    ensure_topics(s, {s.topic: s.partitions})
+    url = f"sqlite:///{tmp_path / 'a.db'}"
+    c = ConsumerProc(tmp_path, "empty", *consumer_args(s, url, "1"))
+    request.addfinalizer(lambda: kill_group(c.proc))
+    assert c.wait(timeout=60) == 1, c.log()[-3000:]
+    log = c.log()
+    assert re.search(r"assigned partitions \[0, 1, 2, 3\]", log)  # it did join, then waited
+    assert f"nothing consumed 未消费任何消息: no message came on {s.topic} within 1 s" in log
+    assert f"主题 {s.topic} 没有任何消息" in log
+    out = json.loads(c.out_path.read_text(encoding="utf-8"))
+    assert (out["messages"], out["ended"]) == (0, "idle")
+
+
+def test_a_stopped_consumer_that_found_nothing_exits_0(
+        broker: Broker, tmp_path: Path, request: pytest.FixtureRequest) -> None:
+    """Without ``--exit-when-idle`` a quiet topic is normal: SIGTERM ends it cleanly."""
+    s = settings_for(broker.bootstrap)
+    ensure_topics(s, {s.topic: s.partitions})
+    c = ConsumerProc(tmp_path, "quiet", *consumer_args(s, f"sqlite:///{tmp_path / 'a.db'}",
+                                                        None))
+    request.addfinalizer(lambda: kill_group(c.proc))
+    c.wait_log(r"assigned partitions \[\d", timeout=60)
+    os.kill(c.proc.pid, signal.SIGTERM)
+    assert c.wait(timeout=30) == 0, c.log()[-3000:]
+    assert "nothing consumed" not in c.log()
+    assert json.loads(c.out_path.read_text(encoding="utf-8"))["ended"] == "stopped"
