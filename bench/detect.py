@@ -1,4 +1,4 @@
-"""Detection speed (issue 7): all detectors over a 200,000-person city, each one timed.
+"""Detection speed: all detectors over a 200,000-person city, each one timed.
 
     python bench/detect.py [--persons 200000] [--db sqlite:///… (an ingested city)]
 

@@ -1,4 +1,4 @@
-"""Bulk-ingest benchmark (issue 5): skillaudit against its floors, on one file, in one run.
+"""Bulk-ingest benchmark: skillaudit against its floors, on one file, in one run.
 
     python bench/ingest.py [--persons 22000] [--pg postgresql://postgres@127.0.0.1/test]
 

@@ -1,4 +1,4 @@
-"""Projection benchmark (issue 6): rebuild vs the read floor, incremental update, frame load.
+"""Projection benchmark: rebuild vs the read floor, incremental update, frame load.
 
     python bench/projections.py [--persons 200000] [--db sqlite:///…] [--pg URL]
 

@@ -1,4 +1,4 @@
-"""Kafka streams benchmark (issue 9): skillaudit against bare kafka-python, in one run.
+"""Kafka streams benchmark: skillaudit against bare kafka-python, in one run.
 
     python bench/stream.py [--persons 10000] [--latency-persons 2000] [--rate 2000]
                            [--latency-runs 3] [--skip publish|consume|latency]

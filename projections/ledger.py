@@ -2,7 +2,7 @@
 
 Claims count in the year they were made (in Beijing time, ``projections.chinatime``);
 payments and recoveries count in the year of the claim they settle, because
-"subsidies for a year are paid by 31 March of the next year" (seed 003), and
+"subsidies for a year are paid by 31 March of the next year" (the Jinzhong 2023 work plan), and
 a payment after that date is ``paid_late``. Payments and recoveries are
 grouped by the county and programme the treasury booked them under.
 All sums are integer fen, so totals reconcile exactly with the events.

@@ -1,7 +1,7 @@
 """Plan completion per county (年度计划完成), its ranking, and the biweekly dispatch table.
 
-Seed 003 breaks the year's plan down by county (附件1), ranks counties monthly
-by their completion ratio ("按照年度计划完成比例对各县(区、市)进行调度排队") and
+The Jinzhong 2023 work plan breaks the year's plan down by county (附件1), ranks
+counties monthly by their completion ratio ("按照年度计划完成比例对各县(区、市)进行调度排队") and
 asks for a biweekly progress report (双周调度, 附件2). The targets come from a
 TOML file, keyed by the ``county`` value the events carry (the generator and
 ID numbers use the six-digit region code, 141102 = 离石区)::

@@ -3,7 +3,7 @@
 Each table is filled by one ``INSERT … SELECT`` per window of positions that
 extracts its columns from the stored JSON with the database's own JSON
 functions (SQLite ``->>``, PostgreSQL ``jsonb``): no event crosses into Python,
-which on this machine is what makes a full rebuild cheap. The window's rows and
+which is what makes a full rebuild cheap. The window's rows and
 the new tracking position commit together, so a crash never applies an event
 twice or skips one; ``--rebuild`` drops the tables and starts from zero, and
 gives the same rows as applying the same events in any number of steps.

@@ -30,7 +30,8 @@ from projections.tables import metadata
 CHECKIN_COLUMNS = ("position", "recorded_us", "occurred_at", "occurred_ts", "class_id",
                    "person_id", "direction", "method", "device_id", "lat", "lon", "face_score")
 _ON_CHECKINS = ("checkins", "trainee_attendance")  # frames that need the check-in read
-DEADLINE_MONTH_DAY = "03-31"  # subsidies for year Y are paid by 31 March of Y+1 (seed 003)
+# subsidies for year Y are paid by 31 March of Y+1 (the Jinzhong 2023 work plan)
+DEADLINE_MONTH_DAY = "03-31"
 # the tables a frame was derived from: (table, columns) -> (kept head, visible rows)
 Reads = dict[tuple[str, tuple[str, ...] | None], tuple[int, int]]
 

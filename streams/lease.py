@@ -55,7 +55,7 @@ class Lease:
 
         if self._conn is not None:
             try:
-                self._conn.execute("SELECT 1")  # the lock lives as long as this session
+                self._conn.execute("SELECT 1")  # the lock lives as long as this database session
                 return True
             except psycopg.Error:
                 self._drop_conn()

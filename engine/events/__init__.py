@@ -1,4 +1,4 @@
-"""The event types of the interchange spec (../shared/spec/events.md), in one table.
+"""The event types of the interchange spec (docs/reference/events.md), in one table.
 
 ``EVENT_TYPES`` maps each ``type`` to the struct that validates its ``data``;
 it is the only list of types in the project. ``Envelope`` is the common frame.

@@ -1,7 +1,7 @@
 """Field types shared by every event family, with the spec's validation rules.
 
 msgspec decodes and validates a line in C, about five times faster than
-``json.loads`` alone on this machine; checks msgspec cannot express (exact
+``json.loads`` alone on 2 cores; checks msgspec cannot express (exact
 money, cross-field order) live in ``__post_init__`` hooks and raise
 ``ValueError``, which msgspec reports with the field's path.
 """

@@ -23,7 +23,7 @@ from projections.views import Views
 
 pytestmark = pytest.mark.slow
 
-# ../shared/spec/events.md, the fields marked `?` (optional), by event type
+# the event format (docs/reference/events.md), the fields marked `?` (optional), by event type
 OPTIONAL = {
     "InstitutionRegistered": ("legal_rep_id", "phone", "bank_account"),
     "AgencyRegistered": ("linked_institution_id",),

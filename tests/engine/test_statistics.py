@@ -1,6 +1,6 @@
 """Bulk writers give PostgreSQL's planner statistics for what they filled.
 
-Without them (autovacuum off, as on this machine, or not yet run after a load) a
+Without them (autovacuum off, or not yet run after a load) a
 read of the rows past a position, which the stream's follower makes of every read
 model every cycle, scans the whole table instead of its primary key.
 """
