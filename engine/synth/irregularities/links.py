@@ -170,20 +170,27 @@ def over_capacity(kit: Kit) -> Case | None:
         return None
     built = []
     base = timeline.FIRST_DAY
-    while max(inst.load[d - base] for d in anchor.days) <= inst.venue_cap and len(built) < 5:
+
+    def present(day: int) -> int:
+        """Trainees at the venue on ``day``, those who withdrew not counted."""
+        return inst.load[day - base] - sum(1 for c in inst.classes if c.days[0] <= day <= c.days[-1]
+                                           for w in c.wd if w >= 0)
+
+    # over by a few people still there, not by seats of trainees who already left
+    while max(present(d) for d in anchor.days) <= inst.venue_cap + 2 and len(built) < 5:
         cls = kit.build(inst, start=anchor.days[0], year=anchor.year, size=rng.randint(35, 50),
                         n_days=len(anchor.days), respect_capacity=False)
         if cls is None:
             return None
         built.append(cls)
-    peak = max(anchor.days, key=lambda d: inst.load[d - base])
+    peak = max(anchor.days, key=present)
     crowded = [c for c in inst.classes if c.days[0] <= peak <= c.days[-1]]
     ids = Ids(institution_ids=[inst.iid], class_ids=[c.cid for c in crowded],
               claim_ids=[c.claim.claim_id for c in built if c.claim is not None])
     kit.taint(*crowded)
     return Case("FRAUD_OVER_CAPACITY",
                 f"On {timeline.iso(peak)} {inst.name} ran {len(crowded)} classes with "
-                f"{inst.load[peak - base]} trainees in a venue for {inst.venue_cap}.", ids)
+                f"{present(peak)} trainees in a venue for {inst.venue_cap}.", ids)
 
 
 def agency_linked(kit: Kit) -> Case | None:
