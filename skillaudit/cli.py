@@ -549,19 +549,23 @@ def cmd_generate(a: argparse.Namespace) -> int:
     try:
         summary = generate(a.persons, a.seed, a.out, a.truth,
                            progress=lambda done, total: bar.update(
-                               done, total, "persons", done, time.perf_counter() - started))
+                               done, total, "persons", done, time.perf_counter() - started),
+                           rules=a.rules_out)
     finally:
         bar.close()
     if a.json:
         _print_json({"events": summary.events, "persons": summary.persons,
                      "by_type": summary.by_type, "injected": summary.injected,
                      "lookalikes": summary.lookalikes, "out": str(summary.out),
-                     "truth": str(summary.truth), "seconds": round(summary.seconds, 2)})
+                     "truth": str(summary.truth), "rules": str(summary.rules),
+                     "seconds": round(summary.seconds, 2)})
     else:
         print(f"Generated 已生成 {summary.events:,} events for {summary.persons:,} persons "
               f"in {summary.seconds:.1f}s → {summary.out}")
         print(f"  injected irregularities 注入违规 {summary.injected}, legitimate look-alikes "
               f"合规相似案例 {summary.lookalikes} → {summary.truth}")
+        print(f"  the city's published policy as a rules file 本市政策规则文件 → {summary.rules} "
+              f"(detect with --rules {summary.rules})")
     return EXIT_OK
 
 
@@ -703,6 +707,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--seed", type=non_negative_int, default=1)
     s.add_argument("--out", required=True, type=out_file, help="JSONL file (.gz to compress)")
     s.add_argument("--truth", type=out_file, help="truth file (default: next to --out)")
+    s.add_argument("--rules-out", type=out_file,
+                   help="rules file of the city's published policy (default: next to --out)")
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=cmd_generate)
 

@@ -1,10 +1,12 @@
 """Orchestration: plan the city, bend it with injected cases and look-alikes, write it out.
 
+The city's local policy and layout are drawn from the seed first (``policy.draw_policy``).
 The order matters and is fixed: the normal population and its classes first, then
 the look-alikes (which reserve the classes and people they name), then the injected
 irregularities (each from its own function, each returning its truth case), then
 money is resolved and budgets allocated, and only then are events written, day by
-day. Everything draws from RNGs seeded by ``seed``.
+day. Everything draws from RNGs seeded by ``seed``. Beside the events go the truth
+file and the rules file a user would write from the city's published policy.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from engine.synth.encoding import Ctx
 from engine.synth.ids import Contacts, PersonIds
 from engine.synth.irregularities import inject_all, inject_budgets
 from engine.synth.model import World
+from engine.synth.policy import draw_policy
 from engine.synth.population import make_population
 from engine.synth.training import plan_normal_training
 from engine.synth.writer import write_events
@@ -37,6 +40,7 @@ class GenerateSummary:
     lookalikes: int
     out: Path
     truth: Path
+    rules: Path
     seconds: float
     classes: int
     institutions: int
@@ -51,13 +55,23 @@ def default_truth_path(out: Path) -> Path:
     return out.with_name(stem + ".truth.json")
 
 
+def default_rules_path(out: Path) -> Path:
+    """``city.jsonl`` -> ``city.rules.toml`` (also for ``city.jsonl.gz``)."""
+    truth = default_truth_path(out)
+    return truth.with_name(truth.name.removesuffix(".truth.json") + ".rules.toml")
+
+
 def plan(persons: int, seed: int) -> tuple[World, list[truthfile.Case], list[truthfile.Lookalike]]:
     """The whole plan of a city: normal life, injected cases and look-alikes, money resolved."""
+    local = draw_policy(seed)
     world = World(seed=seed, size=persons, rng=random.Random(seed),
-                  contacts=Contacts(random.Random(f"contacts-{seed}")),
-                  ids=PersonIds(random.Random(f"ids-{seed}")))
+                  contacts=Contacts(random.Random(f"contacts-{seed}"), local.area_code,
+                                    local.bank_prefix),
+                  ids=PersonIds(random.Random(f"ids-{seed}")), policy=local)
     make_population(world, persons)
-    institutions.make_institutions(world, institutions.institution_count(persons))
+    # every county holds an institution, so distant venues exist in any layout
+    institutions.make_institutions(world, max(institutions.institution_count(persons),
+                                              len(local.counties)))
     institutions.make_agencies(world)
     institutions.make_employers(world, persons)
     plan_normal_training(world)
@@ -78,19 +92,24 @@ def plan(persons: int, seed: int) -> tuple[World, list[truthfile.Case], list[tru
 
 
 def generate(persons: int, seed: int, out: str | Path, truth: str | Path | None = None,
-             progress: Callable[[int, int], None] | None = None) -> GenerateSummary:
-    """Write a synthetic city of ``persons`` residents as JSON Lines, and its truth file.
+             progress: Callable[[int, int], None] | None = None,
+             rules: str | Path | None = None) -> GenerateSummary:
+    """Write a synthetic city of ``persons`` residents as JSON Lines, its truth and rules files.
 
     Same ``(persons, seed)``, same bytes. ``truth`` defaults to ``out`` with its suffix
-    replaced by ``.truth.json``; ``progress(done, total)`` counts residents' share of days.
+    replaced by ``.truth.json``, ``rules`` to ``.rules.toml`` (only what the city publishes);
+    ``progress(done, total)`` counts residents' share of days.
     """
     started = time.perf_counter()
     out = Path(out)
     truth_file = Path(truth) if truth is not None else default_truth_path(out)
+    rules_file = Path(rules) if rules is not None else default_rules_path(out)
     world, cases, looks = plan(persons, seed)
     ctx = Ctx(world, seed)
     events = write_events(ctx, agenda.build(world), out, progress, persons)
-    truthfile.write(truth_file, seed=seed, persons=persons, events=events, cases=cases, looks=looks)
+    truthfile.write(truth_file, seed=seed, persons=persons, events=events, cases=cases, looks=looks,
+                    policy=world.policy.summary())
+    rules_file.write_text(world.policy.rules_toml(), encoding="utf-8")
     return GenerateSummary(
         events=events,
         persons=len(world.persons),
@@ -99,6 +118,7 @@ def generate(persons: int, seed: int, out: str | Path, truth: str | Path | None 
         lookalikes=len(looks),
         out=out,
         truth=truth_file,
+        rules=rules_file,
         seconds=round(time.perf_counter() - started, 3),
         classes=len(world.classes),
         institutions=len(world.institutions),

@@ -13,7 +13,6 @@ from typing import Any
 
 from engine.synth import occupations, policy, timeline
 from engine.synth.encoding import Ctx, Out, put
-from engine.synth.geography import COUNTIES
 from engine.synth.model import Agency, World
 
 _LOAD_DAY = timeline.FIRST_DAY
@@ -24,7 +23,7 @@ _CHUNK = 20_000
 def agency_data(world: World, agency: Agency) -> dict[str, Any]:
     """The AgencyRegistered data of an agency."""
     data: dict[str, Any] = {
-        "agency_id": agency.aid, "name": agency.name, "county": COUNTIES[agency.county].code,
+        "agency_id": agency.aid, "name": agency.name, "county": world.counties[agency.county].code,
         "occupations": [occupations.CODES[o] for o in agency.occs], "filed": agency.filed,
     }
     if agency.linked >= 0:
@@ -53,13 +52,13 @@ def plan_later_budgets(world: World) -> None:
             continue
         day = timeline.work_day_on_or_after(timeline.year_start(year))
         world.add_misc(day, 9 * 3600, "BudgetAllocated", "treasury",
-                       budget_data(county, program, year, fen),
-                       f"md-B{year}-{COUNTIES[county].code}-{program}")
+                       budget_data(world, county, program, year, fen),
+                       f"md-B{year}-{world.counties[county].code}-{program}")
 
 
-def budget_data(county: int, program: str, year: int, fen: int) -> dict[str, Any]:
+def budget_data(world: World, county: int, program: str, year: int, fen: int) -> dict[str, Any]:
     """The BudgetAllocated data."""
-    return {"county": COUNTIES[county].code, "program": program, "year": year,
+    return {"county": world.counties[county].code, "program": program, "year": year,
             "amount": policy.yuan(fen)}
 
 
@@ -81,14 +80,14 @@ def master(ctx: Ctx) -> Iterator[Out]:
     for inst in world.institutions:
         load(f"md-{inst.iid}", "InstitutionRegistered", "registry", {
             "institution_id": inst.iid, "name": inst.name, "credit_code": inst.credit,
-            "kind": inst.kind, "county": COUNTIES[inst.county].code,
+            "kind": inst.kind, "county": world.counties[inst.county].code,
             "licensed_occupations": [occupations.CODES[o] for o in inst.licensed],
             "venue_capacity": inst.venue_cap, "legal_rep_id": inst.legal_rep,
             "phone": inst.phone, "bank_account": inst.bank})
     for emp in world.employers:
         load(f"md-{emp.eid}", "EmployerRegistered", "registry", {
             "employer_id": emp.eid, "name": emp.name, "credit_code": emp.credit,
-            "county": COUNTIES[emp.county].code, "legal_rep_id": emp.legal_rep,
+            "county": world.counties[emp.county].code, "legal_rep_id": emp.legal_rep,
             "phone": emp.phone, "bank_account": emp.bank})
     for p in world.persons:
         if len(out) >= _CHUNK:
@@ -97,12 +96,12 @@ def master(ctx: Ctx) -> Iterator[Out]:
         load(f"md-P{p.no + 1:07d}", "PersonRegistered", "realname", {
             "person_id": p.pid, "name": p.name, "gender": p.gender,
             "birth_date": timeline.iso(p.birth),
-            "county": COUNTIES[p.county].code, "hukou": p.hukou, "category": p.category,
+            "county": world.counties[p.county].code, "hukou": p.hukou, "category": p.category,
             "phone": p.phone, "bank_account": p.bank})
     first_year = timeline.YEARS[0]
     for (county, program, year), fen in world.budgets.items():
         if year == first_year:
-            load(f"md-B{year}-{COUNTIES[county].code}-{program}", "BudgetAllocated", "treasury",
-                 budget_data(county, program, year, fen))
+            load(f"md-B{year}-{world.counties[county].code}-{program}", "BudgetAllocated",
+                 "treasury", budget_data(world, county, program, year, fen))
     yield out
 

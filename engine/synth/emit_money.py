@@ -12,8 +12,8 @@ from typing import Any
 from engine.synth import occupations, policy, timeline
 from engine.synth.emit_training import voucher_id
 from engine.synth.encoding import Ctx, Out, put
-from engine.synth.geography import COUNTIES
 from engine.synth.model import Claim, ClassPlan, Evaluation, Misc, Payment, SkillUpgrade, Voucher
+from engine.synth.policy import yuan
 
 
 def claim_filed(ctx: Ctx, out: Out, claim: Claim, sec: int) -> None:
@@ -21,7 +21,7 @@ def claim_filed(ctx: Ctx, out: Out, claim: Claim, sec: int) -> None:
     rng = ctx.rng
     items: list[dict[str, Any]] = []
     for pno, fen, days, cert in claim.items or ():
-        item: dict[str, Any] = {"person_id": ctx.pid[pno], "amount": policy.yuan(fen)}
+        item: dict[str, Any] = {"person_id": ctx.pid[pno], "amount": yuan(fen)}
         if days is not None:
             item["days"] = days
         if cert is not None:
@@ -36,13 +36,13 @@ def claim_filed(ctx: Ctx, out: Out, claim: Claim, sec: int) -> None:
             vid = voucher_id(cls.vouchers[k])
             t += rng.randint(1, 8)
             put(ctx, out, f"vp-{vid}-r", "VoucherRedeemed", claim.day, t, "voucher",
-                {"voucher_id": vid, "class_id": cls.cid, "amount": policy.yuan(cls.fen[k])})
+                {"voucher_id": vid, "class_id": cls.cid, "amount": yuan(cls.fen[k])})
     data: dict[str, Any] = {"claim_id": claim.claim_id, "claimant_type": claim.claimant_type,
                             "claimant_id": claim.claimant_id, "kind": claim.kind}
     if cls is not None:
         data["class_id"] = cls.cid
-    data.update(items=items, amount=policy.yuan(claim.amount), program=claim.program,
-                county=COUNTIES[claim.county].code)
+    data.update(items=items, amount=yuan(claim.amount), program=claim.program,
+                county=ctx.world.counties[claim.county].code)
     put(ctx, out, f"tr-{claim.claim_id}", "SubsidyClaimed", claim.day, sec, "treasury", data)
 
 
@@ -50,19 +50,19 @@ def claim_reviewed(ctx: Ctx, out: Out, claim: Claim) -> None:
     """ClaimReviewed by the county's employment service."""
     rng = ctx.rng
     assert claim.approved is not None
-    county = COUNTIES[claim.county].name
+    county = ctx.world.counties[claim.county].name
     put(ctx, out, f"tr-{claim.claim_id}-r", "ClaimReviewed", claim.review_day,
         rng.randrange(9 * 3600, 17 * 3600), "treasury",
         {"claim_id": claim.claim_id, "decision": claim.decision,
-         "approved_amount": policy.yuan(claim.approved),
+         "approved_amount": yuan(claim.approved),
          "reviewer": f"{county}就业服务中心审核岗{1 + claim.no % 4}"})
 
 
 def paid(ctx: Ctx, out: Out, claim: Claim, pay: Payment) -> None:
     """SubsidyPaid by the treasury."""
     put(ctx, out, f"tr-{pay.pay_id}", "SubsidyPaid", pay.day, pay.sec, "treasury",
-        {"payment_id": pay.pay_id, "claim_id": claim.claim_id, "amount": policy.yuan(pay.fen),
-         "bank_account": pay.account, "county": COUNTIES[claim.county].code,
+        {"payment_id": pay.pay_id, "claim_id": claim.claim_id, "amount": yuan(pay.fen),
+         "bank_account": pay.account, "county": ctx.world.counties[claim.county].code,
          "program": claim.program})
 
 
@@ -84,7 +84,7 @@ def upgrade_paid(ctx: Ctx, out: Out, su: SkillUpgrade) -> None:
     put(ctx, out, f"ui-SU{su.no:07d}", "SkillUpgradeSubsidyPaid", su.day,
         ctx.rng.randrange(10 * 3600, 16 * 3600), "unemployment_insurance",
         {"person_id": ctx.pid[su.person], "certificate_id": su.cert_id,
-         "amount": policy.yuan(policy.SKILL_UPGRADE_BY_LEVEL[su.level])})
+         "amount": yuan(ctx.world.policy.skill_upgrade_fen(su.level))})
 
 
 def voucher_issued(ctx: Ctx, out: Out, v: Voucher) -> None:
@@ -108,7 +108,7 @@ def evaluated(ctx: Ctx, out: Out, ev: Evaluation) -> None:
         vid = voucher_id(ev.voucher)
         put(ctx, out, f"vp-{vid}-r", "VoucherRedeemed", ev.day, ev.sec + 3700, "voucher",
             {"voucher_id": vid, "assessment_id": ev.assessment_id,
-             "amount": policy.yuan(policy.CERTIFICATION_BY_LEVEL[ev.level])})
+             "amount": yuan(ctx.world.policy.certification_fen(ev.level))})
 
 
 def evaluation_certified(ctx: Ctx, out: Out, ev: Evaluation) -> None:

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from engine.synth import occupations, policy, timeline
 from engine.synth.encoding import Ctx, Out, put
-from engine.synth.geography import COUNTIES
 from engine.synth.model import ClassPlan
-from engine.synth.outcomes import assessment_id, cert_id
+from engine.synth.outcomes import assessment_id, cert_id, normal_income
+from engine.synth.policy import yuan
 
 _DAY = timeline.DAY_SECONDS
 _TOD = timeline.TOD
@@ -46,14 +46,14 @@ def vouchers_issued(ctx: Ctx, out: Out, cls: ClassPlan, ks: list[int]) -> None:
                         "expires_on": timeline.iso(day + policy.VOUCHER_VALID_DAYS)})
 
 
-def class_data(cls: ClassPlan) -> dict[str, object]:
+def class_data(cls: ClassPlan, county_code: str) -> dict[str, object]:
     """The ClassOpened data of a class."""
     occ = occupations.OCCUPATIONS[cls.occ]
     inst = cls.inst
     data: dict[str, object] = {
         "class_id": cls.cid, "institution_id": inst.iid, "occupation": occ.code,
         "occupation_name": occ.name, "level": cls.level, "mode": cls.mode,
-        "county": COUNTIES[inst.county].code, "venue": inst.venue, "lat": inst.lat,
+        "county": county_code, "venue": inst.venue, "lat": inst.lat,
         "lon": inst.lon, "capacity": cls.capacity, "start_date": timeline.iso(cls.days[0]),
         "end_date": timeline.iso(cls.days[-1]), "planned_days": len(cls.days),
         "planned_hours": len(cls.days) * cls.hours, "program": cls.program,
@@ -64,7 +64,7 @@ def class_data(cls: ClassPlan) -> dict[str, object]:
 def opened(ctx: Ctx, out: Out, cls: ClassPlan) -> None:
     """ClassOpened and the roster's enrolments, uploaded the same morning."""
     rng = ctx.rng
-    data = class_data(cls)
+    data = class_data(cls, ctx.world.counties[cls.county].code)
     if cls.employer >= 0:
         data["employer_id"] = ctx.world.employers[cls.employer].eid
     sec = rng.randrange(9 * 3600, 10 * 3600)
@@ -201,7 +201,7 @@ def _spot(ctx: Ctx, out: Out, cls: ClassPlan, i: int, shortfall: int) -> None:
     """SpotCheckPerformed: ``shortfall`` below the check-ins, or an absolute count if negative."""
     rng = ctx.rng
     count = -shortfall if shortfall < 0 else max(0, checked_in(cls, i) - shortfall)
-    county = COUNTIES[cls.county].name
+    county = ctx.world.counties[cls.county].name
     sec = cls.start_sec + rng.randint(5400, 14400)
     put(ctx, out, f"sv-{cls.cid}-{i:02d}", "SpotCheckPerformed", cls.days[i], sec, "supervision",
         {"class_id": cls.cid, "inspector": f"{county}人社局劳动保障监察大队·{cls.teacher[0]}检查员",
@@ -219,13 +219,13 @@ def _proxy(ctx: Ctx, out: Out, cls: ClassPlan, i: int, ks: list[int]) -> None:
                              ("out", cls.end_sec + rng.randint(60, 600))):
         t = first
         for k in ks:
-            t += rng.randint(2, 6)
+            t += rng.randint(*proxy.gap_s)
             put(ctx, out, f"rn-{cls.cid}-a{k:03d}{i:02d}{direction[0]}", "AttendanceRecorded",
                 day, t, "realname",
                 {"class_id": cls.cid, "person_id": ctx.pid[cls.persons[k]],
                  "direction": direction, "method": "face", "device_id": proxy.device,
                  "lat": proxy.lat, "lon": proxy.lon,
-                 "face_score": round(rng.uniform(0.30, 0.60), 2)}, lag=rng.randint(1, 20))
+                 "face_score": round(rng.uniform(*proxy.face), 2)}, lag=rng.randint(1, 20))
 
 
 def late_records(ctx: Ctx, out: Out, cls: ClassPlan, record_day: int) -> None:
@@ -307,7 +307,7 @@ def employment(ctx: Ctx, out: Out, cls: ClassPlan, ks: list[int], pre: bool) -> 
             day = next(d for kk, d in cls.pre_emp if kk == k)
             data = {"person_id": person.pid, "employer_id": emp.eid,
                     "start_date": timeline.iso(person.hired),
-                    "monthly_income": policy.yuan(rng.randrange(2600, 7200, 100) * policy.FEN),
+                    "monthly_income": yuan(normal_income(world, rng)),
                     "social_insurance": True}
             event_id = f"hr-{cls.cid}-p{k:03d}"
         else:
@@ -315,7 +315,7 @@ def employment(ctx: Ctx, out: Out, cls: ClassPlan, ks: list[int], pre: bool) -> 
             assert job is not None
             employer, start, income, insured, day = job
             data = {"person_id": person.pid, "employer_id": world.employers[employer].eid,
-                    "start_date": timeline.iso(start), "monthly_income": policy.yuan(income),
+                    "start_date": timeline.iso(start), "monthly_income": yuan(income),
                     "social_insurance": insured}
             event_id = f"hr-{cls.cid}-j{k:03d}"
         put(ctx, out, event_id, "EmploymentVerified", day, rng.randrange(9 * 3600, 17 * 3600),

@@ -41,7 +41,9 @@ class _Permutation:
 class Contacts:
     """Unique phones and bank accounts for people and organisations."""
 
-    def __init__(self, rng: random.Random) -> None:
+    def __init__(self, rng: random.Random, area_code: str, bank_prefix: str) -> None:
+        self.area_code = area_code
+        self.bank_prefix = bank_prefix
         self._mobile = _Permutation(rng, 8)
         self._landline = _Permutation(rng, 7)
         self._personal = _Permutation(rng, 15)
@@ -59,10 +61,10 @@ class Contacts:
         return prefix + self._mobile(n // len(_MOBILE_PREFIXES))
 
     def landline(self) -> str:
-        """A new 吕梁 (0358) landline number."""
+        """A new landline number of the city's area code."""
         n = self._n_landline
         self._n_landline += 1
-        return "0358-" + self._landline(n)
+        return f"{self.area_code}-" + self._landline(n)
 
     def personal_account(self) -> str:
         """A new 19-digit debit-card account of a person."""
@@ -71,10 +73,10 @@ class Contacts:
         return _PERSONAL_BANKS[n % len(_PERSONAL_BANKS)] + self._personal(n // len(_PERSONAL_BANKS))
 
     def corporate_account(self) -> str:
-        """A new 20-digit basic account of an organisation (建行山西 1405...)."""
+        """A new 20-digit basic account of an organisation at the province's branch prefix."""
         n = self._n_corporate
         self._n_corporate += 1
-        return "1405" + self._corporate(n)
+        return self.bank_prefix + self._corporate(n)
 
 
 class PersonIds:
@@ -117,6 +119,20 @@ class PersonIds:
             if other not in self.used and other[17] != id_check_char(other[:17]):
                 self.used.add(other)
                 return other
+
+    def transposed(self, pid: str) -> str | None:
+        """The ID with two adjacent differing digits swapped, check character kept: invalid.
+
+        None when no swap of the birth-date or sequence digits gives an unused invalid number.
+        """
+        spots = [i for i in range(6, 16) if pid[i] != pid[i + 1]]
+        self.rng.shuffle(spots)
+        for i in spots:
+            other = pid[:i] + pid[i + 1] + pid[i] + pid[i + 2 :]
+            if other not in self.used and other[17] != id_check_char(other[:17]):
+                self.used.add(other)
+                return other
+        return None
 
     def bad_check(self, region: str, born: int, gender: str) -> str:
         """An ID whose check character is wrong (a fabricated number)."""

@@ -2,6 +2,7 @@
 
 Institutions grow sub-linearly with the population (about 12 at 2,000 people, 120 at
 200,000); counties without one send their people to the nearest county that has one.
+Names carry the city's and its counties' names.
 No two organisations share a legal representative, phone or bank account, and none
 shares them with a resident, so every link the detectors look for is injected.
 """
@@ -14,9 +15,10 @@ from datetime import date
 from itertools import accumulate
 
 from engine.synth import names, occupations, timeline
-from engine.synth.geography import CITY, COUNTIES, county_distance_km
+from engine.synth.geography import distance_km
 from engine.synth.ids import credit_code
 from engine.synth.model import Agency, Employer, Institution, World
+from engine.synth.population import county_cum
 
 _KINDS = (("private_school", 40), ("training_center", 25), ("technical_school", 15),
           ("enterprise", 12), ("college", 8))
@@ -24,7 +26,6 @@ _KIND_NAMES = tuple(k for k, _ in _KINDS)
 _KIND_CUM = list(accumulate(w for _, w in _KINDS))
 _CREDIT_PREFIX = {"private_school": "52", "training_center": "12", "technical_school": "12",
                   "enterprise": "91", "college": "12"}
-_COUNTY_CUM = list(accumulate(c.weight for c in COUNTIES))
 
 
 def institution_count(persons: int) -> int:
@@ -35,19 +36,20 @@ def institution_count(persons: int) -> int:
 def _legal_rep(world: World, county: int) -> str:
     rng = world.rng
     born = rng.randint(date(1958, 1, 1).toordinal(), date(1988, 12, 31).toordinal())
-    return world.ids.new(COUNTIES[county].code, born, "M" if rng.random() < 0.7 else "F")
+    return world.ids.new(world.counties[county].code, born, "M" if rng.random() < 0.7 else "F")
 
 
-def _institution_name(rng: random.Random, kind: str, county: int, used: set[str]) -> str:
-    cname = COUNTIES[county].name
+def _institution_name(world: World, kind: str, county: int) -> str:
+    rng, used = world.rng, world.org_names
+    city, cname = world.policy.city, world.counties[county].name
     for _ in range(100):
         word = names.org_word(rng)
         name = {
-            "private_school": f"{CITY}{cname}{word}职业培训学校",
+            "private_school": f"{city}{cname}{word}职业培训学校",
             "training_center": f"{cname}{word}职业技能培训中心",
-            "technical_school": f"{CITY}{cname}{word}技工学校",
-            "enterprise": f"山西{word}{names.industry(rng)}有限公司职工培训中心",
-            "college": f"{CITY}{word}职业技术学院",
+            "technical_school": f"{city}{cname}{word}技工学校",
+            "enterprise": f"{world.policy.province}{word}{names.industry(rng)}有限公司职工培训中心",
+            "college": f"{city}{word}职业技术学院",
         }[kind]
         if name not in used:
             used.add(name)
@@ -72,12 +74,12 @@ def new_institution(world: World, county: int, kind: str, *, venue_cap: int = 0,
                     licensed: list[int] | None = None, dedicated: bool = False) -> Institution:
     """Register one institution with its own venue, legal representative and accounts."""
     rng = world.rng
-    c = COUNTIES[county]
+    c = world.counties[county]
     no = len(world.institutions)
     inst = Institution(
         no=no,
         iid=f"JG{no + 1:04d}",
-        name=_institution_name(rng, kind, county, world.org_names),
+        name=_institution_name(world, kind, county),
         credit=_credit(world, _CREDIT_PREFIX[kind], county),
         kind=kind,
         county=county,
@@ -100,15 +102,16 @@ def new_institution(world: World, county: int, kind: str, *, venue_cap: int = 0,
 
 
 def _credit(world: World, prefix: str, county: int) -> str:
-    return credit_code(world.rng, prefix, COUNTIES[county].code, world.credit_codes)
+    return credit_code(world.rng, prefix, world.counties[county].code, world.credit_codes)
 
 
 def make_institutions(world: World, n: int) -> None:
     """Register ``n`` institutions spread over the counties by population."""
     rng = world.rng
-    order = sorted(range(len(COUNTIES)), key=lambda i: -COUNTIES[i].weight)
+    seats = world.counties
+    order = sorted(range(len(seats)), key=lambda i: -seats[i].weight)
     counties = order[: min(n, len(order))]
-    counties += rng.choices(range(len(COUNTIES)), cum_weights=_COUNTY_CUM, k=n - len(counties))
+    counties += rng.choices(range(len(seats)), cum_weights=county_cum(world), k=n - len(counties))
     for county in counties:
         kind = rng.choices(_KIND_NAMES, cum_weights=_KIND_CUM)[0]
         new_institution(world, county, kind)
@@ -125,9 +128,11 @@ def _assign_service(world: World) -> None:
     having = sorted({i.county for i in world.institutions})
     for inst in world.institutions:
         inst.serves = []
-    for county in range(len(COUNTIES)):
+    seats = world.counties
+    for county in range(len(seats)):
         target = county if county in having else min(
-            having, key=lambda h: (county_distance_km(county, h), h))
+            having, key=lambda h: (distance_km(seats[county].lat, seats[county].lon,
+                                               seats[h].lat, seats[h].lon), h))
         for inst in world.institutions:
             if inst.county == target:
                 inst.serves.append(county)
@@ -155,7 +160,7 @@ def make_agencies(world: World) -> None:
     rng = world.rng
     n = max(6, round(len(world.institutions) / 3))
     for no in range(n):
-        county = 0 if rng.random() < 0.5 else rng.randrange(len(COUNTIES))
+        county = 0 if rng.random() < 0.5 else rng.randrange(len(world.counties))
         k = rng.randint(6, 12)
         occs: list[int] = []
         while len(occs) < k:
@@ -164,7 +169,7 @@ def make_agencies(world: World) -> None:
                 occs.append(occ)
         filed = rng.randint(date(2019, 3, 1).toordinal(), date(2022, 10, 31).toordinal())
         world.agencies.append(Agency(
-            no=no, aid=f"PJ{no + 1:03d}", name=_agency_name(rng, county, no), county=county,
+            no=no, aid=f"PJ{no + 1:03d}", name=_agency_name(world, county, no), county=county,
             occs=occs, filed=True, filed_day=timeline.work_day_on_or_after(filed),
             filed_sec=rng.randrange(9 * 3600, 17 * 3600), weight=rng.uniform(0.5, 2.0)))
     core = world.agencies[:-2]  # the last two become the newcomer and the linked one
@@ -184,9 +189,10 @@ def make_agencies(world: World) -> None:
     linked.linked = rng.choice(world.institutions).no
 
 
-def _agency_name(rng: random.Random, county: int, no: int) -> str:
-    cname = COUNTIES[county].name if county else ""
-    return f"{CITY}{cname}{names.org_word(rng)}{_AGENCY_NAMES[no % len(_AGENCY_NAMES)]}"
+def _agency_name(world: World, county: int, no: int) -> str:
+    cname = world.counties[county].name if county else ""
+    return (f"{world.policy.city}{cname}{names.org_word(world.rng)}"
+            f"{_AGENCY_NAMES[no % len(_AGENCY_NAMES)]}")
 
 
 def new_agency(world: World, county: int, occs: list[int], *, filed: bool = True,
@@ -196,7 +202,7 @@ def new_agency(world: World, county: int, occs: list[int], *, filed: bool = True
     no = len(world.agencies)
     day = filed_day if filed_day is not None else timeline.work_day_on_or_after(
         rng.randint(date(2019, 3, 1).toordinal(), date(2022, 10, 31).toordinal()))
-    agency = Agency(no=no, aid=f"PJ{no + 1:03d}", name=_agency_name(rng, county, no),
+    agency = Agency(no=no, aid=f"PJ{no + 1:03d}", name=_agency_name(world, county, no),
                     county=county, occs=sorted(occs), filed=filed, filed_day=day,
                     filed_sec=rng.randrange(9 * 3600, 17 * 3600), linked=linked,
                     weight=0.0, dedicated=True)
@@ -208,11 +214,13 @@ def make_employers(world: World, persons: int) -> None:
     """Register employers and give every employee-category resident a workplace."""
     rng = world.rng
     n = max(30, round(persons / 220))
-    counties = list(range(len(COUNTIES)))
-    counties += rng.choices(range(len(COUNTIES)), cum_weights=_COUNTY_CUM, k=max(0, n - 13))
+    seats = world.counties
+    counties = list(range(len(seats)))
+    counties += rng.choices(range(len(seats)), cum_weights=county_cum(world),
+                            k=max(0, n - len(seats)))
     for county in counties:
         new_employer(world, county, weight=rng.lognormvariate(0, 1.0))
-    by_county: list[list[Employer]] = [[] for _ in COUNTIES]
+    by_county: list[list[Employer]] = [[] for _ in seats]
     for emp in world.employers:
         by_county[emp.county].append(emp)
     cum = [list(accumulate(e.weight for e in group)) for group in by_county]
@@ -227,10 +235,12 @@ def make_employers(world: World, persons: int) -> None:
         emp.employees.append(person.no)
 
 
-def _employer_name(rng: random.Random, cname: str, used: set[str]) -> str:
+def _employer_name(world: World, cname: str) -> str:
+    rng, used = world.rng, world.org_names
     for attempt in range(1000):
         branch = f"第{attempt // 50 + 1}分公司" if attempt >= 50 else ""
-        name = f"{CITY}{cname}{names.org_word(rng)}{names.industry(rng)}有限公司{branch}"
+        name = (f"{world.policy.city}{cname}{names.org_word(rng)}{names.industry(rng)}"
+                f"有限公司{branch}")
         if name not in used:
             used.add(name)
             return name
@@ -241,13 +251,12 @@ def new_employer(world: World, county: int, *, weight: float = 1.0, legal_rep: s
                  phone: str | None = None, bank: str | None = None,
                  dedicated: bool = False) -> Employer:
     """Register one employer (its contacts are its own unless given)."""
-    rng = world.rng
     no = len(world.employers)
-    c = COUNTIES[county]
+    c = world.counties[county]
     emp = Employer(
         no=no,
         eid=f"QY{no + 1:05d}",
-        name=_employer_name(rng, c.name, world.org_names),
+        name=_employer_name(world, c.name),
         credit=_credit(world, "91", county),
         county=county,
         legal_rep=legal_rep if legal_rep is not None else _legal_rep(world, county),

@@ -2,8 +2,8 @@
 
 Some occur naturally in the normal city and are only named here (level progressions,
 namesakes, three trainings in a year, 40-hour level-5 classes); the others are made
-by bending an untouched class just short of the rule (80 % attendance, an order class
-at exactly 80 % employment, payment on the deadline's eve, a 59-year-old trainee).
+by bending an untouched class just short of the city's rule (80 % attendance, an order
+class at its employment threshold, payment on the deadline's eve, a 59-year-old trainee).
 Look-alike classes are marked so no injection or other look-alike touches them.
 """
 
@@ -95,7 +95,8 @@ def back_to_back(looks: _Looks) -> list[Lookalike]:
             break
         a = first.inst
         if far:
-            options = [i for i in insts if geography.distance_km(a.lat, a.lon, i.lat, i.lon) >= 60]
+            options = [i for i in insts
+                       if geography.distance_km(a.lat, a.lon, i.lat, i.lon) >= geography.FAR_KM]
         else:
             options = [a]
         if not options:
@@ -155,7 +156,7 @@ def late_correction(looks: _Looks) -> list[Lookalike]:
             break
         i = rng.randrange(len(cls.days) // 2)
         k = rng.choice([k for k in cls.claimed() if cls.att[k] >> i & 1])
-        delay = rng.randint(2, 5)
+        delay = rng.randint(*world.policy.tricks.late_fix_delay)
         cls.late_fix = (k, i, delay)
         ids = class_ids(cls, claim=False)
         ids.person_ids = [pid_of(world, cls.persons[k])]
@@ -233,21 +234,32 @@ def agency_filed_early(looks: _Looks) -> list[Lookalike]:
 
 
 def order_at_threshold(looks: _Looks) -> list[Lookalike]:
-    """An order/project class at exactly 80 % employment: payable."""
-    rng = looks.rng
+    """An order/project class with the fewest jobs that reach the city's threshold: payable.
+
+    A class whose size puts the threshold exactly on a whole number of people is preferred.
+    """
+    rng, local = looks.rng, looks.world.policy
     found: list[Lookalike] = []
+
+    def exact(c: ClassPlan) -> bool:
+        return local.least_employed(c.size) * local.order_min_employment.denominator == (
+            c.size * local.order_min_employment.numerator)
+
     for _ in range(looks.n):
-        cls = looks.pick(lambda c: c.mode in ("order", "project") and c.size % 5 == 0
-                         and all(w < 0 for w in c.wd))
+        cls = (looks.pick(lambda c: c.mode in ("order", "project") and exact(c)
+                          and all(w < 0 for w in c.wd))
+               or looks.pick(lambda c: c.mode in ("order", "project")
+                             and all(w < 0 for w in c.wd)))
         if cls is None:
             break
-        target = cls.size * 4 // 5
+        target = local.least_employed(cls.size)
         employed = [k for k, e in enumerate(cls.emp) if e is not None]
         for k in rng.sample(employed, max(0, len(employed) - target)):
             cls.emp[k] = None
         found.append(Lookalike("order_at_threshold", ["INEFF_ORDER_EMPLOYMENT"],
-                               f"{cls.mode.capitalize()} class {cls.cid}: exactly {target} of "
-                               f"{cls.size} trainees (80 %) employed.", class_ids(cls)))
+                               f"{cls.mode.capitalize()} class {cls.cid}: {target} of "
+                               f"{cls.size} trainees employed, the threshold being "
+                               f"{float(local.order_min_employment):.0%}.", class_ids(cls)))
     return found
 
 
@@ -364,7 +376,7 @@ def upgrade_and_other_certificate(looks: _Looks) -> list[Lookalike]:
             cert = outcomes.cert_id(cls, k)
             if (cls.cert[k] and cert not in upgraded and cert not in claimed
                     and cls.cert_claim is None
-                    and not cls.tainted and cls.cert_day + 60 < timeline.pay_deadline(
+                    and not cls.tainted and cls.cert_day + 60 < world.policy.pay_deadline(
                         timeline.year_of(cls.cert_day)) - 30):
                 day = timeline.work_day_on_or_after(cls.cert_day + rng.randint(10, 40))
                 claim = outcomes.person_claim(world, cls, k, day)
@@ -409,7 +421,7 @@ def capacity_full(looks: _Looks) -> list[Lookalike]:
 
 
 def low_wage_job(looks: _Looks) -> list[Lookalike]:
-    """A real job paying 2000 yuan a month: low, but above the 1980 minimum and insured."""
+    """A real job paying a little above the local minimum income, insured."""
     world, rng = looks.world, looks.rng
     found: list[Lookalike] = []
     for _ in range(looks.n):
@@ -418,10 +430,11 @@ def low_wage_job(looks: _Looks) -> list[Lookalike]:
             break
         k = rng.choice([k for k, e in enumerate(cls.emp) if e is not None])
         employer, start, _, insured, verify = cls.emp[k]  # type: ignore[misc]
-        cls.emp[k] = (employer, start, policy.NORMAL_MIN_INCOME, insured, verify)
+        low = world.policy.low_wage
+        cls.emp[k] = (employer, start, low, insured, verify)
         found.append(Lookalike("low_wage_job", ["FRAUD_FAKE_EMPLOYMENT"],
-                               "A job after training paying 2000 yuan a month, insured, at an "
-                               "unrelated employer.",
+                               f"A job after training paying {policy.yuan(low)} yuan a month, "
+                               "just above the local minimum, insured, at an unrelated employer.",
                                Ids(person_ids=[pid_of(world, cls.persons[k])],
                                    class_ids=[cls.cid],
                                    employer_ids=[world.employers[employer].eid])))
@@ -429,17 +442,18 @@ def low_wage_job(looks: _Looks) -> list[Lookalike]:
 
 
 def three_in_a_year(looks: _Looks) -> list[Lookalike]:
-    """Three trainings in one year: at the cap, not over it."""
+    """As many trainings in one year as the city's cap allows, not more."""
     world = looks.world
+    cap = world.policy.max_trainings_per_year
     found: list[Lookalike] = []
     for pno in _trained(looks):
         person = world.persons[pno]
         for year in timeline.YEARS:
-            if person.year_count(year) == policy.MAX_TRAININGS_PER_YEAR:
+            if person.year_count(year) == cap:
                 classes = [c for c in person.classes or [] if c.year == year]
                 looks.reserve([pno], classes)
                 found.append(Lookalike("three_in_a_year", ["DUP_OVER_ANNUAL_CAP"],
-                                       f"Three trainings in {year}, the most allowed.",
+                                       f"{cap} trainings in {year}, the most allowed.",
                                        Ids(person_ids=[person.pid],
                                            class_ids=[c.cid for c in classes])))
                 break
@@ -483,7 +497,7 @@ def attendance_at_threshold(looks: _Looks) -> list[Lookalike]:
         keep = n_days * 4 // 5
         cls.att[k] = sum(1 << i for i in sorted(rng.sample(range(n_days), keep)))
         cls.cdays[k] = keep
-        cls.fen[k] = policy.training_item_fen(cls.mode, keep)
+        cls.fen[k] = world.policy.training_item_fen(cls.mode, keep)
         ids = class_ids(cls)
         ids.person_ids = [pid_of(world, cls.persons[k])]
         found.append(Lookalike("attendance_at_threshold", ["INEFF_LOW_ATTENDANCE"],
@@ -493,17 +507,28 @@ def attendance_at_threshold(looks: _Looks) -> list[Lookalike]:
 
 
 def level_minimum_hours(looks: _Looks) -> list[Lookalike]:
-    """Level-5 classes of exactly 40 hours, the level's minimum."""
+    """Level-5 classes of exactly the level's minimum hours (where the city sets one)."""
+    world, kit = looks.world, looks.kit
+    need = world.policy.min_hours(5)
     found: list[Lookalike] = []
-    for cls in looks.world.classes:
-        if (not cls.tainted and cls.level == 5 and len(cls.days) * cls.hours == 40
-                and cls.held == len(cls.days) and not cls.look):
-            cls.look = True
-            found.append(Lookalike("level_minimum_hours", ["INEFF_SHORT_DELIVERY"],
-                                   f"Level-5 class {cls.cid} delivered exactly 40 hours.",
-                                   class_ids(cls, claim=False)))
-            if len(found) >= looks.n:
-                break
+    if not need:
+        return found
+    classes = [c for c in world.classes
+               if not c.tainted and c.level == 5 and len(c.days) * c.hours == need
+               and c.held == len(c.days) and not c.look][: looks.n]
+    insts = [i for i in world.institutions if not i.dedicated]
+    hours = 8 if need % 8 == 0 else 4
+    for _ in range(8):
+        if len(classes) >= min(2, looks.n):
+            break
+        made = kit.build(looks.rng.choice(insts), level=5, n_days=need // hours, hours=hours)
+        if made is not None:
+            classes.append(made)
+    for cls in classes:
+        cls.look = True
+        found.append(Lookalike("level_minimum_hours", ["INEFF_SHORT_DELIVERY"],
+                               f"Level-5 class {cls.cid} delivered exactly {need} hours, the "
+                               "level's minimum.", class_ids(cls, claim=False)))
     return found
 
 
@@ -569,11 +594,11 @@ def deadline_day_payment(looks: _Looks) -> list[Lookalike]:
     found: list[Lookalike] = []
     for _ in range(looks.n):
         cls = looks.pick(lambda c: c.claim is not None and c.claim.payments is None
-                         and c.claim.review_day < timeline.pay_deadline(c.year) - 5)
+                         and c.claim.review_day < looks.world.policy.pay_deadline(c.year) - 5)
         if cls is None or cls.claim is None:
             break
         claim = cls.claim
-        claim.pay_day = timeline.work_day_on_or_before(timeline.pay_deadline(cls.year))
+        claim.pay_day = timeline.work_day_on_or_before(looks.world.policy.pay_deadline(cls.year))
         cls.writeoff_day = timeline.work_day_on_or_after(claim.pay_day + rng.randint(2, 20))
         ids = class_ids(cls)
         ids.payment_ids = kit.pay_now(claim)
@@ -639,7 +664,7 @@ def near_budget(world: World, avoid: set[str]) -> list[Lookalike]:
     tables = spending(world)
     year = 2023
     keys = sorted({k for t in tables for k in t
-                   if k[2] == year and geography.COUNTIES[k[0]].code not in avoid},
+                   if k[2] == year and world.counties[k[0]].code not in avoid},
                   key=lambda k: (-max(t.get(k, 0) for t in tables), k))
     found: list[Lookalike] = []
     for key in keys[:2]:
@@ -647,9 +672,9 @@ def near_budget(world: World, avoid: set[str]) -> list[Lookalike]:
         step = 10_000 * policy.FEN
         world.budgets[key] = math.ceil(peak / 0.97 / step) * step
         county, program, _ = key
-        code = geography.COUNTIES[county].code
+        code = world.counties[county].code
         found.append(Lookalike("near_budget", ["COMP_OVER_BUDGET"],
-                               f"{geography.COUNTIES[county].name} spent "
+                               f"{world.counties[county].name} spent "
                                f"{peak / world.budgets[key]:.0%} of its {year} {program} "
                                "allocation.", Ids(counties=[code],
                                                   event_ids=[f"md-B{year}-{code}-{program}"])))

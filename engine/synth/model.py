@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from engine.synth import timeline
-from engine.synth.geography import COUNTIES
+from engine.synth.geography import County
 from engine.synth.ids import Contacts, PersonIds
+from engine.synth.policy import LocalPolicy
 
 Employment = tuple[int, int, int, bool, int]
 """(employer no, start day, monthly income fen, social insurance, verification day)."""
@@ -202,6 +203,8 @@ class Proxy:
     device: str
     lat: float
     lon: float
+    gap_s: tuple[int, int] = (2, 6)
+    face: tuple[float, float] = (0.30, 0.60)
 
 
 @dataclass(slots=True)
@@ -266,8 +269,8 @@ class ClassPlan:
 
     @property
     def end_sec(self) -> int:
-        """When a day's session ends: its hours plus a lunch break."""
-        return self.start_sec + self.session_hours * 3600 + 3600
+        """When a day's session ends: its hours, plus a lunch break for a full day."""
+        return self.start_sec + self.session_hours * 3600 + (3600 if self.session_hours > 4 else 0)
 
     @property
     def size(self) -> int:
@@ -352,6 +355,7 @@ class World:
     rng: random.Random
     contacts: Contacts
     ids: PersonIds
+    policy: LocalPolicy
     credit_codes: set[str] = field(default_factory=set)
     org_names: set[str] = field(default_factory=set)
     persons: list[Person] = field(default_factory=list)
@@ -366,11 +370,19 @@ class World:
     misc: list[Misc] = field(default_factory=list)
     budgets: dict[tuple[int, str, int], int] = field(default_factory=dict)
     marks: dict[str, list[Any]] = field(default_factory=dict)
-    idle: list[list[int]] = field(default_factory=lambda: [[] for _ in COUNTIES])
+    idle: list[list[int]] = field(default_factory=list)
     n_vouchers: int = 0
     n_payments: int = 0
     n_claims: int = 0
     n_misc: int = 0
+
+    def __post_init__(self) -> None:
+        self.idle = [[] for _ in self.policy.counties]
+
+    @property
+    def counties(self) -> tuple[County, ...]:
+        """The city's counties (indexes are what plans store)."""
+        return self.policy.counties
 
     def voucher_no(self) -> int:
         """The next voucher number."""

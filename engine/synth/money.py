@@ -12,7 +12,6 @@ from __future__ import annotations
 import math
 
 from engine.synth import policy, timeline
-from engine.synth.geography import COUNTIES
 from engine.synth.model import Claim, Employer, Institution, Payment, Person, World
 from engine.synth.outcomes import training_items
 
@@ -77,7 +76,7 @@ def spending(world: World) -> list[dict[tuple[int, str, int], int]]:
 def allocate_budgets(world: World) -> None:
     """Allocations with headroom over the largest yearly spend under any of the three bases."""
     tables = spending(world)
-    for county in range(len(COUNTIES)):
+    for county in range(len(world.counties)):
         for program in policy.PROGRAMS:
             previous = 0
             for year in BUDGET_YEARS:

@@ -2,10 +2,10 @@
 
 The same functions plan the normal city and every injected class, so an injected
 case differs from its neighbours only in the facts its injection bends afterwards.
-All normal facts stay inside the rules of ``policy``: attendance at least 85 % of
-days, assessments after the class by a filed agency for that occupation, jobs at
-unlinked employers with social insurance above the minimum wage, claims at the
-rule's amount, paid in full to the claimant's own account before the deadline.
+All normal facts stay inside the city's policy (``world.policy``): attendance at least
+85 % of days, assessments after the class by a filed agency for that occupation, jobs
+at unlinked employers with social insurance above the local minimum income, claims at
+the rule's amount, paid in full to the claimant's own account before the deadline.
 """
 
 from __future__ import annotations
@@ -15,18 +15,19 @@ import random
 from itertools import accumulate
 
 from engine.synth import occupations, policy, timeline
-from engine.synth.geography import COUNTIES
 from engine.synth.model import Claim, ClassPlan, Employer, Institution, SkillUpgrade, World
 from engine.synth.names import person_name
 
 WITHDRAW_SHARE = 0.03
+DAY_STARTS = (8 * 3600, 8 * 3600 + 1800, 9 * 3600)
+EVENING_STARTS = (18 * 3600 + 1800, 19 * 3600)
 
 
 class Employers:
     """Employers per county, for hiring trainees after their class (dedicated shells excluded)."""
 
     def __init__(self, world: World) -> None:
-        self.by_county: list[list[Employer]] = [[] for _ in COUNTIES]
+        self.by_county: list[list[Employer]] = [[] for _ in world.counties]
         for emp in world.employers:
             if not emp.dedicated:
                 self.by_county[emp.county].append(emp)
@@ -38,7 +39,7 @@ class Employers:
 
 
 def new_class(world: World, *, inst_no: int, occ: int, level: int, mode: str, days: list[int],
-              hours: int, capacity: int, employer: int = -1) -> ClassPlan:
+              hours: int, capacity: int, employer: int = -1, evening: bool = False) -> ClassPlan:
     """An empty class on the given session days (rosters and outcomes come later)."""
     rng = world.rng
     no = len(world.classes) + 1
@@ -53,7 +54,7 @@ def new_class(world: World, *, inst_no: int, occ: int, level: int, mode: str, da
         program=policy.MODE_PROGRAM[mode],
         days=days,
         hours=hours,
-        start_sec=rng.choice((8 * 3600, 8 * 3600 + 1800, 9 * 3600)),
+        start_sec=rng.choice(EVENING_STARTS if evening else DAY_STARTS),
         capacity=capacity,
         employer=employer,
         teacher=person_name(rng, rng.choice("MF"), 1975),
@@ -117,11 +118,17 @@ def plan_trainee(world: World, cls: ClassPlan, k: int, *, withdraw: bool = True)
     cls.att[k] = attend(rng, n_days)
     days = cls.att[k].bit_count()
     cls.cdays[k] = days
-    cls.fen[k] = policy.training_item_fen(cls.mode, days)
+    cls.fen[k] = world.policy.training_item_fen(cls.mode, days)
     if rng.random() < 0.95:
         mean = cls.inst.quality + occupations.OCCUPATIONS[cls.occ].ease
         cls.score[k] = score(rng, mean)
         cls.cert[k] = 1 if cls.score[k] >= 60 else 0
+
+
+def normal_income(world: World, rng: random.Random) -> int:
+    """A normal job's monthly income in fen: whole hundreds of yuan above the local minimum."""
+    low = max(2200 * policy.FEN, world.policy.normal_min_income()) // policy.FEN
+    return rng.randrange(low, low + 4400, 100) * policy.FEN
 
 
 def hire(world: World, cls: ClassPlan, k: int, employer: int, *, soon: bool = False) -> None:
@@ -131,7 +138,7 @@ def hire(world: World, cls: ClassPlan, k: int, employer: int, *, soon: bool = Fa
     start = end + (rng.randint(3, 30) if soon else rng.randint(7, 120))
     lag = rng.randint(3, 12) if soon else rng.randint(7, 40)
     verify = timeline.work_day_on_or_after(start + lag)
-    income = rng.randrange(2200, 6600, 100) * policy.FEN
+    income = normal_income(world, rng)
     cls.emp[k] = (employer, start, income, True, verify)
 
 
@@ -140,9 +147,9 @@ def plan_employment(world: World, cls: ClassPlan, employers: Employers) -> None:
     rng = world.rng
     completed = [k for k in range(cls.size) if cls.wd[k] < 0]
     if cls.mode in ("order", "project"):
-        share = rng.uniform(0.86, 1.0)
-        m = max(math.ceil(policy.ORDER_NORMAL_EMPLOYMENT * len(completed)),
-                round(share * len(completed)))
+        floor = float(world.policy.order_min_employment) + policy.ORDER_EMPLOYMENT_MARGIN
+        share = rng.uniform(min(1.0, floor + 0.01), 1.0)
+        m = max(math.ceil(floor * len(completed)), round(share * len(completed)))
         for k in rng.sample(completed, min(m, len(completed))):
             person = world.persons[cls.persons[k]]
             emp = cls.employer if cls.mode == "order" else employers.pick(rng, person.county).no
@@ -181,11 +188,12 @@ def plan_assessment(world: World, cls: ClassPlan) -> None:
     cls.agency = pick_agency(world, cls, cls.assess_day)
 
 
-def office_days(rng: random.Random, claim_day: int, year: int) -> tuple[int, int]:
+def office_days(world: World, claim_day: int, year: int) -> tuple[int, int]:
     """Review and payment days after a claim, the payment no later than the year's deadline."""
+    rng = world.rng
     review = timeline.work_day_on_or_after(claim_day + rng.randint(5, 20))
     pay = timeline.work_day_on_or_after(review + rng.randint(5, 30))
-    deadline = timeline.pay_deadline(year)
+    deadline = world.policy.pay_deadline(year)
     if pay > deadline:
         pay = timeline.work_day_on_or_before(deadline - rng.randint(0, 6))
         pay = max(pay, timeline.work_day_on_or_after(review + 1))
@@ -215,7 +223,7 @@ def plan_training_claim(world: World, cls: ClassPlan) -> None:
     claim = world.new_claim(claimant_type=claimant_type, claimant_id=claimant_id,
                             kind="training", program=cls.program, county=cls.county, day=day,
                             subsidy_year=year, cls=cls, payee=payee)
-    claim.review_day, claim.pay_day = office_days(rng, day, year)
+    claim.review_day, claim.pay_day = office_days(world, day, year)
     cls.claim = claim
     cls.writeoff_day = timeline.work_day_on_or_after(
         claim.pay_day + rng.randint(2, policy.WRITE_OFF_WITHIN_DAYS - 10))
@@ -246,9 +254,9 @@ def plan_certification_money(world: World, cls: ClassPlan) -> None:
             claimant_type="institution", claimant_id=cls.inst.iid, kind="certification",
             program=policy.CERTIFICATION_PROGRAM, county=cls.county, day=day,
             subsidy_year=cert_year, cls=cls, payee=cls.inst)
-        claim.items = [(cls.persons[k], policy.CERTIFICATION_BY_LEVEL[cls.level], None,
+        claim.items = [(cls.persons[k], world.policy.certification_fen(cls.level), None,
                         cert_id(cls, k)) for k in rest]
-        claim.review_day, claim.pay_day = office_days(rng, day, cert_year)
+        claim.review_day, claim.pay_day = office_days(world, day, cert_year)
         cls.cert_claim = claim
         return
     for k in rest:
@@ -259,22 +267,21 @@ def plan_certification_money(world: World, cls: ClassPlan) -> None:
 
 def person_claim(world: World, cls: ClassPlan, k: int, day: int) -> Claim:
     """A certification claim filed by the certificate holder, paid to their own account."""
-    rng = world.rng
     person = world.persons[cls.persons[k]]
     year = timeline.year_of(cls.cert_day)
     claim = world.new_claim(
         claimant_type="person", claimant_id=person.pid, kind="certification",
         program=policy.CERTIFICATION_PROGRAM, county=person.county, day=day,
         subsidy_year=year, cls=None, payee=person)
-    claim.items = [(person.no, policy.CERTIFICATION_BY_LEVEL[cls.level], None, cert_id(cls, k))]
-    claim.review_day, claim.pay_day = office_days(rng, day, year)
+    claim.items = [(person.no, world.policy.certification_fen(cls.level), None, cert_id(cls, k))]
+    claim.review_day, claim.pay_day = office_days(world, day, year)
     return claim
 
 
 def plan_spot_check(world: World, cls: ClassPlan) -> None:
     """Inspectors visit a few classes once and count what the terminal counted, or one fewer."""
     rng = world.rng
-    if rng.random() < policy.SPOT_CHECK_SHARE:
+    if rng.random() < world.policy.spot_check_share:
         shortfall = policy.NORMAL_SPOT_SHORTFALL if rng.random() < 0.3 else 0
         cls.spot.append((rng.randrange(len(cls.days)), shortfall))
 

@@ -3,7 +3,7 @@
 Everyone is 18-58 throughout 2023-2024, so no normal trainee is outside the
 working-age rule; every person has their own phone and bank account. A fifth
 never trains (they applied, or were registered by the employment office); the rest
-want one training a year, sometimes two, rarely three.
+want one training a year, sometimes two, rarely three (never more than the city's cap).
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ from datetime import date
 from itertools import accumulate
 
 from engine.synth import names
-from engine.synth.geography import COUNTIES
 from engine.synth.model import Person, World
 
 _CATEGORIES = (
@@ -22,7 +21,6 @@ _CATEGORIES = (
 )
 _CAT_NAMES = tuple(c for c, _ in _CATEGORIES)
 _CAT_CUM = list(accumulate(w for _, w in _CATEGORIES))
-_COUNTY_CUM = list(accumulate(c.weight for c in COUNTIES))
 # Birth dates: 18 on 1 January 2023 at the latest, at most 58 on 31 December 2024.
 _BORN_FIRST = date(1966, 1, 2).toordinal()
 _BORN_LAST = date(2004, 12, 31).toordinal()
@@ -52,7 +50,7 @@ def new_person(world: World, county: int, *, birth: int | None = None, gender: s
         birth = _birth(rng, category)
     if gender is None:
         gender = "F" if rng.random() < 0.52 else "M"
-    c = COUNTIES[county]
+    c = world.counties[county]
     if pid is None:
         pid = world.ids.new(c.code, birth, gender)
     if name is None:
@@ -79,16 +77,23 @@ def new_person(world: World, county: int, *, birth: int | None = None, gender: s
 def make_population(world: World, n: int) -> None:
     """Register ``n`` people and decide how many trainings each wants per year."""
     rng = world.rng
-    counties = rng.choices(range(len(COUNTIES)), cum_weights=_COUNTY_CUM, k=n)
+    counties = rng.choices(range(len(world.counties)), cum_weights=county_cum(world), k=n)
+    cap = world.policy.max_trainings_per_year
     for county in counties:
         person = new_person(world, county)
         if rng.random() < NEVER_TRAINS:
             world.idle[county].append(person.no)
             continue
-        quota = [rng.choices(_PER_YEAR, cum_weights=_PER_YEAR_CUM)[0] for _ in range(2)]
+        quota = [min(cap, rng.choices(_PER_YEAR, cum_weights=_PER_YEAR_CUM)[0])
+                 for _ in range(2)]
         if sum(quota) == 0:
             quota[rng.randrange(2)] = 1
         person.quota = quota
+
+
+def county_cum(world: World) -> list[float]:
+    """Cumulative population weights of the city's counties, for weighted draws."""
+    return list(accumulate(c.weight for c in world.counties))
 
 
 def take_idle(world: World, county: int, count: int) -> list[int]:

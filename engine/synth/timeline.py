@@ -2,15 +2,13 @@
 
 Days are proleptic ordinals (``date.toordinal``) and times seconds after local midnight,
 so planning does arithmetic on ints and only the writer turns them into ISO strings;
-every time carries the +08:00 offset of Shanxi.
+every time carries the +08:00 offset of China Standard Time.
 """
 
 from __future__ import annotations
 
 from datetime import date
 from functools import lru_cache
-
-from engine.synth import policy
 
 OFFSET = "+08:00"
 FIRST_DAY = date(2023, 1, 1).toordinal()
@@ -119,11 +117,6 @@ def session_days(start: int, count: int) -> list[int]:
             days.append(day)
         day += 1
     return days
-
-
-def pay_deadline(year: int) -> int:
-    """The last day on which a subsidy of ``year`` may be paid (31 March of the next year)."""
-    return date(year + 1, policy.PAY_BY_MONTH, policy.PAY_BY_DAY).toordinal()
 
 
 def year_start(year: int) -> int:

@@ -4,7 +4,7 @@ Institutions offer classes in their licensed occupations in proportion to the
 demand of the counties they serve; classes are filled in date order from the
 people who still want a training that year. A person is never put in a class that
 shares a day with another of theirs, never twice in one occupation and level, and
-never in more than their quota (at most three a year); employees train only in
+never in more than their quota (at most the city's yearly cap); employees train only in
 their own employer's enterprise or apprentice classes. Level-4 and higher classes
 first invite people who finished the level below, so progressions occur naturally.
 """
@@ -17,7 +17,6 @@ from datetime import date
 from typing import TypeVar
 
 from engine.synth import institutions, occupations, policy, timeline
-from engine.synth.geography import COUNTIES
 from engine.synth.model import ClassPlan, Person, World
 from engine.synth.outcomes import Employers, enrol, new_class, plan_class
 
@@ -48,24 +47,35 @@ class Slot:
     hours: int
     size: int
     employer: int = -1
+    evening: bool = False
 
 
 def _weighted(rng: random.Random, pairs: tuple[tuple[T, int], ...]) -> T:
     return rng.choices([p[0] for p in pairs], weights=[p[1] for p in pairs])[0]
 
 
-def class_shape(rng: random.Random, occ: int, level: int | None = None) -> tuple[int, int, int]:
-    """(level, session days, hours a day) meeting the level's minimum hours."""
+def class_shape(world: World, occ: int, level: int | None = None,
+                evening_ok: bool = True) -> tuple[int, int, int, bool]:
+    """(level, session days, hours a day, evening) as the city schedules classes.
+
+    Evening classes meet 3-4 hours on twice as many days; short ones last 3-4 days; every
+    class meets the level's minimum hours where the city sets one.
+    """
+    rng = world.rng
+    local = world.policy
     top = occupations.OCCUPATIONS[occ].top
     if level is None:
         level = _weighted(rng, _LEVELS)
         level = max(level, top)
-    hours = 8 if rng.random() < 0.85 else 6
-    n_days = _weighted(rng, _DAYS)
-    need = policy.LEVEL_MIN_HOURS[level]
+    evening = evening_ok and rng.random() < local.evening_share
+    hours = rng.choice((3, 4)) if evening else _weighted(rng, local.day_hours)
+    n_days = rng.randint(3, 4) if rng.random() < local.short_share else _weighted(rng, _DAYS)
+    if evening:
+        n_days *= 2
+    need = local.min_hours(level)
     while n_days * hours < need:
         n_days += 1
-    return level, n_days, hours
+    return level, n_days, hours, evening
 
 
 def last_end(year: int, mode: str) -> int:
@@ -93,7 +103,7 @@ def _pick_occ(rng: random.Random, licensed: list[int]) -> int:
 
 def _demand(world: World) -> list[list[int]]:
     """Trainings wanted by non-employees, per year index and county."""
-    demand = [[0] * len(COUNTIES) for _ in timeline.YEARS]
+    demand = [[0] * len(world.counties) for _ in timeline.YEARS]
     for person in world.persons:
         if person.quota and person.category != "employee":
             for y in range(len(timeline.YEARS)):
@@ -105,7 +115,7 @@ def _open_slots(world: World, demand: list[list[int]]) -> list[Slot]:
     """Slots for non-employee classes: each institution's share of its counties' demand."""
     rng = world.rng
     insts = world.institutions
-    serving: list[list[int]] = [[] for _ in COUNTIES]
+    serving: list[list[int]] = [[] for _ in world.counties]
     for inst in insts:
         for county in inst.serves:
             serving[county].append(inst.no)
@@ -128,13 +138,13 @@ def _open_slots(world: World, demand: list[list[int]]) -> list[Slot]:
             while seats > 0:
                 mode = _weighted(rng, _MODES)
                 occ = _pick_occ(rng, inst.licensed)
-                level, n_days, hours = class_shape(rng, occ)
+                level, n_days, hours, evening = class_shape(world, occ)
                 size = rng.choices(_SIZES, weights=_SIZE_WEIGHTS)[0]
                 employer = -1
                 if mode == "order":
                     employer = rng.choice(order_employers)
                 slots.append(Slot(random_start(rng, year, mode, n_days), inst.no, mode, occ,
-                                  level, n_days, hours, size, employer))
+                                  level, n_days, hours, size, employer, evening))
                 seats -= size * 0.9
     return slots
 
@@ -142,7 +152,7 @@ def _open_slots(world: World, demand: list[list[int]]) -> list[Slot]:
 def _employee_slots(world: World) -> list[Slot]:
     """Enterprise and apprentice classes for employers with enough willing employees."""
     rng = world.rng
-    serving: list[list[int]] = [[] for _ in COUNTIES]
+    serving: list[list[int]] = [[] for _ in world.counties]
     for inst in world.institutions:
         for county in inst.serves:
             serving[county].append(inst.no)
@@ -158,12 +168,12 @@ def _employee_slots(world: World) -> list[Slot]:
                 mode = "apprentice" if rng.random() < 0.1 else "enterprise"
                 if mode == "apprentice":
                     top = occupations.OCCUPATIONS[occ].top
-                    level, n_days, hours = class_shape(rng, occ, max(3, top))
+                    level, n_days, hours, evening = class_shape(world, occ, max(3, top))
                     n_days = max(n_days, 15)
                 else:
-                    level, n_days, hours = class_shape(rng, occ)
+                    level, n_days, hours, evening = class_shape(world, occ)
                 slots.append(Slot(random_start(rng, year, mode, n_days), inst.no, mode, occ,
-                                  level, n_days, hours, size, emp.no))
+                                  level, n_days, hours, size, emp.no, evening))
     return slots
 
 
@@ -172,7 +182,8 @@ class Pools:
 
     def __init__(self, world: World) -> None:
         n_years = len(timeline.YEARS)
-        self.county: list[list[list[int]]] = [[[] for _ in COUNTIES] for _ in range(n_years)]
+        self.county: list[list[list[int]]] = [[[] for _ in world.counties]
+                                              for _ in range(n_years)]
         self.employer: list[dict[int, list[int]]] = [{} for _ in range(n_years)]
         for person in world.persons:
             if not person.quota:
@@ -258,7 +269,8 @@ def plan_normal_training(world: World) -> None:
         if seats < policy.MIN_CLASS_SIZE:
             continue
         cls = new_class(world, inst_no=inst.no, occ=slot.occ, level=slot.level, mode=slot.mode,
-                        days=days, hours=slot.hours, capacity=seats, employer=slot.employer)
+                        days=days, hours=slot.hours, capacity=seats, employer=slot.employer,
+                        evening=slot.evening)
         slot.size = seats
         chosen = _fill(world, pools, cls, slot, y)
         if len(chosen) < policy.MIN_CLASS_SIZE:

@@ -89,8 +89,8 @@ def number(cases: list[Case], looks: list[Lookalike]) -> None:
 
 
 def write(path: Path, *, seed: int, persons: int, events: int, cases: list[Case],
-          looks: list[Lookalike]) -> None:
-    """Write the truth file, pretty-printed, UTF-8."""
-    doc = {"seed": seed, "persons": persons, "events": events,
+          looks: list[Lookalike], policy: dict[str, Any]) -> None:
+    """Write the truth file, pretty-printed, UTF-8, with the city's whole drawn policy."""
+    doc = {"seed": seed, "persons": persons, "events": events, "policy": policy,
            "cases": [c.as_dict() for c in cases], "lookalikes": [lk.as_dict() for lk in looks]}
     path.write_text(json.dumps(doc, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")

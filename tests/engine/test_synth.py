@@ -1,8 +1,9 @@
 """The synthetic city: deterministic, in the spec's format, clean where normal, dirty where told.
 
 One 2,000-resident city is generated per module and read back into plain dicts; the
-checks below recompute the rules from the events themselves, so a generator change
-that lets an irregularity leak into the normal population makes them fail.
+checks below recompute the rules of the city's own policy (drawn from its seed) from
+the events themselves, so a generator change that lets an irregularity leak into the
+normal population makes them fail.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import pytest
 from engine.identity import id_birth_date, id_gender, is_valid_person_id
 from engine.synth import GenerateSummary, generate, policy
 from engine.synth.irregularities import ALL_CODES
+from engine.synth.policy import LocalPolicy, draw_policy
 
 SPEC_TYPES = {
     "InstitutionRegistered", "InstitutionUpdated", "AgencyRegistered", "EmployerRegistered",
@@ -57,6 +59,7 @@ class City:
     lines: list[dict[str, Any]]
     truth: dict[str, Any]
     summary: GenerateSummary
+    policy: LocalPolicy
     by_type: dict[str, list[dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))
 
     def __post_init__(self) -> None:
@@ -119,7 +122,7 @@ def city(tmp_path_factory: pytest.TempPathFactory) -> City:
     out = tmp_path_factory.mktemp("city") / "city.jsonl"
     summary = generate(PERSONS, SEED, out)
     truth = json.loads(summary.truth.read_text(encoding="utf-8"))
-    return City(_read(out), truth, summary)
+    return City(_read(out), truth, summary, draw_policy(SEED))
 
 
 # -- determinism and files ---------------------------------------------------------------
@@ -130,6 +133,7 @@ def test_same_seed_gives_identical_bytes_and_another_seed_does_not(tmp_path: Pat
     c = generate(1000, 4, tmp_path / "c.jsonl", tmp_path / "c.truth.json")
     assert (tmp_path / "a.jsonl").read_bytes() == (tmp_path / "b.jsonl").read_bytes()
     assert a.truth.read_bytes() == b.truth.read_bytes()
+    assert a.rules.read_bytes() == b.rules.read_bytes() != c.rules.read_bytes()
     assert (tmp_path / "a.jsonl").read_bytes() != (tmp_path / "c.jsonl").read_bytes()
     assert a.events == b.events and a.by_type == b.by_type
     assert c.events != a.events
@@ -139,7 +143,8 @@ def test_gzip_output_holds_the_same_lines_and_default_truth_name(tmp_path: Path)
     plain = generate(1000, 5, tmp_path / "p.jsonl", tmp_path / "p.truth.json")
     packed = generate(1000, 5, tmp_path / "city.jsonl.gz")
     assert packed.truth == tmp_path / "city.truth.json"
-    assert packed.truth.exists()
+    assert packed.rules == tmp_path / "city.rules.toml"
+    assert packed.truth.exists() and packed.rules.exists()
     data = (tmp_path / "city.jsonl.gz").read_bytes()
     assert data[:2] == b"\x1f\x8b"
     assert gzip.decompress(data) == (tmp_path / "p.jsonl").read_bytes()
@@ -292,7 +297,7 @@ def test_no_normal_person_is_trained_twice_or_too_often(city: City) -> None:
         assert key not in seen[pid], (pid, key)
         seen[pid].add(key)
         per_year[(pid, day(cls["end_date"]).year)] += 1
-    assert max(per_year.values()) <= policy.MAX_TRAININGS_PER_YEAR
+    assert max(per_year.values()) <= city.policy.max_trainings_per_year
     spans: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for cid, members in city.enrolled.items():
         for pid, _ in members:
@@ -314,7 +319,7 @@ def test_normal_trainees_attend_and_are_of_working_age(city: City) -> None:
         assert attended * cls["planned_hours"] / cls["planned_days"] >= (
             policy.MIN_ATTENDED_RATIO * cls["planned_hours"]), (claim["class_id"], pid)
         assert item["days"] == attended
-        assert fen(item["amount"]) == policy.training_item_fen(cls["mode"], attended)
+        assert fen(item["amount"]) == city.policy.training_item_fen(cls["mode"], attended)
     for cid, members in city.enrolled.items():
         for pid, when in members:
             if pid in in_cases:
@@ -343,7 +348,7 @@ def test_normal_classes_deliver_within_licence_and_capacity(city: City) -> None:
         if cid in case_classes:
             continue
         assert cls["occupation"] in licensed[cls["institution_id"]], cid
-        assert delivered[cid] == cls["planned_hours"] >= policy.LEVEL_MIN_HOURS[cls["level"]]
+        assert delivered[cid] == cls["planned_hours"] >= city.policy.min_hours(cls["level"])
         assert len(city.enrolled[cid]) >= policy.MIN_CLASS_SIZE
     crowded = {iid for (iid, _), n in load.items() if n > city.institutions[iid]["venue_capacity"]}
     assert crowded <= city.case_ids["institution_ids"]
@@ -393,7 +398,7 @@ def test_normal_money_is_approved_paid_in_time_to_the_claimant(city: City) -> No
         else:
             year = min(day(issued[it["certificate_id"]]).year for it in data["items"])
         for pay in pays:
-            assert day(pay["occurred_at"]) <= date(year + 1, 3, 31), claim_id
+            assert day(pay["occurred_at"]).toordinal() <= city.policy.pay_deadline(year), claim_id
             assert pay["data"]["bank_account"] == city.account_at(data, pay["occurred_at"])
             assert (pay["data"]["county"], pay["data"]["program"]) == (data["county"],
                                                                        data["program"])

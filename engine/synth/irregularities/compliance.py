@@ -10,7 +10,6 @@ from datetime import date
 
 from engine.synth import timeline
 from engine.synth.emit_training import voucher_id
-from engine.synth.geography import COUNTIES
 from engine.synth.irregularities.kit import Kit, class_ids
 from engine.synth.model import ClassPlan, World
 from engine.synth.money import account_of, resolve_claim_amounts, round_down, spending
@@ -34,7 +33,7 @@ def late_payment(kit: Kit) -> Case | None:
     claim = cls.claim
     resolve_claim_amounts(world, claim)
     assert claim.approved is not None
-    deadline = timeline.pay_deadline(cls.year)
+    deadline = world.policy.pay_deadline(cls.year)
     latest = min(deadline + 150, _DATA_END - 40)
     day = timeline.work_day_on_or_after(rng.randint(deadline + 8, latest))
     claim.payments = [world.payment(day, claim.approved, account_of(claim.payee, day))]
@@ -92,11 +91,12 @@ def over_budget(world: World, count: int) -> list[Case]:
             continue
         world.budgets[key] = allocation
         county, program, _ = key
-        code = COUNTIES[county].code
+        code = world.counties[county].code
         ids = Ids(counties=[code], event_ids=[f"md-B{year}-{code}-{program}"],
                   payment_ids=_beyond(world, key, allocation))
         cases.append(Case("COMP_OVER_BUDGET",
-                          f"{COUNTIES[county].name} paid {spent / 100:,.0f} yuan of {program} "
+                          f"{world.counties[county].name} paid {spent / 100:,.0f} yuan of "
+                          f"{program} "
                           f"subsidies for {year} against an allocation of "
                           f"{allocation / 100:,.0f}.", ids))
     return cases

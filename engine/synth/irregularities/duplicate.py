@@ -5,9 +5,10 @@ Each function injects one case and returns it (None when the city offers no room
 
 from __future__ import annotations
 
-from engine.synth import geography, policy, timeline
+from engine.identity import is_valid_person_id
+from engine.synth import geography, timeline
 from engine.synth.irregularities.kit import Kit, class_ids, enrol_event, pid_of, training_modes
-from engine.synth.model import ClassPlan
+from engine.synth.model import ClassPlan, Person
 from engine.synth.occupations import OCCUPATIONS
 from engine.synth.population import new_person
 from engine.synth.truth import Case, Ids
@@ -104,22 +105,23 @@ def _chain(kit: Kit, county: int, year: int, count: int, pno: int) -> list[Class
 
 
 def over_annual_cap(kit: Kit) -> Case | None:
-    """DUP_OVER_ANNUAL_CAP: four or five subsidised trainings for one person in one year."""
+    """DUP_OVER_ANNUAL_CAP: one or two subsidised trainings more than the city's yearly cap."""
     world, rng = kit.world, kit.rng
-    county = rng.randrange(len(geography.COUNTIES))
+    county = rng.randrange(len(world.counties))
     pno = kit.idle(county, 1)[0]
     year = rng.choice(timeline.YEARS)
-    count = policy.MAX_TRAININGS_PER_YEAR + rng.choice((1, 1, 2))
+    cap = world.policy.max_trainings_per_year
+    count = cap + rng.choice((1, 1, 2))
     person = world.persons[pno]
     person_classes = _chain(kit, county, year, count, pno)
-    if len(person_classes) <= policy.MAX_TRAININGS_PER_YEAR:
+    if len(person_classes) <= cap:
         return None
     person_classes.sort(key=lambda c: c.days[0])
     kit.taint(*person_classes)
     pairs = [(c, c.persons.index(pno)) for c in person_classes]
     return Case("DUP_OVER_ANNUAL_CAP",
                 f"{person.name} was subsidised for {len(person_classes)} trainings in {year}, "
-                f"more than the cap of {policy.MAX_TRAININGS_PER_YEAR}.",
+                f"more than the cap of {cap}.",
                 _ids(kit, pno, pairs))
 
 
@@ -161,7 +163,7 @@ def impossible_travel(kit: Kit) -> Case | None:
     world, rng = kit.world, kit.rng
     insts = [i for i in world.institutions if not i.dedicated]
     pairs = [(a, b) for a in insts for b in insts
-             if geography.distance_km(a.lat, a.lon, b.lat, b.lon) >= 60]
+             if geography.distance_km(a.lat, a.lon, b.lat, b.lon) >= geography.FAR_KM]
     if not pairs:
         return None
     a, b = rng.choice(pairs)
@@ -209,6 +211,33 @@ def impossible_travel(kit: Kit) -> Case | None:
                 f"on {len(shared)} days.", ids, also=["DUP_OVERLAPPING_CLASSES"])
 
 
+def _second_record(kit: Kit, real: Person) -> tuple[str, int, int, str]:
+    """(ID number, county, birth, how) of a second record of ``real`` made the city's way."""
+    world, rng = kit.world, kit.rng
+    tricks = world.policy.tricks
+    way = rng.choices(("typo", "swap", "borrowed", "day_off"), weights=tricks.identity_ways)[0]
+    county = real.county
+    others = [c for c in range(len(world.counties)) if c != real.county]
+    if others and rng.random() >= tricks.identity_same_county:
+        county = rng.choice(others)
+    region = world.counties[county].code
+    if way == "swap":
+        swapped = world.ids.transposed(real.pid)
+        if swapped is not None:
+            return swapped, county, real.birth, "a mistyped ID number (two digits swapped)"
+        way = "typo"
+    if way == "typo":
+        return (world.ids.typo(real.pid), county, real.birth,
+                "a mistyped ID number (one digit changed)")
+    if way == "borrowed":
+        pid = (world.ids.sibling(real.pid) if county == real.county
+               else world.ids.new(region, real.birth, real.gender))
+        return pid, county, real.birth, "a second, borrowed ID number"
+    birth = real.birth + rng.choice((-1, 1))
+    return (world.ids.new(region, birth, real.gender), county, birth,
+            "a second ID number whose birth date is one day off")
+
+
 def identity(kit: Kit) -> Case | None:
     """DUP_IDENTITY: one human under two person records, subsidised under both."""
     world, rng = kit.world, kit.rng
@@ -216,13 +245,11 @@ def identity(kit: Kit) -> Case | None:
                               and c.year == 2023 and c.inst.free_seats(c.days) >= 1, year=2023)
     if first is None:
         return None
-    county = first.inst.county
-    pno = kit.idle(county, 1)[0]
+    pno = kit.idle(first.inst.county, 1)[0]
     real = world.persons[pno]
-    typo = rng.random() < 0.5
-    pid2 = world.ids.typo(real.pid) if typo else world.ids.sibling(real.pid)
-    shared_phone = rng.random() < 0.5
-    twin = new_person(world, real.county, birth=real.birth, gender=real.gender,
+    pid2, county, birth, how = _second_record(kit, real)
+    shared_phone = rng.random() < world.policy.tricks.identity_shares_phone
+    twin = new_person(world, county, birth=birth, gender=real.gender,
                       category=real.category, name=real.name, pid=pid2,
                       phone=real.phone if shared_phone else None,
                       bank=None if shared_phone else real.bank)
@@ -237,8 +264,10 @@ def identity(kit: Kit) -> Case | None:
 
     second = kit.pick(ok)
     if second is None:
-        occs = [o for o in first.inst.licensed if o != first.occ] or first.inst.licensed
-        second = kit.build(first.inst, occ=rng.choice(occs), mode="inclusive", year=2024)
+        insts = [i for i in world.institutions if county in i.serves and not i.dedicated]
+        inst = rng.choice(insts) if insts else first.inst
+        occs = [o for o in inst.licensed if o != first.occ] or inst.licensed
+        second = kit.build(inst, occ=rng.choice(occs), mode="inclusive", year=2024)
         if second is None:
             return None
     k2 = kit.attach(second, twin.no)
@@ -246,8 +275,8 @@ def identity(kit: Kit) -> Case | None:
     ids = _ids(kit, pno, [(first, k1), (second, k2)])
     ids.person_ids.append(twin.pid)
     shared = "phone" if shared_phone else "bank account"
-    how = "a mistyped ID number (one digit changed)" if typo else "a second, borrowed ID number"
+    where = "in the same county" if county == real.county else "in another county"
     return Case("DUP_IDENTITY",
-                f"{real.name} is registered twice, under {how}, with the same birth date and "
+                f"{real.name} is registered twice, {where}, under {how}, with the same "
                 f"{shared}; both records were subsidised.", ids,
-                also=["FRAUD_GHOST_INVALID_ID"] if typo else [])
+                also=[] if is_valid_person_id(pid2) else ["FRAUD_GHOST_INVALID_ID"])

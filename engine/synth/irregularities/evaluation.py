@@ -6,15 +6,12 @@ Each function injects one case and returns it (None when the city offers no room
 from __future__ import annotations
 
 from datetime import date
-from itertools import accumulate
 
 from engine.synth import institutions, occupations, outcomes, timeline
-from engine.synth.geography import COUNTIES
 from engine.synth.irregularities.kit import Kit, class_ids, pid_of
 from engine.synth.model import ClassPlan, Evaluation
+from engine.synth.population import county_cum
 from engine.synth.truth import Case, Ids
-
-_COUNTY_CUM = list(accumulate(c.weight for c in COUNTIES))
 
 
 def pass_rate_anomaly(kit: Kit) -> Case | None:
@@ -103,8 +100,9 @@ def cert_burst(kit: Kit) -> Case | None:
     window = [d for d in range(filed + 3, filed + 61) if timeline.is_work_day(d)]
     days = sorted(rng.sample(window, min(batches, len(window))))
     ids = Ids(agency_ids=[agency.aid], event_ids=[f"md-{agency.aid}"])
+    cum = county_cum(world)
     for n in range(total):
-        county = rng.choices(range(len(COUNTIES)), cum_weights=_COUNTY_CUM)[0]
+        county = rng.choices(range(len(cum)), cum_weights=cum)[0]
         pno = kit.idle(county, 1)[0]
         day = days[n % len(days)]
         ev = Evaluation(len(world.evaluations) + 1, pno, agency.no, rng.choice(occs),

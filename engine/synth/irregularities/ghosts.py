@@ -8,7 +8,7 @@ from __future__ import annotations
 import math
 from datetime import date
 
-from engine.synth import geography, policy, timeline
+from engine.synth import timeline
 from engine.synth.irregularities.kit import Kit, attendance_event, class_ids, pid_of
 from engine.synth.model import ClassPlan, Proxy
 from engine.synth.population import new_person
@@ -28,7 +28,7 @@ def invalid_id(kit: Kit) -> Case | None:
     cls = _open_class(kit, 4)
     if cls is None:
         return None
-    code = geography.COUNTIES[cls.inst.county].code
+    code = world.counties[cls.inst.county].code
     pids = []
     for _ in range(rng.randint(2, 4)):
         gender = rng.choice("MF")
@@ -95,7 +95,7 @@ def no_checkin(kit: Kit) -> Case | None:
         k = kit.attach(cls, pno, hire=False)
         cls.att[k] = 0
         cls.cdays[k] = n_days
-        cls.fen[k] = policy.training_item_fen(cls.mode, n_days)
+        cls.fen[k] = world.policy.training_item_fen(cls.mode, n_days)
         cls.score[k] = -1
         cls.cert[k] = 0
     kit.taint(cls)
@@ -113,14 +113,18 @@ def proxy_checkin(kit: Kit) -> Case | None:
                             and len(c.days) >= 5, size=rng.randint(26, 34))
     if cls is None:
         return None
+    tricks = world.policy.tricks
     claimed = cls.claimed()
-    members = sorted(rng.sample(claimed, max(10, int(len(claimed) * rng.uniform(0.4, 0.7)))))
+    members = sorted(rng.sample(claimed, max(10, int(len(claimed)
+                                                    * rng.uniform(*tricks.proxy_members)))))
     n_days = len(cls.days)
-    days = sorted(rng.sample(range(n_days), max(3, math.ceil(n_days * rng.uniform(0.6, 0.9)))))
+    days = sorted(rng.sample(range(n_days), max(3, math.ceil(n_days
+                                                             * rng.uniform(*tricks.proxy_days)))))
     inst = cls.inst
     cls.proxy = Proxy(members, days, f"MB{rng.randrange(10**9, 10**10)}",
                       round(inst.lat + rng.uniform(-0.0008, 0.0008), 6),
-                      round(inst.lon + rng.uniform(-0.0008, 0.0008), 6))
+                      round(inst.lon + rng.uniform(-0.0008, 0.0008), 6),
+                      tricks.proxy_gap_s, tricks.proxy_face)
     for k in members:
         for i in days:
             cls.att[k] |= 1 << i
@@ -131,13 +135,16 @@ def proxy_checkin(kit: Kit) -> Case | None:
     ids.event_ids = [attendance_event(cls, members[0], days[0], "in")]
     return Case("FRAUD_PROXY_CHECKIN",
                 f"On {len(days)} days of {cls.cid}, {len(members)} trainees were checked in from "
-                f"one phone ({cls.proxy.device}) at one spot, 2-6 s apart, face scores 0.30-0.60.",
+                f"one phone ({cls.proxy.device}) at one spot, {tricks.proxy_gap_s[0]}-"
+                f"{tricks.proxy_gap_s[1]} s apart, face scores {tricks.proxy_face[0]:.2f}-"
+                f"{tricks.proxy_face[1]:.2f}.",
                 ids)
 
 
 def spot_check_gap(kit: Kit) -> Case | None:
     """FRAUD_SPOT_CHECK_GAP: inspectors counted a fraction of the people checked in."""
     rng = kit.rng
+    low, high = kit.world.policy.tricks.spot_ratio
     cls = kit.pick_or_fresh(lambda c: len(c.claimed()) >= 25, size=rng.randint(28, 36))
     if cls is None:
         return None
@@ -145,12 +152,12 @@ def spot_check_gap(kit: Kit) -> Case | None:
     ids = class_ids(cls)
     for i in sorted(rng.sample(range(len(cls.days)), min(len(cls.days), rng.randint(1, 2)))):
         present = sum(1 for m in cls.att if m >> i & 1)
-        counted = max(1, round(present * rng.uniform(0.25, 0.5)))
+        counted = max(1, round(present * rng.uniform(low, high)))
         cls.spot.append((i, -counted))
         ids.event_ids.append(f"sv-{cls.cid}-{i:02d}")
     kit.taint(cls)
     return Case("FRAUD_SPOT_CHECK_GAP",
-                f"Inspectors counted a quarter to a half of the trainees checked in to {cls.cid}.",
+                f"Inspectors counted {low:.0%}-{high:.0%} of the trainees checked in to {cls.cid}.",
                 ids)
 
 
@@ -169,7 +176,8 @@ def backfilled(kit: Kit) -> Case | None:
     for k in members:
         for i in days:
             cls.att[k] |= 1 << i
-    record_day = timeline.work_day_on_or_after(cls.claim.day + rng.randint(14, 40))
+    record_day = timeline.work_day_on_or_after(
+        cls.claim.day + rng.randint(*world.policy.tricks.backfill_lag))
     cls.backfill = (members, days, record_day)
     kit.taint(cls)
     ids = class_ids(cls)

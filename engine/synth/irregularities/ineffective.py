@@ -30,7 +30,7 @@ def low_attendance(kit: Kit) -> Case | None:
         days = sorted(rng.sample(range(n_days), keep))
         cls.att[k] = sum(1 << i for i in days)
         cls.cdays[k] = n_days
-        cls.fen[k] = policy.training_item_fen(cls.mode, n_days)
+        cls.fen[k] = world.policy.training_item_fen(cls.mode, n_days)
     kit.taint(cls)
     ids = class_ids(cls)
     ids.person_ids = [pid_of(world, cls.persons[k]) for k in chosen]
@@ -41,9 +41,12 @@ def low_attendance(kit: Kit) -> Case | None:
 
 
 def short_delivery(kit: Kit) -> Case | None:
-    """INEFF_SHORT_DELIVERY: sessions cut short, or a class planned below its level's minimum."""
+    """INEFF_SHORT_DELIVERY: sessions cut short, or a class planned below its level's minimum.
+
+    The second way only in a city that publishes minimum hours by level.
+    """
     world, rng = kit.world, kit.rng
-    if rng.random() < 0.5:
+    if rng.random() < 0.5 or "level_min_hours" not in world.policy.published:
         cls = kit.pick_or_fresh(lambda c: c.mode in ("inclusive", "entrepreneurship")
                                 and len(c.days) >= 8, n_days=rng.randint(8, 14))
         if cls is None:
@@ -72,13 +75,15 @@ def short_delivery(kit: Kit) -> Case | None:
             continue
         level = rng.choice((3, 4))
         hours = 8
-        n_days = policy.LEVEL_MIN_HOURS[level] // hours - rng.randint(2, 3)
-        cls = kit.build(inst, occ=rng.choice(occs), level=level, n_days=n_days, hours=hours)
+        need = world.policy.min_hours(level)
+        n_days = max(1, (need - 1) // hours - rng.randint(0, 1))
+        cls = kit.build(inst, occ=rng.choice(occs), level=level, n_days=n_days, hours=hours,
+                        short_ok=True)
         if cls is None:
             continue
         return Case("INEFF_SHORT_DELIVERY",
                     f"Level-{level} class {cls.cid} planned and delivered {n_days * hours} hours, "
-                    f"below the level's minimum of {policy.LEVEL_MIN_HOURS[level]}.",
+                    f"below the level's minimum of {need}.",
                     class_ids(cls))
     return None
 
@@ -95,8 +100,9 @@ def peer_outcomes(kit: Kit) -> Case | None:
     inst = institutions.new_institution(world, county, "private_school", venue_cap=120,
                                         licensed=licensed, dedicated=True)
     inst.serves = [county]
-    inst.quality = rng.uniform(48.0, 53.0) - occupations.OCCUPATIONS[occ].ease
-    inst.emp_rate = rng.uniform(0.0, 0.08)
+    tricks = world.policy.tricks
+    inst.quality = rng.uniform(*tricks.poor_quality) - occupations.OCCUPATIONS[occ].ease
+    inst.emp_rate = rng.uniform(*tricks.poor_employment)
     classes: list[ClassPlan] = []
     for n in range(rng.randint(4, 6)):
         cls = kit.build(inst, occ=occ, level=5, mode="inclusive", year=timeline.YEARS[n % 2],
@@ -107,13 +113,12 @@ def peer_outcomes(kit: Kit) -> Case | None:
         return None
     ids = Ids(institution_ids=[inst.iid], class_ids=[c.cid for c in classes])
     return Case("INEFF_PEER_OUTCOMES",
-                f"{inst.name} passes about a quarter of its {occupations.OCCUPATIONS[occ].name} "
-                "trainees and almost none find jobs, far below other institutions.", ids,
-                also=["FRAUD_INSTITUTION_OUTLIER"])
+                f"{inst.name} passes few of its {occupations.OCCUPATIONS[occ].name} trainees and "
+                "almost none find jobs, far below other institutions: poor, not fraudulent.", ids)
 
 
 def order_employment(kit: Kit) -> Case | None:
-    """INEFF_ORDER_EMPLOYMENT: an order/project class paid with under 80 % employed."""
+    """INEFF_ORDER_EMPLOYMENT: an order/project class paid with employment under the threshold."""
     world, rng = kit.world, kit.rng
     cls = kit.pick(lambda c: c.mode in ("order", "project") and len(c.claimed()) >= 15)
     if cls is None:
@@ -128,7 +133,8 @@ def order_employment(kit: Kit) -> Case | None:
     # People with no other class first: nobody else's job should lift the rate back.
     employed.sort(key=lambda k: len(world.persons[cls.persons[k]].classes or ()))
     completed = [k for k in range(cls.size) if cls.wd[k] < 0]
-    target = math.floor(len(completed) * rng.uniform(0.40, 0.68))
+    below = float(world.policy.order_min_employment) - 0.12
+    target = math.floor(len(completed) * rng.uniform(0.40, below))
     for k in employed[: max(0, len(employed) - target)]:
         cls.emp[k] = None
     kit.taint(cls)

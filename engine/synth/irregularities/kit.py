@@ -73,22 +73,36 @@ class Kit:
               n_days: int | None = None, hours: int | None = None, size: int | None = None,
               employer: int = -1, members: Iterable[int] = (), fill: bool = True,
               plan: bool = True, respect_capacity: bool = True,
-              fixed: bool = False, withdraw: bool = False) -> ClassPlan | None:
+              fixed: bool = False, withdraw: bool = False,
+              evening_ok: bool = True, short_ok: bool = False) -> ClassPlan | None:
         """A new class at ``inst`` holding ``members`` plus idle fillers, planned as normal.
 
         With ``fixed`` the class starts on ``start`` or not at all (None when the venue is full);
-        ``withdraw`` lets trainees drop out as in normal classes (injected ones keep everyone).
+        ``withdraw`` lets trainees drop out as in normal classes (injected ones keep everyone);
+        ``short_ok`` allows a class shorter than its level's minimum hours (a case of it).
         """
         rng = self.rng
         world = self.world
         if occ is None:
             occ = rng.choices(inst.licensed,
                               weights=[occupations.OCCUPATIONS[o].weight for o in inst.licensed])[0]
-        lv, nd, hr = training.class_shape(rng, occ, level)
+        lv, nd, hr, evening = training.class_shape(world, occ, level,
+                                                   evening_ok=evening_ok and hours is None)
+        forced_days, forced_hours = n_days, hours
         n_days = n_days or nd
         hours = hours or hr
-        if level is None and n_days * hours < policy.LEVEL_MIN_HOURS[lv]:
-            lv, hours = 5, 8  # a forced length must not breach the level minimum by accident
+        # a forced length must not breach the level's minimum by accident
+        need = world.policy.min_hours(lv)
+        if n_days * hours < need and not short_ok:
+            if level is None:
+                lv = 5
+                need = world.policy.min_hours(lv)
+            if n_days * hours < need and forced_hours is None:
+                hours, evening = 8, False
+            if n_days * hours < need and forced_days is None:
+                n_days = -(-need // hours)
+            if n_days * hours < need:
+                return None
         members = list(members)
         if size is None:
             size = max(len(members), rng.randint(18, 32))
@@ -105,7 +119,7 @@ class Kit:
         else:
             return None
         cls = outcomes.new_class(world, inst_no=inst.no, occ=occ, level=lv, mode=mode, days=days,
-                                 hours=hours, capacity=size, employer=employer)
+                                 hours=hours, capacity=size, employer=employer, evening=evening)
         for pno in members:
             outcomes.enrol(world, cls, pno)
         if fill and size > len(members):
@@ -171,7 +185,7 @@ class Kit:
             return False
         if not same_level_ok and person.done and (cls.occ, cls.level) in person.done:
             return False
-        if cap and person.year_count(cls.year) >= policy.MAX_TRAININGS_PER_YEAR:
+        if cap and person.year_count(cls.year) >= self.world.policy.max_trainings_per_year:
             return False
         age = timeline.age_on(person.birth, cls.open_day)
         if not policy.NORMAL_MIN_AGE <= age <= policy.NORMAL_MAX_AGE:

@@ -5,7 +5,7 @@ Each function injects one case and returns it (None when the city offers no room
 
 from __future__ import annotations
 
-from engine.synth import geography, institutions, outcomes, policy, timeline
+from engine.synth import institutions, outcomes, policy, timeline
 from engine.synth.irregularities.kit import Kit, class_ids, pid_of
 from engine.synth.population import new_person
 from engine.synth.truth import Case, Ids
@@ -27,12 +27,15 @@ def fake_employment(kit: Kit) -> Case | None:
         bank=inst.bank if link == "bank" else None)
     completed = [k for k in range(cls.size) if cls.wd[k] < 0]
     chosen = sorted(rng.sample(completed, int(len(completed) * rng.uniform(0.5, 0.8))))
-    sign = rng.choice(("uninsured", "underpaid", "both"))
+    # underpaid only where the city publishes its minimum income (the shell's link shows anyway)
+    published = "local_minimum_income" in world.policy.published
+    sign = rng.choice(("uninsured", "underpaid", "both") if published else ("uninsured",))
+    minimum = world.policy.local_minimum_income // policy.FEN
     end = cls.days[-1]
     for k in chosen:
         start = end + rng.randint(5, 25)
-        income = (rng.randrange(1200, 1900, 100) if sign != "uninsured"
-                  else rng.randrange(2200, 3200, 100)) * policy.FEN
+        income = (rng.randrange(minimum - 700, minimum - 100, 100) if sign != "uninsured"
+                  else outcomes.normal_income(world, rng) // policy.FEN) * policy.FEN
         insured = sign == "underpaid"
         cls.emp[k] = (shell.no, start, income, insured,
                       timeline.work_day_on_or_after(start + rng.randint(3, 15)))
@@ -41,8 +44,8 @@ def fake_employment(kit: Kit) -> Case | None:
     ids.person_ids = [pid_of(world, cls.persons[k]) for k in chosen]
     ids.employer_ids = [shell.eid]
     kit.truth_persons.update(cls.persons[k] for k in chosen)
-    what = {"uninsured": "without social insurance", "underpaid": "below the minimum wage",
-            "both": "uninsured and below the minimum wage"}[sign]
+    what = {"uninsured": "without social insurance", "underpaid": "below the local minimum income",
+            "both": "uninsured and below the local minimum income"}[sign]
     return Case("FRAUD_FAKE_EMPLOYMENT",
                 f"{len(chosen)} trainees of {cls.cid} were reported employed at {shell.eid}, which "
                 f"shares the institution's {link.replace('_', ' ')}, {what}.", ids)
@@ -96,7 +99,7 @@ def staff_as_trainee(kit: Kit) -> Case | None:
     rep_free = rep not in kit.registered
     if policy.NORMAL_MIN_AGE <= age <= policy.NORMAL_MAX_AGE and rep_free and rng.random() < 0.6:
         kit.registered.add(rep)
-        county = geography.CODES.index(rep[:6])
+        county = [c.code for c in world.counties].index(rep[:6])
         person = new_person(world, county, birth=born, gender="M" if int(rep[16]) % 2 else "F",
                             pid=rep, category="other")
         how = "its legal representative"
@@ -135,7 +138,8 @@ def enterprise_non_employee(kit: Kit) -> Case | None:
     ids.person_ids = [pid_of(world, p) for p in fakes]
     ids.employer_ids = [emp.eid]
     return Case("FRAUD_ENTERPRISE_NON_EMPLOYEE",
-                f"Enterprise class {cls.cid} for {emp.eid} claimed 300 yuan each for {len(fakes)} "
+                f"Enterprise class {cls.cid} for {emp.eid} claimed "
+                f"{policy.yuan(world.policy.enterprise_per_person)} yuan each for {len(fakes)} "
                 "people with no employment at that enterprise.", ids)
 
 
@@ -166,20 +170,27 @@ def over_capacity(kit: Kit) -> Case | None:
         return None
     built = []
     base = timeline.FIRST_DAY
-    while max(inst.load[d - base] for d in anchor.days) <= inst.venue_cap and len(built) < 5:
+
+    def present(day: int) -> int:
+        """Trainees at the venue on ``day``, those who withdrew not counted."""
+        return inst.load[day - base] - sum(1 for c in inst.classes if c.days[0] <= day <= c.days[-1]
+                                           for w in c.wd if w >= 0)
+
+    # over by a few people still there, not by seats of trainees who already left
+    while max(present(d) for d in anchor.days) <= inst.venue_cap + 2 and len(built) < 5:
         cls = kit.build(inst, start=anchor.days[0], year=anchor.year, size=rng.randint(35, 50),
                         n_days=len(anchor.days), respect_capacity=False)
         if cls is None:
             return None
         built.append(cls)
-    peak = max(anchor.days, key=lambda d: inst.load[d - base])
+    peak = max(anchor.days, key=present)
     crowded = [c for c in inst.classes if c.days[0] <= peak <= c.days[-1]]
     ids = Ids(institution_ids=[inst.iid], class_ids=[c.cid for c in crowded],
               claim_ids=[c.claim.claim_id for c in built if c.claim is not None])
     kit.taint(*crowded)
     return Case("FRAUD_OVER_CAPACITY",
                 f"On {timeline.iso(peak)} {inst.name} ran {len(crowded)} classes with "
-                f"{inst.load[peak - base]} trainees in a venue for {inst.venue_cap}.", ids)
+                f"{present(peak)} trainees in a venue for {inst.venue_cap}.", ids)
 
 
 def agency_linked(kit: Kit) -> Case | None:

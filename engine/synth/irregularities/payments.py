@@ -5,49 +5,70 @@ Each function injects one case and returns it (None when the city offers no room
 
 from __future__ import annotations
 
+import math
+
 from engine.synth import outcomes, policy, timeline
-from engine.synth.irregularities.kit import Kit, class_ids
+from engine.synth.irregularities.kit import Kit, class_ids, pid_of
 from engine.synth.model import ClassPlan
 from engine.synth.money import account_of, resolve_claim_amounts
+from engine.synth.policy import yuan
 from engine.synth.truth import Case, Ids
 
 
 def _paid_class(kit: Kit) -> ClassPlan | None:
     """A class whose training claim is paid comfortably before the deadline."""
     return kit.pick_or_fresh(lambda c: c.claim is not None and c.claim.payments is None
-                             and c.claim.pay_day + 70 < timeline.pay_deadline(c.year)
+                             and c.claim.pay_day + 70 < kit.world.policy.pay_deadline(c.year)
                              and len(c.claimed()) >= 10)
 
 
 def over_cap_claim(kit: Kit) -> Case | None:
-    """FRAUD_OVER_CAP_CLAIM: items above the rule (no 1000 cap, 150 every day, 500 per employee)."""
-    rng = kit.rng
-    variant = rng.choice(("inclusive", "enterprise", "order"))
+    """FRAUD_OVER_CAP_CLAIM: items above the city's rule.
+
+    Per day with no cap, the first days' rate every day, more than the enterprise amount,
+    or (where the city publishes them) more than the certification subsidy of the level.
+    """
+    world, rng = kit.world, kit.rng
+    local = world.policy
+    variants = ["inclusive", "enterprise", "order"]
+    if "certification_subsidy" in local.published:
+        variants.append("certification")
+    variant = rng.choice(variants)
+    if variant == "certification":
+        case = _over_cap_certification(kit)
+        if case is not None:
+            return case
+        variant = "inclusive"
     if variant == "enterprise":
         cls = kit.pick(lambda c: c.mode == "enterprise")
         if cls is None:
             variant = "inclusive"
     if variant == "inclusive":
-        cls = kit.pick_or_fresh(lambda c: c.mode == "inclusive" and len(c.days) >= 13,
-                                n_days=rng.randint(13, 16))
-        how = "100 yuan for every day, above the 1000-yuan cap"
+        # long enough that 85 % of the days at the daily rate already pass the cap
+        least = math.ceil(local.inclusive_cap / local.inclusive_per_day / 0.85) + 1
+        cls = kit.pick_or_fresh(lambda c: c.mode == "inclusive" and len(c.days) >= least,
+                                n_days=rng.randint(least, least + 3))
+        how = (f"{yuan(local.inclusive_per_day)} yuan for every day, above the "
+               f"{yuan(local.inclusive_cap)}-yuan cap")
     elif variant == "enterprise":
-        how = "more than the 300 yuan per employee"
+        how = f"more than the {yuan(local.enterprise_per_person)} yuan per employee"
     else:
-        cls = kit.pick_or_fresh(lambda c: c.mode in ("order", "project") and len(c.days) >= 13,
-                                mode="order", n_days=rng.randint(13, 16))
-        how = "150 yuan for every day, not only the first 10"
+        least = local.order_first_days + 3
+        cls = kit.pick_or_fresh(lambda c: c.mode in ("order", "project") and len(c.days) >= least,
+                                mode="order", n_days=rng.randint(least, least + 3))
+        how = (f"{yuan(local.order_first_rate)} yuan for every day, not only the first "
+               f"{local.order_first_days}")
     if cls is None:
         return None
-    flat = rng.choice((500, 600, 800)) * policy.FEN
+    flat = local.enterprise_per_person + rng.choice((200, 300, 500)) * policy.FEN
     for k in cls.claimed():
         days = cls.cdays[k]
         if variant == "inclusive":
-            cls.fen[k] = days * policy.INCLUSIVE_PER_DAY
+            cls.fen[k] = days * local.inclusive_per_day
         elif variant == "enterprise":
             cls.fen[k] = flat
         else:
-            cls.fen[k] = days * policy.ORDER_FIRST_RATE
+            cls.fen[k] = days * local.order_first_rate
     kit.taint(cls)
     ids = class_ids(cls)
     assert cls.claim is not None
@@ -55,6 +76,30 @@ def over_cap_claim(kit: Kit) -> Case | None:
     return Case("FRAUD_OVER_CAP_CLAIM",
                 f"Claim {cls.claim.claim_id} for {cls.mode} class {cls.cid} charged {how}; it was "
                 "approved and paid as claimed.", ids)
+
+
+def _over_cap_certification(kit: Kit) -> Case | None:
+    """Certification subsidies claimed above the city's amount for the certificates' level."""
+    world, rng = kit.world, kit.rng
+    cls = kit.pick(lambda c: c.cert_claim is not None and c.cert_claim.payments is None
+                   and c.cert_claim.pay_day + 70 < world.policy.pay_deadline(
+                       timeline.year_of(c.cert_day)))
+    if cls is None or cls.cert_claim is None:
+        return None
+    claim = cls.cert_claim
+    allowed = world.policy.certification_fen(cls.level)
+    extra = rng.choice((100, 200, 300, 500)) * policy.FEN
+    claim.items = [(pno, allowed + extra, days, cert) for pno, _, days, cert in claim.items or ()]
+    kit.taint(cls)
+    ids = class_ids(cls, claim=False)
+    ids.claim_ids = [claim.claim_id]
+    ids.certificate_ids = [item[3] for item in claim.items if item[3]]
+    ids.person_ids = [pid_of(world, item[0]) for item in claim.items]
+    ids.payment_ids = kit.pay_now(claim)
+    return Case("FRAUD_OVER_CAP_CLAIM",
+                f"Certification claim {claim.claim_id} for {cls.cid} charged "
+                f"{yuan(allowed + extra)} yuan a certificate; level {cls.level} earns "
+                f"{yuan(allowed)}.", ids)
 
 
 def pay_without_approval(kit: Kit) -> Case | None:
@@ -117,7 +162,7 @@ def pay_duplicate(kit: Kit) -> Case | None:
     assert claim.payments is not None
     first = claim.payments[0]
     day = timeline.work_day_on_or_after(first.day + rng.randint(15, 60))
-    day = min(day, timeline.work_day_on_or_before(timeline.pay_deadline(claim.subsidy_year)))
+    day = min(day, timeline.work_day_on_or_before(world.policy.pay_deadline(claim.subsidy_year)))
     claim.payments.append(world.payment(day, first.fen, account_of(claim.payee, day)))
     kit.taint(cls)
     ids = class_ids(cls)
@@ -169,7 +214,7 @@ def double_dipping(kit: Kit) -> Case | None:
         if not found or found[0][0].tainted:
             continue
         cls, k = found[0]
-        if su.day + 90 < timeline.pay_deadline(timeline.year_of(cls.cert_day)):
+        if su.day + 90 < world.policy.pay_deadline(timeline.year_of(cls.cert_day)):
             break
     else:
         return None

@@ -25,29 +25,41 @@ def _institution(kit: Kit, kind: str, venue_cap: int) -> tuple[Institution, list
 
 
 def institution_outlier(kit: Kit) -> Case | None:
-    """FRAUD_INSTITUTION_OUTLIER: every figure near the edge of normal, all at once."""
-    rng = kit.rng
+    """FRAUD_INSTITUTION_OUTLIER: too perfect to be true - everyone there, passing, employed.
+
+    Full classes, every trainee at every session, (nearly) all pass with high scores and
+    (nearly) all find a job: each figure legal, together unlike any real institution.
+    How perfect is the city's own (``Tricks.perfect_pass``, ``perfect_employment``).
+    """
+    world, rng = kit.world, kit.rng
+    tricks = world.policy.tricks
     inst, occs = _institution(kit, "private_school", 120)
-    inst.quality = 66.5 - sum(occupations.OCCUPATIONS[o].ease for o in occs) / len(occs)
-    inst.emp_rate = rng.uniform(0.25, 0.29)
+    inst.emp_rate = tricks.perfect_employment
+    inst.quality = 90.0 - sum(occupations.OCCUPATIONS[o].ease for o in occs) / len(occs)
     classes: list[ClassPlan] = []
     for n in range(rng.randint(4, 6)):
+        n_days = rng.randint(10, 20)
         cls = kit.build(inst, occ=occs[n % 2], level=5, mode="inclusive",
-                        year=timeline.YEARS[n % 2], n_days=20, hours=8, size=rng.randint(46, 50))
+                        year=timeline.YEARS[n % 2], n_days=n_days, hours=8,
+                        size=rng.randint(46, 50))
         if cls is None:
             continue
         for k in range(cls.size):
-            missing = rng.sample(range(20), rng.choice((2, 3)))
-            cls.att[k] = ((1 << 20) - 1) & ~sum(1 << i for i in missing)
-            cls.cdays[k] = 20 - len(missing)
-            cls.fen[k] = policy.training_item_fen(cls.mode, cls.cdays[k])
+            cls.att[k] = (1 << n_days) - 1
+            cls.cdays[k] = n_days
+            cls.fen[k] = world.policy.training_item_fen(cls.mode, n_days)
+            # only ever raised: certification claims were planned for those already passing
+            if 0 <= cls.score[k] < 82 and rng.random() < tricks.perfect_pass:
+                cls.score[k] = rng.randint(82, 99)
+                cls.cert[k] = 1
         classes.append(cls)
     if len(classes) < 3:
         return None
     return Case("FRAUD_INSTITUTION_OUTLIER",
-                f"{inst.name}: always-full 20-day classes, attendance just above 85 %, no "
-                "withdrawals, pass and job rates at the low edge, maximum claims - each figure "
-                "legal, together unlike any peer.",
+                f"{inst.name}: always-full classes, every trainee at every session, "
+                f"{tricks.perfect_pass:.0%} passing with high scores, about "
+                f"{tricks.perfect_employment:.0%} employed - each figure legal, together too "
+                "perfect to be true.",
                 Ids(institution_ids=[inst.iid], class_ids=[c.cid for c in classes]))
 
 
@@ -65,7 +77,7 @@ def benford(kit: Kit) -> Case | None:
         if cls is None:
             continue
         for k in cls.claimed():
-            rule = policy.training_item_fen(cls.mode, cls.cdays[k])
+            rule = kit.world.policy.training_item_fen(cls.mode, cls.cdays[k])
             fen = int(rule * rng.uniform(0.72, 0.995))
             if fen % 100 == 0:
                 fen += rng.randint(1, 99)
