@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 from projections.chinatime import in_china_time
 from projections.horizon import COLUMNS as KEPT
-from projections.read import read_rows
+from projections.read import in_log_order, read_rows
 from projections.tables import metadata
 
 
@@ -64,7 +64,8 @@ class RowCache:
                     have = fresh.dtypes
                     fresh = fresh.astype({c: t for c, t in cached.dtypes.items()
                                           if have[c] != t})  # the others are alike already
-                    frame = pd.concat([cached, in_china_time(fresh)], ignore_index=True)
+                    frame = pd.concat([cached, in_log_order(in_china_time(fresh))],
+                                      ignore_index=True)
                 except (TypeError, ValueError):  # types that cannot meet: read it whole
                     frame = read_rows(engine, sa.select(*[table.c[c] for c in read]))
         if not frame.empty:

@@ -214,8 +214,17 @@ def read_frame(engine: sa.Engine, query: sa.Select[Any], *, few: bool = False) -
 
 
 def read_rows(engine: sa.Engine, query: sa.Select[Any], *, few: bool = False) -> pd.DataFrame:
-    """Read-model rows as the rules see them: times in Beijing's calendar, money exact."""
-    return exact_money(in_china_time(read_frame(engine, query, few=few)))
+    """Read-model rows as the rules see them: times in Beijing's calendar, money exact,
+    in log order."""
+    return in_log_order(exact_money(in_china_time(read_frame(engine, query, few=few))))
+
+
+def in_log_order(frame: pd.DataFrame) -> pd.DataFrame:
+    """Rows by ``position``: a database returns them in whatever order its plan reads
+    them (PostgreSQL's follow the heap), and the same rows must make the same frame."""
+    if "position" not in frame.columns or frame["position"].is_monotonic_increasing:
+        return frame
+    return frame.sort_values("position", kind="stable", ignore_index=True)
 
 
 def _typed_like_columnar(frame: pd.DataFrame, query: sa.Select[Any]) -> pd.DataFrame:
