@@ -539,7 +539,7 @@ def detect(frames: Frames, p: Params) -> list[Finding]:
     hit = np.flatnonzero(prob >= float(p.min_match_probability))
     if hit.size == 0:
         return []
-    model = fit.as_dict()
+    model = {"records": len(rec), **fit.as_dict()}
     prior = fit.prior_weight
 
     # Subsidies of the matched records.

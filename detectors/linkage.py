@@ -180,6 +180,16 @@ def _normalised(x: np.ndarray) -> np.ndarray:
     return x / x.sum()
 
 
+def _floored(p: np.ndarray, floor: float) -> np.ndarray:
+    """``p`` (summing to 1) with no entry below ``floor``, the others scaled down to make room."""
+    low = p < floor
+    while True:
+        out = np.where(low, floor, p * (1.0 - floor * low.sum()) / p[~low].sum())
+        if not (out < floor - 1e-15).any() or low.all():
+            return out
+        low |= out < floor
+
+
 def _log_ratios(gamma: np.ndarray, comparisons: tuple[Comparison, ...] | list[Comparison],
                 m: tuple[np.ndarray, ...] | list[np.ndarray],
                 u: tuple[np.ndarray, ...] | list[np.ndarray], log: Any = np.log) -> np.ndarray:
@@ -212,7 +222,7 @@ def fit(gamma: np.ndarray, comparisons: list[Comparison], total_pairs: float,
     def floored_m(mass: np.ndarray, start: np.ndarray) -> np.ndarray:
         m = _normalised(mass + s.prior_pairs * start) if mass.sum() + s.prior_pairs > 0 \
             else start
-        return _normalised(np.maximum(m, s.m_floor))
+        return _floored(m, s.m_floor)
 
     def u_from(counts: np.ndarray, matched: np.ndarray) -> np.ndarray:
         return _normalised(np.maximum(counts - matched, s.u_floor_pairs))
