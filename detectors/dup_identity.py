@@ -235,6 +235,8 @@ def _records(persons: pd.DataFrame, wanted: pd.Index, max_block: int) -> pd.Data
     day = pd.to_datetime(bd.where(ok), format="%Y-%m-%d", errors="coerce")
     rec["bd_day"] = np.where(day.notna(), (day - pd.Timestamp(0)).dt.days.fillna(0),
                              _NO_DAY).astype(np.int64)
+    for name in _CODED:
+        rec[f"{name}#"] = _codes(rec[name])
     return rec
 
 
@@ -242,6 +244,14 @@ def _codes(values: pd.Series) -> np.ndarray:
     """Integer codes of a column's values, -1 where missing."""
     codes, _ = pd.factorize(values.to_numpy(dtype=object), use_na_sentinel=True)
     return codes.astype(np.int64)
+
+
+_CODED = (*BLOCKING_FIELDS, "id_number", "id_region")
+
+
+def _code(rec: pd.DataFrame, name: str) -> np.ndarray:
+    """The codes of a field, factorised once in ``_records`` (blocking, comparing, counting)."""
+    return rec[f"{name}#"].to_numpy() if f"{name}#" in rec else _codes(rec[name])
 
 
 def candidate_pairs(rec: pd.DataFrame, rules: tuple[str, ...],
@@ -252,7 +262,7 @@ def candidate_pairs(rec: pd.DataFrame, rules: tuple[str, ...],
         key = np.zeros(len(rec), dtype=np.int64)
         ok = np.ones(len(rec), dtype=bool)
         for name in (f.strip() for f in rule.split("+")):
-            codes = _codes(rec[name])
+            codes = _code(rec, name)
             ok &= codes >= 0
             key = key * (int(codes.max(initial=0)) + 2) + codes + 1
             key = pd.factorize(key)[0].astype(np.int64)  # stays below n: no overflow
@@ -343,7 +353,7 @@ def compare_codes(rec: pd.DataFrame, i: np.ndarray, j: np.ndarray) -> dict[str, 
         return np.where(null, -1, chosen).astype(np.int8)
 
     def same(name: str) -> tuple[np.ndarray, np.ndarray]:
-        codes = _codes(rec[name])
+        codes = _code(rec, name)
         a, b = codes[i], codes[j]
         return (a == b) & (a >= 0), (a < 0) | (b < 0)
 
@@ -450,9 +460,10 @@ def _either(rec: pd.DataFrame, first: str, second: str) -> np.ndarray:
     A pair is compared when both records have the first field or both have the
     second; one agreeing field with the other missing counts as that field alone.
     """
-    both = linkage.agreeing_pairs(rec[first], rec[second])
-    one = linkage.agreeing_pairs(rec[first]) - both
-    two = linkage.agreeing_pairs(rec[second]) - both
+    a, b = _code(rec, first), _code(rec, second)
+    both = linkage.agreeing_pairs(a, b)
+    one = linkage.agreeing_pairs(a) - both
+    two = linkage.agreeing_pairs(b) - both
     has_one, has_two = rec[first].notna(), rec[second].notna()
     compared = (_pairs(float(has_one.sum())) + _pairs(float(has_two.sum()))
                 - _pairs(float((has_one & has_two).sum())))
@@ -475,12 +486,12 @@ def level_counts(rec: pd.DataFrame, gamma: np.ndarray) -> dict[str, np.ndarray]:
         return np.array([*parts, max(total - sum(parts), 0.0)])
 
     out: dict[str, np.ndarray] = {}
-    names = rec["name"]
-    out["name"] = rest(_pairs(present("name").sum()), linkage.agreeing_pairs(names),
-                       linkage.one_edit_pairs(names))
-    same_birth = linkage.agreeing_pairs(rec["birth_date"])
+    out["name"] = rest(_pairs(present("name").sum()), linkage.agreeing_pairs(_code(rec, "name")),
+                       linkage.one_edit_pairs(rec["name"]))
+    same_birth = linkage.agreeing_pairs(_code(rec, "birth_date"))
     out["birth_date"] = rest(_pairs(present("birth_date").sum()), same_birth, *_date_pairs(rec))
-    out["gender"] = rest(_pairs(present("gender").sum()), linkage.agreeing_pairs(rec["gender"]))
+    out["gender"] = rest(_pairs(present("gender").sum()),
+                         linkage.agreeing_pairs(_code(rec, "gender")))
     out["contact"] = _either(rec, "phone", "bank_account")
     out["place"] = _either(rec, "county", "id_region")
     k_bd, k_id = COMPARISONS.index("birth_date"), COMPARISONS.index("id_number")
@@ -500,7 +511,7 @@ def estimate(rec: pd.DataFrame, i: np.ndarray, gamma: np.ndarray, p: Params) -> 
     starts = start_m(p)
     counts = level_counts(rec, gamma)
     given = (COMPARISONS.index("birth_date"), LEVELS["birth_date"].index("exact"))
-    names = _codes(rec["name"])
+    names = _code(rec, "name")
     share = np.bincount(names[names >= 0], minlength=1) / len(rec)
     name_u = share[np.maximum(names[i], 0)]
     comparisons = [linkage.Comparison(name, LEVELS[name], counts[name], starts[name],

@@ -24,8 +24,9 @@ The M-step is then exact for that population: ``m`` from the blocked pairs'
 posteriors, ``u`` from the all-pair counts less the expected matches in each level,
 λ from the expected number of matches over all pairs. Because λ and u refer to
 all pairs and the E-step uses every comparison, agreeing on a blocking field is
-weighed as the evidence it is, without Splink's per-rule training sessions (there
-λ and the blocked fields' levels are meaningful only inside one rule's block).
+weighed as the evidence it is, without Splink's one EM training per blocking rule
+(there λ and the blocked fields' levels are meaningful only inside one rule's
+block).
 
 Guards: the starting ``m`` doubles as a Dirichlet prior worth ``prior_pairs``
 matched pairs (a city with few duplicates keeps sensible m; a big one overrides
@@ -123,10 +124,15 @@ def _pairs_within(codes: np.ndarray) -> float:
 
 
 def agreeing_pairs(*keys: np.ndarray | pd.Series) -> float:
-    """Unordered pairs of rows equal on every key (rows with a missing key never agree)."""
+    """Unordered pairs of rows equal on every key (rows with a missing key never agree).
+
+    A key of integers is taken as codes already, -1 for missing.
+    """
     combined: np.ndarray | None = None
     for key in keys:
-        codes = pd.factorize(np.asarray(key, dtype=object), use_na_sentinel=True)[0]
+        values = np.asarray(key)
+        codes = values.astype(np.int64) if values.dtype.kind in "iu" else pd.factorize(
+            values.astype(object), use_na_sentinel=True)[0]
         if combined is None:
             combined = codes.astype(np.int64)
         else:
