@@ -7,6 +7,8 @@ of the frames, vectorised, never modifying them.
   corrected (re-sent) claim counts once.
 * ``training_items``: those items for training claims that were not rejected, with the
   claim's class (occupation, level, dates, institution) beside each item.
+* ``paid_training_items``: the same for training claims paid net of recoveries, whatever
+  their review said: what the duplicate-training rules count as *subsidised*.
 * ``age_on``: whole years between ISO dates, vectorised.
 * ``haversine_km``: great-circle distance, vectorised.
 """
@@ -46,13 +48,37 @@ def training_items(frames: Frames) -> pd.DataFrame:
     ``mode``, ``start_date``, ``end_date``, ``program``, ``county``, ``class_position``.
     """
     claims = frames.claims
+    if claims.empty:
+        return _items_of(frames, pd.Series(dtype=bool))
+    keep = (claims["kind"] == "training") & (claims["decision"].fillna("") != "rejected")
+    return _items_of(frames, keep)
+
+
+@per_frames("claims", "claim_items", "classes")
+def paid_training_items(frames: Frames) -> pd.DataFrame:
+    """Items of training claims paid net of recoveries (> 0), whatever the review decided.
+
+    "Subsidised" is money out of the fund: a claim rejected and paid anyway was paid, and
+    one approved but never paid (or paid and wholly recovered) subsidised nobody. A
+    payment is a claim's, not an item's, so every item of a paid claim counts. Columns
+    as ``training_items``.
+    """
+    claims = frames.claims
+    if claims.empty:
+        return _items_of(frames, pd.Series(dtype=bool))
+    net = claims["paid_fen"] - claims["recovered_fen"]
+    return _items_of(frames, (claims["kind"] == "training") & (net > 0))
+
+
+def _items_of(frames: Frames, keep: pd.Series) -> pd.DataFrame:
+    """The latest items of the claims ``keep`` selects, with their claim's and class's columns."""
+    claims = frames.claims
     cols = ["position", "claim_id", "person_id", "amount_fen"]
-    if claims.empty or frames.claim_items.empty:
+    if claims.empty or frames.claim_items.empty or not keep.any():
         out = pd.DataFrame(columns=[*cols, "class_id", "claimant_id", "claim_program",
                                     "claim_year", "claimed_on", "paid_fen", *_CLASS_COLS[:-1],
                                     "class_position"])
         return out
-    keep = (claims["kind"] == "training") & (claims["decision"].fillna("") != "rejected")
     c = claims.loc[keep, ["class_id", "claimant_id", "program", "year", "occurred_at",
                           "paid_fen"]]
     c = c.rename(columns={"program": "claim_program", "year": "claim_year"})
@@ -64,6 +90,12 @@ def training_items(frames: Frames) -> pd.DataFrame:
     classes = classes.rename(columns={"position": "class_position"})
     m = m.merge(classes, left_on="class_id", right_index=True, how="left")
     return m.reset_index(drop=True)
+
+
+def people_in_training(frames: Frames) -> pd.Series:
+    """Every person id enrolled, checked in or named in a claim item (may repeat)."""
+    return pd.concat([frames.roster["person_id"], frames.checkins["person_id"],
+                      frames.claim_items["person_id"]], ignore_index=True)
 
 
 def claimed_by_class(items: pd.DataFrame) -> pd.DataFrame:

@@ -7,6 +7,15 @@ SQL), prints nothing, and returns findings that explain themselves: the rule
 code, the parameters it ran with, the observed values that crossed them, the
 ids concerned, the money at risk in fen and the positions of the proving
 events (the runner turns those into event ids).
+
+Two more pure functions let a run say how far to trust what a rule found:
+
+* ``examined(frames, params) -> list[Examined]``: the subjects the rule looked
+  at and could have flagged (the denominator of the share-flagged guard: a rule
+  that flags most of what it examines is probably mis-set for the city). A
+  module without it is counted by its findings' subject type (``examined_by_subject``).
+* ``unchecked(frames, params) -> list[Unchecked]`` (optional): what the rule could
+  not check because a local standard is unset in the rules file, and which key sets it.
 """
 
 from __future__ import annotations
@@ -134,8 +143,73 @@ def _plain(value: Any) -> Any:
     return value
 
 
+@dataclass(frozen=True)
+class Examined:
+    """Subjects one rule examined: what it could have flagged, named for a reader.
+
+    ``subject_type`` is the findings' (``person``, ``class``, ``claim`` …) so a flagged
+    subject is counted against the group holding its id; ``noun_en``/``noun_zh`` name
+    the group in the guard's sentence ("certification claims"); ``keys`` are the rules
+    keys (Params field names) whose local values decide the group's findings.
+    """
+
+    subject_type: str
+    ids: frozenset[str]
+    noun_en: str
+    noun_zh: str
+    keys: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, subject_type: str, ids: Any, noun_en: str, noun_zh: str,
+           keys: tuple[str, ...] = ()) -> Examined:
+        """From any iterable of ids (missing values dropped)."""
+        return cls(subject_type, frozenset(_ids(ids)), noun_en, noun_zh, keys)
+
+
+@dataclass(frozen=True)
+class Unchecked:
+    """Something a rule did not check because its local standard is unset.
+
+    ``key`` is the Params field to set (the runner names it as the rules file does,
+    ``policy.…`` or ``rules.CODE.…``); ``count`` how many items went unchecked.
+    """
+
+    key: str
+    count: int
+    what_en: str
+    what_zh: str
+
+
+# the frame (and its id column, None = the index) holding every subject of a type
+SUBJECT_FRAMES: dict[str, tuple[str, str | None]] = {
+    "person": ("persons", None), "class": ("classes", None), "claim": ("claims", None),
+    "institution": ("institutions", None), "agency": ("agencies", None),
+    "payment": ("payments", "payment_id"), "voucher": ("vouchers", None),
+    "certificate": ("certificates", "certificate_id"), "county": ("payments", "county"),
+}
+SUBJECT_NOUNS = {"person": ("persons", "人员"), "class": ("classes", "班级"),
+                 "claim": ("claims", "补贴申请"), "institution": ("institutions", "培训机构"),
+                 "agency": ("evaluation agencies", "评价机构"), "payment": ("payments", "付款"),
+                 "voucher": ("vouchers", "培训券"), "certificate": ("certificates", "证书"),
+                 "county": ("counties", "县区")}
+
+
+def examined_by_subject(frames: Frames, subject_type: str) -> Examined:
+    """Every subject of a type in the frames: the denominator of a rule that names none.
+
+    Broader than what a rule really examined (so its share flagged is, if anything,
+    understated): the fallback for a module without ``examined``.
+    """
+    name, column = SUBJECT_FRAMES.get(subject_type, ("persons", None))
+    frame = getattr(frames, name)
+    ids = frame.index if column is None else frame.get(column, ())
+    en, zh = SUBJECT_NOUNS.get(subject_type, (f"{subject_type}s", subject_type))
+    return Examined.of(subject_type, ids, en, zh)
+
+
 class DetectorModule(Protocol):
-    """What the registry expects of a detector module."""
+    """What the registry expects of a detector module (``examined`` and ``unchecked``
+    are looked up with ``getattr``: a module may go without them)."""
 
     CODE: str
     CATEGORY: str

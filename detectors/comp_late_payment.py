@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from detectors.base import Finding, Frames
+from detectors.base import Examined, Finding, Frames
 from detectors.common import yuan
 
 CODE = "COMP_LATE_PAYMENT"
@@ -24,6 +24,12 @@ class Params:
     severity: str = "medium"
     min_days_late: int = 1
     payment_deadline: str = "03-31"
+
+
+def examined(frames: Frames, p: Params) -> list[Examined]:
+    """Every payment (each is judged against its claim year's deadline)."""
+    return [Examined.of("payment", frames.payments["payment_id"], "payments", "付款",
+                        ("payment_deadline",))]
 
 
 def detect(frames: Frames, p: Params) -> list[Finding]:

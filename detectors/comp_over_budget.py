@@ -17,7 +17,7 @@ from decimal import Decimal
 
 import numpy as np
 
-from detectors.base import Finding, Frames
+from detectors.base import Examined, Finding, Frames
 from detectors.common import fen, pct, yuan
 
 CODE = "COMP_OVER_BUDGET"
@@ -31,6 +31,13 @@ class Params:
     severity: str = "high"
     min_excess: Decimal = Decimal("0.01")  # yuan
     missing_budget_is_zero: bool = False
+
+
+def examined(frames: Frames, p: Params) -> list[Examined]:
+    """Every county that paid a programme's subsidy (a finding is one county's)."""
+    pay = frames.payments
+    return [Examined.of("county", pay.loc[pay["program"].notna(), "county"],
+                        "counties with payments", "有付款的县区")]
 
 
 def detect(frames: Frames, p: Params) -> list[Finding]:

@@ -18,7 +18,7 @@ from datetime import date, datetime, timedelta
 
 import pandas as pd
 
-from detectors.base import Finding, Frames
+from detectors.base import Examined, Finding, Frames
 from detectors.common import lists_by, yuan
 from projections.chinatime import CHINA
 
@@ -53,6 +53,13 @@ def latest_date(frames: Frames) -> str | None:
             d = str(v[col].max())[:10]  # the latest time's date: no slicing every value
             best = d if best is None or d > best else best
     return best
+
+
+def examined(frames: Frames, p: Params) -> list[Examined]:
+    """Every redeemed voucher (only those can be waiting for their write-off)."""
+    v = frames.vouchers
+    return [Examined.of("voucher", v.index[v["redeemed_at"].notna()], "redeemed vouchers",
+                        "已兑现的培训券", ("grace_days",))]
 
 
 def detect(frames: Frames, p: Params) -> list[Finding]:

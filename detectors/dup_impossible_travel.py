@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from detectors._subsidies import haversine_km, ids_by, training_items
-from detectors.base import Finding, Frames
+from detectors.base import Examined, Finding, Frames
 from detectors.common import yuan
 
 CODE = "DUP_IMPOSSIBLE_TRAVEL"
@@ -90,6 +90,12 @@ def _hops(frames: Frames, p: Params) -> pd.DataFrame:
     hi_cls = np.where(hops["class_id_from"] <= hops["class_id_to"], hops["class_id_to"],
                       hops["class_id_from"])
     return hops.assign(class_lo=lo_cls, class_hi=hi_cls)
+
+
+def examined(frames: Frames, p: Params) -> list[Examined]:
+    """Every person with a check-in."""
+    return [Examined.of("person", frames.checkins["person_id"], "persons who checked in",
+                        "有签到记录的人员", ("max_speed_kmh", "min_distance_km"))]
 
 
 def detect(frames: Frames, p: Params) -> list[Finding]:

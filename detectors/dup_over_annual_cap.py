@@ -2,8 +2,9 @@
 
 National rule (国办发〔2019〕24号): a person may receive at most ``max_trainings_per_year``
 (policy, 3) training subsidies a year. A subsidy is one distinct class the person was
-claimed for in a training claim that was not rejected (a claim without a class counts
-as one subsidy of its own). The year is the year the class ended, or the claim's year
+claimed for in a training claim paid net of recoveries, whatever its review decided (a
+claim without a class counts as one subsidy of its own); one approved and never paid
+is no subsidy. The year is the year the class ended, or the claim's year
 when the class is unknown. Subsidies are ranked by the class end (then the first claim);
 those beyond the cap are at risk.
 """
@@ -12,8 +13,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from detectors._subsidies import ids_by, training_items
-from detectors.base import Finding, Frames
+from detectors._subsidies import ids_by, paid_training_items
+from detectors.base import Examined, Finding, Frames
 from detectors.common import yuan
 
 CODE = "DUP_OVER_ANNUAL_CAP"
@@ -26,8 +27,14 @@ class Params:
     max_trainings_per_year: int = 3
 
 
+def examined(frames: Frames, p: Params) -> list[Examined]:
+    """Every person subsidised for a training."""
+    return [Examined.of("person", paid_training_items(frames)["person_id"],
+                        "subsidised trainees", "获培训补贴人员")]
+
+
 def detect(frames: Frames, p: Params) -> list[Finding]:
-    items = training_items(frames)
+    items = paid_training_items(frames)
     if items.empty:
         return []
     items = items.copy()

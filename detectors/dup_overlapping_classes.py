@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from detectors._subsidies import ids_by, training_items
-from detectors.base import Finding, Frames
+from detectors.base import Examined, Finding, Frames
 from detectors.common import yuan
 
 CODE = "DUP_OVERLAPPING_CLASSES"
@@ -47,6 +47,12 @@ def _pairs(frames: Frames) -> pd.DataFrame:
     pairs = pairs.assign(ovl_start=start, ovl_end=end)
     pairs = pairs[pairs["ovl_start"] <= pairs["ovl_end"]].reset_index(drop=True)
     return pairs.assign(pair=np.arange(len(pairs)))
+
+
+def examined(frames: Frames, p: Params) -> list[Examined]:
+    """Every enrolled person."""
+    return [Examined.of("person", frames.roster["person_id"], "enrolled trainees",
+                        "报名学员")]
 
 
 def detect(frames: Frames, p: Params) -> list[Finding]:

@@ -3,7 +3,9 @@
 National rule (国办发〔2019〕24号): never subsidise the same person twice for the same
 occupation and level (同一职业同一等级不得重复享受补贴), whatever the class,
 institution or county. A person counts as subsidised for a class when a training claim
-that was not rejected has an item for them naming that class. Two or more distinct
+naming that class has an item for them and money was paid for it net of recoveries,
+whatever the review decided (a claim rejected and paid anyway was paid; one approved
+and never paid subsidised nobody). Two or more distinct
 classes with the same occupation and level fire; the first class (by start date) is the
 legitimate one and the later subsidies are at risk. Progression to a higher level, and
 a class the person left without being claimed for, are not duplicates.
@@ -13,8 +15,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from detectors._subsidies import ids_by, training_items
-from detectors.base import Finding, Frames
+import pandas as pd
+
+from detectors._subsidies import ids_by, paid_training_items
+from detectors.base import Examined, Finding, Frames
 from detectors.common import yuan
 
 CODE = "DUP_SAME_OCCUPATION_LEVEL"
@@ -27,9 +31,20 @@ class Params:
     min_classes: int = 2
 
 
+def _subsidised(frames: Frames) -> pd.DataFrame:
+    """Paid training items whose class has an occupation and a level."""
+    items = paid_training_items(frames)
+    return items[items["occupation"].notna() & items["level"].notna()]
+
+
+def examined(frames: Frames, p: Params) -> list[Examined]:
+    """Every person subsidised for a training of known occupation and level."""
+    return [Examined.of("person", _subsidised(frames)["person_id"], "subsidised trainees",
+                        "获培训补贴人员")]
+
+
 def detect(frames: Frames, p: Params) -> list[Finding]:
-    items = training_items(frames)
-    items = items[items["occupation"].notna() & items["level"].notna()]
+    items = _subsidised(frames)
     if items.empty:
         return []
     per = items.groupby(["person_id", "class_id"], as_index=False, sort=False).agg(

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from detectors.base import Finding, Frames
+from detectors.base import Examined, Finding, Frames
 from detectors.common import pct, yuan
 
 CODE = "FRAUD_AGENCY_LINKED"
@@ -33,6 +33,12 @@ def _days(dates: pd.Series) -> pd.Series:
     """ISO dates as day numbers (for as-of joins)."""
     d = pd.to_datetime(dates, errors="coerce", format="%Y-%m-%d")
     return (d - pd.Timestamp("1970-01-01")).dt.days.astype("float64")
+
+
+def examined(frames: Frames, p: Params) -> list[Examined]:
+    """Every agency with an assessment."""
+    return [Examined.of("agency", frames.assessments["agency_id"], "assessing agencies",
+                        "有评价记录的评价机构")]
 
 
 def detect(frames: Frames, p: Params) -> list[Finding]:

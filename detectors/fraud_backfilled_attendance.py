@@ -18,7 +18,7 @@ from decimal import Decimal
 import numpy as np
 import pandas as pd
 
-from detectors.base import Finding, Frames
+from detectors.base import Examined, Finding, Frames
 from detectors.common import class_claims, class_positions, pct, yuan
 
 CODE = "FRAUD_BACKFILLED_ATTENDANCE"
@@ -41,6 +41,12 @@ def _epoch(iso: pd.Series) -> pd.Series:
     t = pd.to_datetime(iso, utc=True, format="ISO8601", errors="coerce")
     return (t - pd.Timestamp("1970-01-01", tz="UTC")) // pd.Timedelta(seconds=1)
 
+
+
+def examined(frames: Frames, p: Params) -> list[Examined]:
+    """Every class with an attendance record."""
+    return [Examined.of("class", frames.checkins["class_id"], "classes with attendance records",
+                        "有考勤记录的班级", ("max_lag_days",))]
 
 
 def detect(frames: Frames, p: Params) -> list[Finding]:

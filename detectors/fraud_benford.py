@@ -37,7 +37,7 @@ from decimal import Decimal
 import numpy as np
 import pandas as pd
 
-from detectors.base import Finding, Frames
+from detectors.base import Examined, Finding, Frames
 from detectors.common import fen, pct, yuan
 
 CODE = "FRAUD_BENFORD"
@@ -97,6 +97,14 @@ def _items(frames: Frames, p: Params) -> pd.DataFrame:
     it["digit"] = first_digit(it["amount_fen"])
     it["unshaped"] = (it["amount_fen"].astype("int64") % fen(p.rule_unit)) != 0
     return it
+
+
+def examined(frames: Frames, p: Params) -> list[Examined]:
+    """Every institution with enough claim items to be tested."""
+    it = _items(frames, p)
+    size = it.groupby("institution_id").size() if not it.empty else pd.Series(dtype="int64")
+    return [Examined.of("institution", size.index[size >= p.min_items],
+                        "institutions tested", "参与检验的培训机构")]
 
 
 def detect(frames: Frames, p: Params) -> list[Finding]:

@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from detectors.base import Finding, Frames
+from detectors.base import Examined, Finding, Frames
 from detectors.common import pct, yuan
 
 CODE = "FRAUD_CERT_BURST"
@@ -29,6 +29,12 @@ class Params:
     window_days: int = 60
     min_certificates: int = 100
     min_share: Decimal = Decimal("0.50")
+
+
+def examined(frames: Frames, p: Params) -> list[Examined]:
+    """Every agency that issued a certificate."""
+    return [Examined.of("agency", frames.certificates["agency_id"], "certifying agencies",
+                        "颁证的评价机构")]
 
 
 def detect(frames: Frames, p: Params) -> list[Finding]:

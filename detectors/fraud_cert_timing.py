@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from detectors.base import Finding, Frames
+from detectors.base import Examined, Finding, Frames
 from detectors.common import lists_by, yuan
 
 CODE = "FRAUD_CERT_TIMING"
@@ -96,6 +96,12 @@ def _unassessed(certs: pd.DataFrame, frames: Frames) -> pd.DataFrame:
         ["no_assessment", "unknown_assessment", "failed_assessment", "other_person",
          "assessed_after"], default="")
     return m[m["why"] != ""]
+
+
+def examined(frames: Frames, p: Params) -> list[Examined]:
+    """Every certificate."""
+    return [Examined.of("certificate", frames.certificates["certificate_id"], "certificates",
+                        "证书")]
 
 
 def detect(frames: Frames, p: Params) -> list[Finding]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from detectors.base import Finding, Frames
+from detectors.base import Examined, Finding, Frames
 from detectors.common import yuan
 
 CODE = "FRAUD_DOUBLE_DIPPING"
@@ -21,6 +21,16 @@ CATEGORY = "subsidy_fraud"
 @dataclass(frozen=True)
 class Params:
     severity: str = "high"
+
+
+def examined(frames: Frames, p: Params) -> list[Examined]:
+    """Every person named with a certificate in a certification claim."""
+    claims = frames.claims
+    items = frames.claim_items
+    items = items[items["certificate_id"].notna()
+                  & items["claim_id"].isin(claims.index[claims["kind"] == "certification"])]
+    return [Examined.of("person", items["person_id"], "persons claimed for certification",
+                        "申领取证补贴的人员")]
 
 
 def detect(frames: Frames, p: Params) -> list[Finding]:

@@ -13,7 +13,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from detectors.base import Finding, Frames
+import pandas as pd
+
+from detectors.base import Examined, Finding, Frames
 from detectors.common import class_positions, yuan
 
 CODE = "FRAUD_ENTERPRISE_NON_EMPLOYEE"
@@ -26,8 +28,9 @@ class Params:
     modes: tuple[str, ...] = ("enterprise",)
 
 
-
-def detect(frames: Frames, p: Params) -> list[Finding]:
+def _enterprise_claims(frames: Frames, p: Params) -> pd.DataFrame:
+    """Claims for enterprise classes or filed by an employer, with the employer and the date
+    by which a trainee must be its employee (``employer_id``, ``by_date``)."""
     claims = frames.claims
     classes = frames.classes
     c = claims[["class_id", "claimant_type", "claimant_id"]].copy()
@@ -42,9 +45,23 @@ def detect(frames: Frames, p: Params) -> list[Finding]:
     c["employer_id"] = c["class_employer"].fillna(
         c["claimant_id"].astype("string").where(by_employer))
     c = c[c["employer_id"].notna()]
+    return c.assign(by_date=c["end_date"].fillna(c["claimed_on"]))
+
+
+def examined(frames: Frames, p: Params) -> list[Examined]:
+    """Enterprise classes claimed for, and employers' claims without a class."""
+    c = _enterprise_claims(frames, p)
+    return [Examined.of("class", c["class_id"], "enterprise classes claimed for",
+                        "申领补贴的企业职工培训班级", ("modes",)),
+            Examined.of("claim", c.index[c["class_id"].isna()],
+                        "employers' claims without a class", "企业无班级的补贴申请")]
+
+
+def detect(frames: Frames, p: Params) -> list[Finding]:
+    c = _enterprise_claims(frames, p)
     if c.empty:
         return []
-    c["by_date"] = c["end_date"].fillna(c["claimed_on"])
+    classes = frames.classes
     items = frames.claim_items[["claim_id", "person_id", "amount_fen", "position"]]
     items = items.merge(c[["class_id", "claimant_type", "claimant_id", "employer_id",
                            "by_date"]], left_on="claim_id", right_index=True)

@@ -9,7 +9,9 @@ end (so it can count as that class's outcome), is not real employment when:
   registration/updates, compared without spaces and case);
 * it has no social insurance (``social_insurance`` false; a missing value is
   not a finding);
-* the monthly income is under the policy's ``local_minimum_income``.
+* the monthly income is under the policy's ``local_minimum_income`` (the local
+  minimum living standard, which no seed states: unset by default, so this part
+  checks nothing and ``unchecked`` says how many incomes went uncompared).
 
 One finding per person lists every such employment, its employers, the
 institutions and classes. The money at risk is what was claimed for the person
@@ -24,7 +26,7 @@ from decimal import Decimal
 
 import pandas as pd
 
-from detectors.base import Finding, Frames
+from detectors.base import Examined, Finding, Frames, Unchecked
 from detectors.common import fen, isin, yuan
 
 CODE = "FRAUD_FAKE_EMPLOYMENT"
@@ -41,7 +43,7 @@ EMPLOYMENT_MODES = ("order", "project")
 class Params:
     severity: str = "high"
     outcome_window_days: int = 365
-    local_minimum_income: Decimal = Decimal("1980.00")
+    local_minimum_income: Decimal | None = None  # no seed gives the amount: unset
 
 
 def _long(frame: pd.DataFrame, key: str) -> pd.DataFrame:
@@ -68,11 +70,12 @@ def _links(frames: Frames) -> pd.DataFrame:
         lambda s: tuple(sorted(set(s)))).rename("shared").reset_index()
 
 
-def detect(frames: Frames, p: Params) -> list[Finding]:
+def _outcomes(frames: Frames, p: Params) -> pd.DataFrame:
+    """Employment records of trainees that can count as a class's outcome: job × class."""
     emp = frames.employment
     roster = frames.roster
     if emp.empty or roster.empty:
-        return []
+        return pd.DataFrame(columns=["person_id", "employer_id", "start_date", "class_id"])
     e = emp.sort_values(["occurred_ts", "position"], kind="stable").drop_duplicates(
         ["person_id", "employer_id", "start_date"], keep="last")
     e = e[isin(e["person_id"], roster["person_id"])]
@@ -84,21 +87,43 @@ def detect(frames: Frames, p: Params) -> list[Finding]:
     r = r[r["class_end"].notna() & r["class_start"].notna()]
     pairs = e[["person_id", "employer_id", "start_date", "monthly_income_fen",
                "social_insurance", "position"]].merge(r, on="person_id")
-    if pairs.empty:
-        return []
     end = pd.to_datetime(pairs["class_end"], errors="coerce")
     window_end = (end + pd.Timedelta(days=p.outcome_window_days)).dt.strftime("%Y-%m-%d")
-    pairs = pairs[(pairs["start_date"] >= pairs["class_start"])
-                  & (pairs["start_date"] <= window_end)]
+    return pairs[(pairs["start_date"] >= pairs["class_start"])
+                 & (pairs["start_date"] <= window_end)]
+
+
+def examined(frames: Frames, p: Params) -> list[Examined]:
+    """Every trainee with a job that counts as a class's outcome."""
+    return [Examined.of("person", _outcomes(frames, p)["person_id"],
+                        "trainees employed after a class", "培训后就业的学员",
+                        ("local_minimum_income",))]
+
+
+def unchecked(frames: Frames, p: Params) -> list[Unchecked]:
+    """Outcome jobs whose income was not compared, the local minimum being unset."""
+    if p.local_minimum_income is not None:
+        return []
+    jobs = _outcomes(frames, p).drop_duplicates(["person_id", "employer_id", "start_date"])
+    if jobs.empty:
+        return []
+    return [Unchecked("local_minimum_income", len(jobs),
+                      "outcome jobs whose monthly income was not compared with the local "
+                      "minimum", "培训后就业的月收入未与当地最低标准比对")]
+
+
+def detect(frames: Frames, p: Params) -> list[Finding]:
+    pairs = _outcomes(frames, p)
     if pairs.empty:
         return []
     links = _links(frames)
     pairs = pairs.merge(links, on=["institution_id", "employer_id"], how="left")
     linked = pairs["shared"].notna()
     uninsured = pairs["social_insurance"].astype(object).eq(False)
-    minimum = fen(p.local_minimum_income)
     income = pd.to_numeric(pairs["monthly_income_fen"], errors="coerce")
-    low = income.notna() & (income < minimum)
+    minimum = fen(p.local_minimum_income) if p.local_minimum_income is not None else None
+    low = income.notna() & (income < minimum) if minimum is not None \
+        else pd.Series(False, index=pairs.index)
     pairs = pairs.assign(linked=linked, uninsured=uninsured, low=low)
     bad = pairs[linked | uninsured | low]
     if bad.empty:

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from detectors.base import Finding, Frames
+from detectors._subsidies import people_in_training
+from detectors.base import Examined, Finding, Frames
 from detectors.common import yuan
 from engine.privacy import mask_person_id
 
@@ -26,6 +27,12 @@ CATEGORY = "subsidy_fraud"
 @dataclass(frozen=True)
 class Params:
     severity: str = "critical"
+
+
+def examined(frames: Frames, p: Params) -> list[Examined]:
+    """Every person enrolled, checked in or claimed for."""
+    return [Examined.of("person", people_in_training(frames), "enrolled or claimed-for persons",
+                        "报名、签到或被申领补贴的人员")]
 
 
 def detect(frames: Frames, p: Params) -> list[Finding]:

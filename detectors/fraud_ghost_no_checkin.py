@@ -14,7 +14,7 @@ from typing import Any
 
 import pandas as pd
 
-from detectors.base import Finding, Frames
+from detectors.base import Examined, Finding, Frames
 from detectors.common import class_positions, yuan
 
 CODE = "FRAUD_GHOST_NO_CHECKIN"
@@ -25,6 +25,15 @@ CATEGORY = "subsidy_fraud"
 class Params:
     severity: str = "high"
 
+
+
+def examined(frames: Frames, p: Params) -> list[Examined]:
+    """Every person named in a claim for a class."""
+    claims = frames.claims
+    items = frames.claim_items
+    items = items[items["claim_id"].isin(claims.index[claims["class_id"].notna()])]
+    return [Examined.of("person", items["person_id"], "trainees claimed for",
+                        "被申领补贴的学员")]
 
 
 def detect(frames: Frames, p: Params) -> list[Finding]:

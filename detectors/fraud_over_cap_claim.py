@@ -17,6 +17,11 @@ FRAUD_GHOST_NO_CHECKIN's case and is left to it. Certification claims (kind
 ``certification_subsidy`` for the certificate's level. Everything is compared
 in integer fen. One finding per claim (the latest claim of a split training)
 lists every item over the standard; the total excess is at risk.
+
+A standard left unset (``""`` or a level missing from ``certification_subsidy``:
+the seeds give no apprentice, entrepreneurship or certification amounts) is not
+guessed: those trainings and certificates are not compared, and ``unchecked``
+says how many and which key to set.
 """
 
 from __future__ import annotations
@@ -27,8 +32,8 @@ from decimal import Decimal
 import numpy as np
 import pandas as pd
 
-from detectors.base import Finding, Frames
-from detectors.common import fen, yuan
+from detectors.base import Examined, Finding, Frames, Unchecked
+from detectors.common import fen, per_frames, yuan
 
 CODE = "FRAUD_OVER_CAP_CLAIM"
 CATEGORY = "subsidy_fraud"
@@ -37,32 +42,50 @@ MODE_ZH = {"inclusive": "普惠制", "order": "订单式", "project": "项目制
            "enterprise": "企业职工", "apprentice": "新型学徒制", "entrepreneurship": "创业"}
 
 
-def _cert_subsidy() -> dict[str, str]:
-    return {"5": "300.00", "4": "400.00", "3": "500.00", "2": "600.00", "1": "700.00"}
+LEVELS = ("5", "4", "3", "2", "1")
+FLAT_KEYS = {"enterprise": "enterprise_per_person", "apprentice": "apprentice_per_person",
+             "entrepreneurship": "entrepreneurship_per_person"}
 
 
 @dataclass(frozen=True)
 class Params:
     severity: str = "high"
     min_excess: Decimal = Decimal("0.01")  # yuan: ignore smaller differences
-    inclusive_per_day: Decimal = Decimal("100.00")
-    inclusive_cap: Decimal = Decimal("1000.00")
-    enterprise_per_person: Decimal = Decimal("300.00")
-    apprentice_per_person: Decimal = Decimal("4000.00")
-    entrepreneurship_per_person: Decimal = Decimal("1200.00")
+    inclusive_per_day: Decimal | None = Decimal("100.00")
+    inclusive_cap: Decimal | None = Decimal("1000.00")
+    enterprise_per_person: Decimal | None = Decimal("300.00")
+    apprentice_per_person: Decimal | None = None  # no seed gives it: unset
+    entrepreneurship_per_person: Decimal | None = None  # no seed gives it: unset
     order_first_days: int = 10
-    order_first_rate: Decimal = Decimal("150.00")
-    order_later_rate: Decimal = Decimal("100.00")
-    certification_subsidy: dict[str, str] = field(default_factory=_cert_subsidy)
+    order_first_rate: Decimal | None = Decimal("150.00")
+    order_later_rate: Decimal | None = Decimal("100.00")
+    # yuan per level 5..1; no seed gives it: empty
+    certification_subsidy: dict[str, Decimal] = field(default_factory=dict,
+                                                      metadata={"keys": LEVELS})
 
 
-def _training(frames: Frames, p: Params) -> pd.DataFrame:
+def _mode_keys(p: Params) -> dict[str, tuple[str, ...]]:
+    """Per class mode, the rules keys its standard needs that are unset (none: checked)."""
+    order = tuple(k for k in ("order_first_rate", "order_later_rate") if getattr(p, k) is None)
+    inclusive = () if p.inclusive_per_day is not None or p.inclusive_cap is not None \
+        else ("inclusive_per_day", "inclusive_cap")
+    return {"inclusive": inclusive, "order": order, "project": order,
+            **{mode: (key,) if getattr(p, key) is None else () for mode, key in FLAT_KEYS.items()}}
+
+
+@per_frames("claims", "claim_items", "classes", "trainee_attendance")
+def _trainings(frames: Frames) -> pd.DataFrame:
+    """Training claim items summed per class × person, with the days the standard uses.
+
+    Trainees with no claimed days and no check-in are left out (a per-day standard has
+    nothing to multiply: FRAUD_GHOST_NO_CHECKIN's case), except in flat-rate modes.
+    """
     claims = frames.claims
     tc = claims.loc[(claims["kind"] == "training") & claims["class_id"].notna(), ["class_id"]]
     items = frames.claim_items[["claim_id", "person_id", "amount_fen", "days", "position"]]
     items = items.merge(tc, left_on="claim_id", right_index=True)
     if items.empty:
-        return items
+        return items.assign(mode=pd.Series(dtype="object"))
     items = items.assign(amount=items["amount_fen"].fillna(0).astype("int64"),
                          d=pd.to_numeric(items["days"], errors="coerce"))
     g = items.groupby(["class_id", "person_id"], sort=True)
@@ -84,22 +107,37 @@ def _training(frames: Frames, p: Params) -> pd.DataFrame:
     agg["days_source"] = np.where(all_days, "claimed", "attended")
     agg["days_capped"] = (planned > 0) & (agg["days_used"] < np.where(
         all_days, agg["item_days"], attended))
+    per_day_mode = agg["mode"].isin(["inclusive", "order", "project"])
+    unknown_days = per_day_mode & ~all_days & (attended == 0)  # ghost: another rule's case
+    return agg[~unknown_days].reset_index(drop=True)
+
+
+def _training(frames: Frames, p: Params) -> pd.DataFrame:
+    """``_trainings`` with the standard's ``allowed`` fen (-1: the mode's standard is unset)."""
+    agg = _trainings(frames)
+    if agg.empty:
+        return agg.assign(allowed=pd.Series(dtype="int64"))
     d = agg["days_used"]
     mode = agg["mode"]
     first = p.order_first_days
+    per_day, cap = p.inclusive_per_day, p.inclusive_cap
+    if per_day is None:  # the cap alone, or nothing to compare with
+        inclusive = fen(cap) if cap is not None else -1
+    elif cap is None:
+        inclusive = d * fen(per_day)
+    else:
+        inclusive = np.minimum(d * fen(per_day), fen(cap))
+    first_rate, later_rate = p.order_first_rate, p.order_later_rate
+    orders = -1 if first_rate is None or later_rate is None else (
+        np.minimum(d, first) * fen(first_rate) + np.maximum(d - first, 0) * fen(later_rate))
+    flat = {m: fen(getattr(p, k)) if getattr(p, k) is not None else -1
+            for m, k in FLAT_KEYS.items()}
     allowed = np.select(
         [mode == "inclusive", mode.isin(["order", "project"]), mode == "enterprise",
          mode == "apprentice", mode == "entrepreneurship"],
-        [np.minimum(d * fen(p.inclusive_per_day), fen(p.inclusive_cap)),
-         np.minimum(d, first) * fen(p.order_first_rate)
-         + np.maximum(d - first, 0) * fen(p.order_later_rate),
-         fen(p.enterprise_per_person), fen(p.apprentice_per_person),
-         fen(p.entrepreneurship_per_person)], default=-1)
-    agg["allowed"] = allowed
-    per_day = mode.isin(["inclusive", "order", "project"])
-    unknown_days = per_day & ~all_days & (attended == 0)  # ghost: another rule's case
-    agg = agg[(agg["allowed"] >= 0) & ~unknown_days]
-    return agg
+        [inclusive, orders, flat["enterprise"], flat["apprentice"], flat["entrepreneurship"]],
+        default=-1)
+    return agg.assign(allowed=allowed)
 
 
 def _certification(frames: Frames) -> pd.DataFrame:
@@ -126,7 +164,7 @@ def _training_over(frames: Frames, p: Params, threshold: int) -> list[dict]:
     tr = _training(frames, p)
     if tr.empty:
         return []
-    tr = tr[tr["amount"] - tr["allowed"] >= threshold]
+    tr = tr[(tr["allowed"] >= 0) & (tr["amount"] - tr["allowed"] >= threshold)]
     if tr.empty:
         return []
     claims = frames.claims
@@ -156,13 +194,20 @@ def _training_over(frames: Frames, p: Params, threshold: int) -> list[dict]:
     return out
 
 
-def _certification_over(frames: Frames, p: Params, threshold: int) -> list[dict]:
+def _certification_standard(frames: Frames, p: Params) -> pd.DataFrame:
+    """Certification claims per certificate with the standard of its level (missing: unset)."""
     cert = _certification(frames)
     if cert.empty:
-        return []
-    table = {str(k): fen(str(v)) for k, v in p.certification_subsidy.items()}
-    cert = cert.assign(allowed=cert["level"].astype("int64").astype(str).map(table))
+        return cert.assign(allowed=pd.Series(dtype="float64"))
+    table = {str(k): fen(v) for k, v in p.certification_subsidy.items()}
+    return cert.assign(allowed=cert["level"].astype("int64").astype(str).map(table))
+
+
+def _certification_over(frames: Frames, p: Params, threshold: int) -> list[dict]:
+    cert = _certification_standard(frames, p)
     cert = cert[cert["allowed"].notna()]
+    if cert.empty:
+        return []
     cert = cert[cert["amount"] - cert["allowed"] >= threshold]
     if cert.empty:
         return []
@@ -206,6 +251,48 @@ def _describe(e: dict, p: Params) -> tuple[str, str]:
             f"yuan was claimed, {yuan(excess)} yuan over (class {e['class_id']})")
 
 
+def examined(frames: Frames, p: Params) -> list[Examined]:
+    """Training claims of a mode with a standard; certification claims with a level's amount."""
+    claims = frames.claims
+    checked = [mode for mode, keys in _mode_keys(p).items() if not keys]
+    modes = claims["class_id"].map(frames.classes["mode"])
+    training = claims.index[(claims["kind"] == "training") & modes.isin(checked)]
+    cert = _certification_standard(frames, p)
+    items = frames.claim_items
+    certification = items.loc[
+        items["certificate_id"].isin(cert.loc[cert["allowed"].notna(), "certificate_id"])
+        & items["claim_id"].isin(claims.index[claims["kind"] == "certification"]), "claim_id"]
+    return [Examined.of("claim", training, "training claims", "培训补贴申请",
+                        ("inclusive_per_day", "inclusive_cap", "order_first_rate",
+                         "order_later_rate", *FLAT_KEYS.values())),
+            Examined.of("claim", certification, "certification claims", "取证补贴申请",
+                        ("certification_subsidy",))]
+
+
+def unchecked(frames: Frames, p: Params) -> list[Unchecked]:
+    """Trainings of a mode whose standard is unset; certificates of a level with no amount."""
+    out = []
+    unset = {mode: keys for mode, keys in _mode_keys(p).items() if keys}
+    if unset:
+        modes = _trainings(frames)["mode"]
+        for mode, keys in sorted(unset.items()):
+            n = int((modes == mode).sum())
+            if n:
+                out.append(Unchecked(keys[0], n, f"{mode} trainings (class × trainee) not "
+                                     "compared with a per-person standard",
+                                     f"{MODE_ZH[mode]}培训（班级×学员）未与补贴标准比对"))
+    cert = _certification_standard(frames, p)
+    missing = cert[cert["allowed"].isna()]
+    if not missing.empty:
+        levels = sorted({str(int(x)) for x in missing["level"]}, reverse=True)
+        out.append(Unchecked(
+            "certification_subsidy", len(missing),
+            f"certificates claimed for (level {', '.join(levels)}) not compared with a "
+            "certification subsidy amount",
+            f"申领取证补贴的证书（{'、'.join(levels)} 级）未与取证补贴标准比对"))
+    return out
+
+
 def detect(frames: Frames, p: Params) -> list[Finding]:
     threshold = fen(p.min_excess)
     entries = _training_over(frames, p, threshold) + _certification_over(frames, p, threshold)
@@ -246,6 +333,10 @@ def detect(frames: Frames, p: Params) -> list[Finding]:
 
 
 def _rule_text(mode: str, days: int, p: Params) -> tuple[str, str]:
+    if mode == "inclusive" and p.inclusive_per_day is None:
+        return f"封顶 {p.inclusive_cap} 元", f"a cap of {p.inclusive_cap} yuan"
+    if mode == "inclusive" and p.inclusive_cap is None:
+        return f"每天 {p.inclusive_per_day} 元", f"{p.inclusive_per_day} yuan a day"
     if mode == "inclusive":
         return (f"每天 {p.inclusive_per_day} 元、封顶 {p.inclusive_cap} 元",
                 f"{p.inclusive_per_day} yuan a day capped at {p.inclusive_cap}")

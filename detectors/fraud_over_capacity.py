@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from detectors.base import Finding, Frames
+from detectors.base import Examined, Finding, Frames
 from detectors.common import yuan
 
 CODE = "FRAUD_OVER_CAPACITY"
@@ -162,6 +162,23 @@ def _together(p: Params, cl: pd.DataFrame, claimed: pd.DataFrame,
                       "claimed_fen": claimed_fen},
         ))
     return out
+
+
+def examined(frames: Frames, p: Params) -> list[Examined]:
+    """Classes with trainees and a known limit; institutions with a venue capacity and classes."""
+    classes = frames.classes
+    if classes.empty or "active" not in classes.columns:
+        return []
+    sized = frames.institutions["venue_capacity"].dropna().index
+    limited = classes["institution_id"].isin(sized)
+    if p.check_class_capacity:
+        limited |= classes["capacity"].notna()
+    busy = classes[limited & (classes["active"] > 0)]
+    return [Examined.of("class", busy.index, "classes with trainees and a capacity",
+                        "有学员且有容量的班级", ("min_excess", "check_class_capacity")),
+            Examined.of("institution", busy.loc[busy["institution_id"].isin(sized),
+                                                "institution_id"],
+                        "institutions with a venue capacity", "有场地容量的培训机构")]
 
 
 def detect(frames: Frames, p: Params) -> list[Finding]:

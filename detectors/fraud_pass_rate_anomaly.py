@@ -12,7 +12,9 @@ in each occupation weighted by the agency's own mix), on either of:
   rate (binomial tail probability at most ``max_p_value``); or
 * **scores bunched just above the pass mark**: at least ``min_bunched_share``
   of its passing scores lie in [``pass_mark``, ``pass_mark`` + ``bunch_band``),
-  over at least ``min_assessments`` passes.
+  over at least ``min_assessments`` passes. The pass mark is the occupation
+  standards', which neither the spec nor a seed report gives: unset by default,
+  this part checks nothing until a user's rules file sets it.
 
 One finding per agency, with the per-occupation figures in ``observed``. The
 certification subsidy claimed for the certificates the agency issued is at risk.
@@ -27,7 +29,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import binom
 
-from detectors.base import Finding, Frames
+from detectors.base import Examined, Finding, Frames, Unchecked
 from detectors.common import pct, yuan
 
 CODE = "FRAUD_PASS_RATE_ANOMALY"
@@ -42,7 +44,7 @@ class Params:
     min_peer_assessments: int = 30
     min_gap: Decimal = Decimal("0.10")
     max_p_value: Decimal = Decimal("0.001")
-    pass_mark: Decimal = Decimal("60")
+    pass_mark: Decimal | None = None  # the occupation standards', in no seed: unset
     bunch_band: Decimal = Decimal("5")
     min_bunched_share: Decimal = Decimal("0.50")
 
@@ -62,6 +64,22 @@ def _high(s: pd.DataFrame, p: Params) -> pd.Series:
             & (s["p_value"] <= float(p.max_p_value)))
 
 
+def examined(frames: Frames, p: Params) -> list[Examined]:
+    """Every agency with an assessment."""
+    return [Examined.of("agency", frames.assessments["agency_id"], "assessing agencies",
+                        "有评价记录的评价机构", ("min_pass_rate", "min_gap", "pass_mark"))]
+
+
+def unchecked(frames: Frames, p: Params) -> list[Unchecked]:
+    """With no pass mark, passing scores are not looked at for bunching."""
+    if p.pass_mark is not None:
+        return []
+    a = frames.assessments
+    n = int(a.loc[a["passed"].astype(object).eq(True), "assessment_id"].nunique())
+    return [Unchecked("pass_mark", n, "passing scores not checked for bunching just above "
+                      "the pass mark", "合格分数未检查是否集中在合格线附近")] if n else []
+
+
 def detect(frames: Frames, p: Params) -> list[Finding]:
     a = frames.assessments
     if a.empty:
@@ -69,8 +87,11 @@ def detect(frames: Frames, p: Params) -> list[Finding]:
     a = a.sort_values("position").drop_duplicates("assessment_id", keep="last")
     passed = a["passed"].astype(object).eq(True)
     score = pd.to_numeric(a["score"], errors="coerce")
-    mark, band = float(p.pass_mark), float(p.bunch_band)
-    bunched = passed & (score >= mark) & (score < mark + band)
+    if p.pass_mark is None:  # no pass mark, no bunching above it to look for
+        bunched = pd.Series(False, index=a.index)
+    else:
+        mark, band = float(p.pass_mark), float(p.bunch_band)
+        bunched = passed & (score >= mark) & (score < mark + band)
     a = a.assign(ok=passed.astype("int64"), bunched=bunched.astype("int64"),
                  scored=(passed & score.notna()).astype("int64"))
     s = a.groupby(["agency_id", "occupation"], sort=True).agg(

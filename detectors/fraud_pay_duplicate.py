@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from detectors.base import Finding, Frames
+from detectors.base import Examined, Finding, Frames
 from detectors.common import per_frames, yuan
 
 CODE = "FRAUD_PAY_DUPLICATE"
@@ -73,6 +73,11 @@ def duplicate_claims(frames: Frames) -> pd.DataFrame:
     over = (c["net"] - ref).where(exceeds, 0).fillna(0)
     c["excess"] = np.maximum(over, np.where(exceeds, 0, c["reused_net"])).astype("int64")
     return c
+
+
+def examined(frames: Frames, p: Params) -> list[Examined]:
+    """Every claim with a payment."""
+    return [Examined.of("claim", frames.payments["claim_id"], "paid claims", "已付款的申请")]
 
 
 def detect(frames: Frames, p: Params) -> list[Finding]:

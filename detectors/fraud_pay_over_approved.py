@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from detectors.base import Finding, Frames
+from detectors.base import Examined, Finding, Frames
 from detectors.common import fen, yuan
 from detectors.fraud_pay_duplicate import duplicate_claims, payment_rows
 
@@ -25,6 +25,15 @@ CATEGORY = "subsidy_fraud"
 class Params:
     severity: str = "high"
     min_excess: Decimal = Decimal("0.01")  # yuan
+
+
+def examined(frames: Frames, p: Params) -> list[Examined]:
+    """Every approved (or partly approved) claim with a payment."""
+    claims = frames.claims
+    approved = claims.index[claims["decision"].isin(["approved", "partial"])]
+    paid = frames.payments["claim_id"]
+    return [Examined.of("claim", paid[paid.isin(approved)], "approved and paid claims",
+                        "已核准并付款的申请")]
 
 
 def detect(frames: Frames, p: Params) -> list[Finding]:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from detectors.base import Finding, Frames
+from detectors.base import Examined, Finding, Frames
 from detectors.common import yuan
 
 CODE = "FRAUD_PAY_WITHOUT_APPROVAL"
@@ -39,6 +39,11 @@ REASONS = {
 @dataclass(frozen=True)
 class Params:
     severity: str = "critical"
+
+
+def examined(frames: Frames, p: Params) -> list[Examined]:
+    """Every payment."""
+    return [Examined.of("payment", frames.payments["payment_id"], "payments", "付款")]
 
 
 def detect(frames: Frames, p: Params) -> list[Finding]:

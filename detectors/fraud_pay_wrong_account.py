@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from detectors.base import Finding, Frames
+from detectors.base import Examined, Finding, Frames
 from detectors.common import isin, normalise_contact, yuan
 
 CODE = "FRAUD_PAY_WRONG_ACCOUNT"
@@ -62,6 +62,14 @@ def _accounts(frames: Frames) -> pd.DataFrame:
                  ts=a["ts"].astype("int64"),
                  key=a["owner_type"] + "\x1f" + a["owner_id"].astype(str))
     return a[a["account"] != ""]
+
+
+def examined(frames: Frames, p: Params) -> list[Examined]:
+    """Every payment to a known claim's claimant that names an account."""
+    pay = frames.payments
+    pay = pay[pay["claim_id"].isin(frames.claims.index) & pay["bank_account"].notna()]
+    return [Examined.of("payment", pay["payment_id"], "payments to a claimant's account",
+                        "付往申领人账户的付款")]
 
 
 def detect(frames: Frames, p: Params) -> list[Finding]:

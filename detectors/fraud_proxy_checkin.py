@@ -25,7 +25,7 @@ from decimal import Decimal
 import numpy as np
 import pandas as pd
 
-from detectors.base import Finding, Frames
+from detectors.base import Examined, Finding, Frames
 from detectors.common import class_claims, class_positions, yuan
 
 CODE = "FRAUD_PROXY_CHECKIN"
@@ -68,6 +68,15 @@ def _dense(device_codes: np.ndarray, ts: np.ndarray, window: int,
             - np.bincount(end[starts], minlength=n + 1))
     return order, np.cumsum(diff)[:n] > 0, count
 
+
+
+def examined(frames: Frames, p: Params) -> list[Examined]:
+    """Every class with a check-in from a device."""
+    c = frames.checkins
+    c = c[(c["direction"] == "in") & c["device_id"].notna()]
+    return [Examined.of("class", c["class_id"], "classes with device check-ins",
+                        "有设备签到的班级", ("burst_min_persons", "burst_window_seconds",
+                                         "min_burst_days", "low_face_score"))]
 
 
 def detect(frames: Frames, p: Params) -> list[Finding]:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from detectors.base import Finding, Frames
+from detectors.base import Examined, Finding, Frames
 from detectors.common import isin, missing, normalise_contact, yuan
 from engine.privacy import mask_account, mask_phone
 
@@ -33,6 +33,12 @@ class Params:
 
 
 _MASK = {"phone": mask_phone, "bank_account": mask_account}
+
+
+def examined(frames: Frames, p: Params) -> list[Examined]:
+    """Every person named in a claim item (a ring's subject is one of its members)."""
+    return [Examined.of("person", frames.claim_items["person_id"], "persons claimed for",
+                        "被申领补贴的人员")]
 
 
 def detect(frames: Frames, p: Params) -> list[Finding]:

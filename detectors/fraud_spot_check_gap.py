@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from detectors.base import Finding, Frames
+from detectors.base import Examined, Finding, Frames
 from detectors.common import class_positions, pct, yuan
 
 CODE = "FRAUD_SPOT_CHECK_GAP"
@@ -27,6 +27,12 @@ class Params:
     max_observed_ratio: Decimal = Decimal("0.70")
     min_gap: int = 3
 
+
+
+def examined(frames: Frames, p: Params) -> list[Examined]:
+    """Every spot-checked class."""
+    return [Examined.of("class", frames.spot_checks["class_id"], "spot-checked classes",
+                        "被抽查的班级", ("max_observed_ratio", "min_gap"))]
 
 
 def detect(frames: Frames, p: Params) -> list[Finding]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from detectors._subsidies import age_on, id_birth, ids_by, training_items
-from detectors.base import Finding, Frames
+from detectors.base import Examined, Finding, Frames
 from detectors.common import yuan
 
 CODE = "INEFF_INELIGIBLE_AGE"
@@ -25,6 +25,12 @@ class Params:
     severity: str = "high"
     min_working_age: int = 16
     max_working_age: int = 60
+
+
+def examined(frames: Frames, p: Params) -> list[Examined]:
+    """Every trainee of a training claim that was not rejected."""
+    return [Examined.of("person", training_items(frames)["person_id"], "trainees claimed for",
+                        "被申领培训补贴的学员", ("min_working_age", "max_working_age"))]
 
 
 def detect(frames: Frames, p: Params) -> list[Finding]:

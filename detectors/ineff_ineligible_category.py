@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from detectors._subsidies import ids_by, training_items
-from detectors.base import Finding, Frames
+from detectors.base import Examined, Finding, Frames, Unchecked
 from detectors.common import yuan
 
 CODE = "INEFF_INELIGIBLE_CATEGORY"
@@ -48,17 +48,45 @@ def _category_as_of(frames: Frames, per: pd.DataFrame) -> pd.Series:
     return out.fillna(per["person_id"].map(earliest))
 
 
+def _coverage(p: Params) -> dict[str, list[str]]:
+    """Programmes narrowed to some categories (the others cover every category)."""
+    return {str(k): sorted({str(c) for c in v}) for k, v in p.covered_categories.items() if v}
+
+
+def _items(frames: Frames, programmes: list[str] | None) -> pd.DataFrame:
+    """Training items with their programme (``prog``), of ``programmes`` when given."""
+    items = training_items(frames)
+    items = items.assign(prog=items["claim_program"].fillna(items["program"]))
+    return items if programmes is None else items[items["prog"].isin(programmes)]
+
+
+def examined(frames: Frames, p: Params) -> list[Examined]:
+    """Every subsidised trainee of a programme whose coverage is narrowed."""
+    return [Examined.of("person", _items(frames, list(_coverage(p)))["person_id"],
+                        "trainees of programmes with a coverage list",
+                        "有覆盖人群清单的项目的学员", ("covered_categories",))]
+
+
+def unchecked(frames: Frames, p: Params) -> list[Unchecked]:
+    """Trainings (person × class) of programmes every category may join."""
+    items = _items(frames, None)
+    items = items[~items["prog"].isin(list(_coverage(p)))]
+    key = items["class_id"].fillna("claim:" + items["claim_id"].astype(str))
+    n = len(set(zip(items["person_id"], key, strict=True)))
+    if not n:
+        return []
+    shown = sorted({str(x) for x in items["prog"].dropna()})
+    return [Unchecked("covered_categories", n,
+                      f"trainings of programmes with no coverage list ({', '.join(shown)}): "
+                      "every trainee category accepted",
+                      f"项目（{'、'.join(shown)}）未设覆盖人群，所有类别学员均视为可补贴")]
+
+
 def detect(frames: Frames, p: Params) -> list[Finding]:
-    coverage = {str(k): sorted({str(c) for c in v}) for k, v in p.covered_categories.items()
-                if v}
+    coverage = _coverage(p)
     if not coverage:
         return []
-    items = training_items(frames)
-    if items.empty:
-        return []
-    items = items.copy()
-    items["prog"] = items["claim_program"].fillna(items["program"])
-    items = items[items["prog"].isin(list(coverage))]
+    items = _items(frames, list(coverage))
     if items.empty:
         return []
     items["key"] = items["class_id"].fillna("claim:" + items["claim_id"].astype(str))

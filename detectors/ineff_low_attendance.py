@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from detectors._subsidies import ids_by
-from detectors.base import Finding, Frames
+from detectors.base import Examined, Finding, Frames
 from detectors.common import pct, yuan
 
 CODE = "INEFF_LOW_ATTENDANCE"
@@ -22,6 +22,16 @@ CATEGORY = "ineffective_training"
 class Params:
     severity: str = "high"
     min_attended_ratio: Decimal = Decimal("0.80")
+
+
+def examined(frames: Frames, p: Params) -> list[Examined]:
+    """Every trainee named in a training claim for a class."""
+    claims = frames.claims
+    training = claims.index[(claims["kind"] == "training") & claims["class_id"].notna()]
+    items = frames.claim_items
+    return [Examined.of("person", items.loc[items["claim_id"].isin(training), "person_id"],
+                        "trainees claimed for", "被申领培训补贴的学员",
+                        ("min_attended_ratio",))]
 
 
 def detect(frames: Frames, p: Params) -> list[Finding]:

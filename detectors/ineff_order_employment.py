@@ -16,7 +16,7 @@ from decimal import Decimal
 import pandas as pd
 
 from detectors._subsidies import ids_by
-from detectors.base import Finding, Frames
+from detectors.base import Examined, Finding, Frames
 from detectors.common import pct, yuan
 
 CODE = "INEFF_ORDER_EMPLOYMENT"
@@ -29,6 +29,17 @@ class Params:
     order_min_employment: Decimal = Decimal("0.80")
     employment_window_days: int = 180
     modes: tuple[str, ...] = ("order", "project")
+
+
+def examined(frames: Frames, p: Params) -> list[Examined]:
+    """Every order or project class with money paid on its training claims."""
+    classes, claims = frames.classes, frames.claims
+    wanted = classes.index[classes["mode"].isin(list(p.modes))]
+    paid = claims[(claims["kind"] == "training") & claims["class_id"].isin(wanted)
+                  & (claims["paid_fen"] > 0)]
+    return [Examined.of("class", paid["class_id"], "paid order and project classes",
+                        "已付款的订单式、项目制班级",
+                        ("order_min_employment", "employment_window_days"))]
 
 
 def detect(frames: Frames, p: Params) -> list[Finding]:

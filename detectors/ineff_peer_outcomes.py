@@ -37,7 +37,7 @@ from decimal import Decimal
 import numpy as np
 import pandas as pd
 
-from detectors.base import Finding, Frames
+from detectors.base import Examined, Finding, Frames
 from detectors.common import pct, yuan
 
 CODE = "INEFF_PEER_OUTCOMES"
@@ -113,6 +113,13 @@ def trainee_outcomes(frames: Frames, window_days: int, min_days_after_end: int) 
 def _z(x: np.ndarray, expected: np.ndarray, var: np.ndarray) -> np.ndarray:
     """One-sided binomial z of observed counts against expected counts (variance floored)."""
     return (x - expected) / np.sqrt(np.maximum(var, 1e-6))
+
+
+def examined(frames: Frames, p: Params) -> list[Examined]:
+    """Every institution with a trainee whose outcomes are due."""
+    t = trainee_outcomes(frames, p.outcome_window_days, p.min_days_after_end)
+    return [Examined.of("institution", t["institution_id"], "institutions with trainees",
+                        "有学员的培训机构")]
 
 
 def detect(frames: Frames, p: Params) -> list[Finding]:

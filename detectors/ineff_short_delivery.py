@@ -6,6 +6,10 @@ known) below ``min_delivered_ratio`` of the planned hours, or the days with a se
 below ``min_delivered_ratio`` of the planned days (checked only when sessions were
 recorded), or the hours delivered below the level's minimum (policy
 ``level_min_hours``). The class's claimed training subsidy is at risk.
+
+No seed report publishes minimum hours per level, so ``level_min_hours`` is empty by
+default: only the plan is checked, and ``unchecked`` counts the classes whose level
+minimum was not, until a user's rules file sets the local minima.
 """
 
 from __future__ import annotations
@@ -17,22 +21,47 @@ import numpy as np
 import pandas as pd
 
 from detectors._subsidies import claimed_by_class, ids_by, training_items
-from detectors.base import Finding, Frames
+from detectors.base import Examined, Finding, Frames, Unchecked
 from detectors.common import pct, yuan
 
 CODE = "INEFF_SHORT_DELIVERY"
 CATEGORY = "ineffective_training"
 
 
-def _level_hours() -> dict[str, int]:
-    return {"5": 40, "4": 60, "3": 80, "2": 100, "1": 120}
-
-
 @dataclass(frozen=True)
 class Params:
     severity: str = "medium"
     min_delivered_ratio: Decimal = Decimal("0.95")
-    level_min_hours: dict[str, int] = field(default_factory=_level_hours)
+    # hours per level 5..1; no seed gives them: empty
+    level_min_hours: dict[str, Decimal] = field(
+        default_factory=dict, metadata={"keys": ("5", "4", "3", "2", "1")})
+
+
+def _judged(frames: Frames) -> pd.DataFrame:
+    """The classes that completed or were claimed for: the ones whose delivery counts."""
+    c = frames.classes
+    claimed = claimed_by_class(training_items(frames))
+    return c[c["delivered_hours"].notna() | c.index.isin(claimed.index)]
+
+
+def examined(frames: Frames, p: Params) -> list[Examined]:
+    """Every class that completed or was claimed for."""
+    return [Examined.of("class", _judged(frames).index, "completed or claimed classes",
+                        "已结业或已申领补贴的班级", ("min_delivered_ratio", "level_min_hours"))]
+
+
+def unchecked(frames: Frames, p: Params) -> list[Unchecked]:
+    """Classes whose level has no minimum hours in ``level_min_hours``."""
+    c = _judged(frames)
+    levels = c["level"].dropna().astype("int64").astype(str)
+    missing = levels[~levels.isin([str(k) for k in p.level_min_hours])]
+    if missing.empty:
+        return []
+    shown = sorted(set(missing), reverse=True)
+    return [Unchecked("level_min_hours", len(missing),
+                      f"classes (level {', '.join(shown)}) not compared with a minimum of "
+                      "hours for their level",
+                      f"班级（{'、'.join(shown)} 级）未与该等级最低学时比对")]
 
 
 def detect(frames: Frames, p: Params) -> list[Finding]:
@@ -41,7 +70,7 @@ def detect(frames: Frames, p: Params) -> list[Finding]:
         return []
     items = training_items(frames)
     claimed = claimed_by_class(items)
-    c = c[c["delivered_hours"].notna() | c.index.isin(claimed.index)]
+    c = _judged(frames)
     sessions = c["session_hours"].where(c["session_days"] > 0)
     delivered = pd.Series(np.fmin(c["delivered_hours"].to_numpy(dtype="float64", na_value=np.nan),
                                   sessions.to_numpy(dtype="float64", na_value=np.nan)),

@@ -1,11 +1,11 @@
 """INEFF_UNFILED_AGENCY: assessments or certificates by an agency not filed for the occupation.
 
 Evaluation must be done by agencies filed (备案) with the ministry, for that occupation
-(seed 003). An assessment or certificate fires when its agency is unknown (never
-registered), registered with ``filed`` false, or filed but not for the occupation (not
-in any of its registrations' occupation lists). One finding per agency, listing every
-such assessment and certificate; the certification subsidies claimed for those
-certificates (claims not rejected) are at risk.
+(the Jinzhong 2023 work plan, 七(五)). An assessment or certificate fires when its
+agency is unknown (never registered), registered with ``filed`` false, or filed but not
+for the occupation (not in any of its registrations' occupation lists). One finding per
+agency, listing every such assessment and certificate; the certification subsidies
+claimed for those certificates (claims not rejected) are at risk.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from detectors._subsidies import latest_items
-from detectors.base import Finding, Frames
+from detectors.base import Examined, Finding, Frames
 from detectors.common import yuan
 
 CODE = "INEFF_UNFILED_AGENCY"
@@ -52,6 +52,13 @@ def _filed(agencies: pd.DataFrame, agency: str) -> bool | None:
         return None
     value = agencies.at[agency, "filed"]
     return None if pd.isna(value) else bool(value)
+
+
+def examined(frames: Frames, p: Params) -> list[Examined]:
+    """Every agency named by an assessment or a certificate."""
+    work = _work(frames)
+    return [Examined.of("agency", work["agency_id"] if not work.empty else (),
+                        "assessing or certifying agencies", "评价或颁证的机构")]
 
 
 def detect(frames: Frames, p: Params) -> list[Finding]:

@@ -1,12 +1,12 @@
 """INEFF_UNLICENSED_OCCUPATION: a class outside its institution's licensed occupations.
 
-Training must stay inside the institution's licensed occupations (seed 003). The
-licence that counts is the one in force when the class started: the latest version of
-the institution's ``licensed_occupations`` (registration or update that carried the
-field) whose occurred date is on or before the class start date; when none is that
-early (a back-filled registration), the earliest version. An institution that gains a
-licence later is licensed for classes that start after it, not before. The class's
-claimed training subsidy is at risk.
+Training must stay inside the institution's licensed occupations (the Jinzhong 2023
+work plan, 七(五)). The licence that counts is the one in force when the class started:
+the latest version of the institution's ``licensed_occupations`` (registration or update
+that carried the field) whose occurred date is on or before the class start date; when
+none is that early (a back-filled registration), the earliest version. An institution
+that gains a licence later is licensed for classes that start after it, not before. The
+class's claimed training subsidy is at risk.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from detectors._subsidies import claimed_by_class, ids_by, training_items
-from detectors.base import Finding, Frames
+from detectors.base import Examined, Finding, Frames
 from detectors.common import yuan
 
 CODE = "INEFF_UNLICENSED_OCCUPATION"
@@ -37,6 +37,16 @@ def _versions(frames: Frames) -> pd.DataFrame:
                                                "occurred_at"]]
     v = v.assign(day=pd.to_datetime(v["occurred_at"].str.slice(0, 10), errors="coerce"))
     return v.dropna(subset=["day"]).drop(columns="occurred_at")
+
+
+def examined(frames: Frames, p: Params) -> list[Examined]:
+    """Every class of an institution with a recorded licence."""
+    classes = frames.classes
+    licensed = _versions(frames)
+    ids = classes.index[classes["institution_id"].isin(licensed["institution_id"])] \
+        if not licensed.empty else ()
+    return [Examined.of("class", ids, "classes of licensed institutions",
+                        "有许可记录机构的班级")]
 
 
 def detect(frames: Frames, p: Params) -> list[Finding]:

@@ -10,6 +10,17 @@ A ``[credit]`` table holds the institution credit model's weights and grade
 bands (``credit/``). A ``[policy]`` table holds values several rules share (working ages, per-day
 rates, the payment deadline); a rule's ``Params`` field takes the policy value
 of the same name unless the rule's own table sets it.
+
+A local standard neither the spec nor the seed reports give (certification
+amounts by level, minimum hours by level, the local minimum income …) is
+*unset* by default: an empty table ``{}`` or an empty string ``""``, which a
+``Params`` field typed ``X | None`` reads as ``None``. The rule then checks
+nothing for it and says so (``detectors.base.Unchecked``) until a user's file
+sets it.
+
+A ``[guard]`` table holds the product's own guard against a mis-set rule (not a
+policy value): ``max_flagged_share`` (any ``[rules.CODE]`` table may override it)
+and ``min_flagged``. Neither changes what a rule finds, so neither is in the digest.
 """
 
 from __future__ import annotations
@@ -19,6 +30,7 @@ import dataclasses
 import hashlib
 import json
 import tomllib
+import types
 import typing
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -45,6 +57,7 @@ class Rules:
     source: str
     credit: dict[str, Any] = dataclasses.field(default_factory=dict)
     stream: dict[str, Any] = dataclasses.field(default_factory=dict)
+    guard: dict[str, Any] = dataclasses.field(default_factory=dict)
 
     def params(self, code: str, params_cls: type) -> Any:
         """Build a detector's ``Params`` from its table (and the shared policy)."""
@@ -58,13 +71,49 @@ class Rules:
                 raw = self.policy[f.name]
             else:
                 continue
-            values[f.name] = _convert(raw, hints[f.name], f"rules.{code}.{f.name}", self.source)
+            key = self.key_of(code, f.name)
+            value = _convert(raw, hints[f.name], key, self.source)
+            allowed = f.metadata.get("keys")
+            if allowed and isinstance(value, dict) and set(value) - set(allowed):
+                raise RulesFileError(f"{self.source}: {key} has key(s) "
+                                     f"{', '.join(sorted(set(value) - set(allowed)))}; "
+                                     f"expected some of {', '.join(allowed)}")
+            values[f.name] = value
         return params_cls(**values)
+
+    def key_of(self, code: str, name: str) -> str:
+        """How a user's rules file names a rule's parameter: its own table's, else the policy's."""
+        if name in self.tables.get(code, {}) or name not in self.policy:
+            return f"rules.{code}.{name}"
+        return f"policy.{name}"
+
+    def max_flagged_share(self, code: str) -> Decimal:
+        """The share of its examined subjects above which a rule's findings are doubted."""
+        own = GUARD_KEY in self.tables.get(code, {})
+        raw = self.tables[code][GUARD_KEY] if own else self.guard.get(GUARD_KEY, "1")
+        key = f"rules.{code}.{GUARD_KEY}" if own else f"guard.{GUARD_KEY}"
+        share = _convert(raw, Decimal, key, self.source)
+        if not Decimal(0) < share <= Decimal(1):
+            raise RulesFileError(f"{self.source}: {key} = {raw!r}: expected a share above 0 "
+                                 "and at most 1, e.g. \"0.20\"")
+        return share
+
+    def min_flagged(self) -> int:
+        """Fewer distinct subjects flagged than this are read one by one: no flood to doubt."""
+        return _convert(self.guard.get("min_flagged", 1), int, "guard.min_flagged", self.source)
+
+
+GUARD_KEY = "max_flagged_share"  # allowed in every [rules.CODE] table: a per-rule guard
 
 
 def _convert(raw: Any, hint: Any, key: str, source: str) -> Any:
     origin = typing.get_origin(hint)
     try:
+        if origin in (typing.Union, types.UnionType) and type(None) in typing.get_args(hint):
+            if raw is None or raw == "":  # unset: the rule checks nothing for it
+                return None
+            inner = [a for a in typing.get_args(hint) if a is not type(None)]
+            return _convert(raw, inner[0], key, source)
         if hint is Decimal:
             return Decimal(str(raw))
         if hint is bool:
@@ -81,11 +130,18 @@ def _convert(raw: Any, hint: Any, key: str, source: str) -> Any:
             if not isinstance(raw, str):
                 raise TypeError("expected a string")
             return raw
-        if origin is tuple:
+        if origin in (tuple, list):
+            if isinstance(raw, str | dict):
+                raise TypeError("expected a list")
             inner = typing.get_args(hint)[0]
-            return tuple(_convert(v, inner, key, source) for v in raw)
+            return origin(_convert(v, inner, key, source) for v in raw)
         if origin is dict:
-            return {str(k): v for k, v in dict(raw).items()}
+            if not isinstance(raw, dict):
+                raise TypeError("expected a table, e.g. { \"5\" = \"300.00\" }")
+            inner = typing.get_args(hint)[1]
+            return {str(k): _convert(v, inner, f"{key}.{k}", source) for k, v in raw.items()}
+    except RulesFileError:  # a table's value, already named
+        raise
     except (TypeError, ValueError, InvalidOperation) as exc:
         raise RulesFileError(f"{source}: {key} = {raw!r}: {exc}") from None
     return raw
@@ -98,10 +154,15 @@ STREAM_CHOICES = {"string_storage": ("python", "pyarrow", "auto")}
 def _merge(base: dict[str, Any], over: dict[str, Any], source: str) -> dict[str, Any]:
     merged = copy.deepcopy(base)
     for section in over:
-        if section not in ("version", "policy", "rules", "credit", "stream"):
+        if section not in ("version", "policy", "rules", "credit", "stream", "guard"):
             raise RulesFileError(f"{source}: unknown top-level key {section!r} "
-                                 "(expected version, [policy], [rules.CODE], [credit] or "
-                                 "[stream])")
+                                 "(expected version, [policy], [rules.CODE], [credit], "
+                                 "[stream] or [guard])")
+    for key, value in over.get("guard", {}).items():
+        if key not in merged.get("guard", {}):
+            raise RulesFileError(f"{source}: unknown key guard.{key}; known: "
+                                 f"{', '.join(sorted(merged.get('guard', {})))}")
+        merged["guard"][key] = value
     for key, value in over.get("stream", {}).items():
         if key not in merged.get("stream", {}):
             raise RulesFileError(f"{source}: unknown key stream.{key}; known: "
@@ -134,7 +195,7 @@ def _merge(base: dict[str, Any], over: dict[str, Any], source: str) -> dict[str,
             raise RulesFileError(f"{source}: unknown rule code rules.{code}; known: "
                                  f"{', '.join(sorted(merged['rules']))}")
         for key, value in table.items():
-            if key not in merged["rules"][code]:
+            if key not in merged["rules"][code] and key != GUARD_KEY:
                 raise RulesFileError(f"{source}: unknown key rules.{code}.{key}; known: "
                                      f"{', '.join(sorted(merged['rules'][code]))}")
             merged["rules"][code][key] = value
@@ -159,10 +220,18 @@ def load_rules(path: str | Path | None = None) -> Rules:
     if path is not None:
         merged = _merge(merged, _read(Path(path)), str(path))
         source = str(path)
-    # the detectors' digest: the credit model's table has its own, and a stream's cadence
-    # changes when findings are looked for, not what they are: neither may move finding ids
-    detecting = {k: v for k, v in merged.items() if k not in ("credit", "stream")}
+    # the detectors' digest: the credit model's table has its own, a stream's cadence
+    # changes when findings are looked for and the guard how they are read, not what they
+    # are: none of them may move finding ids
+    detecting = {k: v for k, v in merged.items() if k not in ("credit", "stream", "guard")}
+    detecting["rules"] = {code: {k: v for k, v in table.items() if k != GUARD_KEY}
+                          for code, table in merged["rules"].items()}
     canonical = json.dumps(detecting, sort_keys=True, ensure_ascii=False, default=str)
     digest = hashlib.sha256(canonical.encode()).hexdigest()[:16]
-    return Rules(str(merged.get("version", "0")), digest, merged["policy"], merged["rules"],
-                 source, merged.get("credit", {}), merged.get("stream", {}))
+    rules = Rules(str(merged.get("version", "0")), digest, merged["policy"], merged["rules"],
+                  source, merged.get("credit", {}), merged.get("stream", {}),
+                  merged.get("guard", {}))
+    for code in merged["rules"]:  # a guard that cannot be read is a file error now, not later
+        rules.max_flagged_share(code)
+    rules.min_flagged()
+    return rules

@@ -3,6 +3,12 @@
 One detector that fails (a bug meeting data it was not written for) must not
 stop the others: its error is kept in ``errors`` and it gets no count, so a
 detection run withdraws none of its findings and says which rule did not run.
+
+Beside its findings, each rule says what it could not check for want of a local
+standard (``unchecked``, keyed as a rules file names it) and, when it flagged at
+least ``guard.min_flagged`` subjects, whether it flagged more than
+``max_flagged_share`` of what it examined (``guards``): a rule that flags most of
+a city is more likely mis-set for that city than facing that much fraud.
 """
 
 from __future__ import annotations
@@ -15,9 +21,10 @@ import signal
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
-from detectors.base import Finding, Frames
+from detectors.base import Examined, Finding, Frames, examined_by_subject
 from detectors.registry import registry
 from detectors.rules import Rules
 from engine.processes import ignore_sigint
@@ -31,6 +38,10 @@ class DetectionResult:
     seconds: dict[str, float] = field(default_factory=dict)
     counts: dict[str, int] = field(default_factory=dict)
     errors: dict[str, str] = field(default_factory=dict)  # code -> "TypeError: …"
+    # code -> what it did not check: [{key, count, en, zh}] (only rules with something)
+    unchecked: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    # code -> the guard's warning (only rules that flagged too large a share)
+    guards: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 def run_detectors(frames: Frames, rules: Rules, *, codes: Iterable[str] | None = None,
@@ -73,7 +84,84 @@ def _run(frames: Frames, rules: Rules, selected: list[tuple[str, Any]],
             result.seconds[code] = time.perf_counter() - started
         result.counts[code] = len(found)
         result.findings.extend(found)
+        try:  # a rule's findings stand even if its self-report fails
+            notes = unchecked_of(module, frames, params, rules, code)
+            guard = guard_of(module, frames, params, found, rules, code)
+        except Exception:
+            log.exception("detector %s: what it examined could not be counted", code)
+            continue
+        if notes:
+            result.unchecked[code] = notes
+        if guard:
+            result.guards[code] = guard
     return result
+
+
+def unchecked_of(module: Any, frames: Frames, params: Any, rules: Rules,
+                 code: str) -> list[dict[str, Any]]:
+    """What the rule did not check, each with the rules key that would let it."""
+    report = getattr(module, "unchecked", None)
+    if report is None:
+        return []
+    return [{"key": rules.key_of(code, u.key), "count": u.count, "en": u.what_en,
+             "zh": u.what_zh} for u in report(frames, params) if u.count]
+
+
+def examined_of(module: Any, frames: Frames, params: Any,
+                subject_types: Iterable[str]) -> list[Examined]:
+    """The rule's own account of what it examined, else every subject of the types it flagged."""
+    own = getattr(module, "examined", None)
+    if own is not None:
+        return list(own(frames, params))
+    return [examined_by_subject(frames, t) for t in sorted(set(subject_types))]
+
+
+def guard_of(module: Any, frames: Frames, params: Any, found: list[Finding], rules: Rules,
+             code: str) -> dict[str, Any] | None:
+    """The guard's warning when the rule flagged too large a share of a group it examined.
+
+    Share = distinct subjects flagged in the group / subjects in the group, compared
+    exactly (``Decimal``); of several groups the one flagged most is reported. Rules
+    that flagged fewer than ``guard.min_flagged`` subjects are not doubted: a handful
+    of findings is read one by one, whatever the share.
+    """
+    flagged: dict[str, set[str]] = {}
+    for f in found:
+        flagged.setdefault(f.subject_type, set()).add(f.subject_id)
+    least = rules.min_flagged()
+    if sum(len(v) for v in flagged.values()) < least:
+        return None
+    limit = rules.max_flagged_share(code)
+    worst: tuple[float, int, Examined] | None = None
+    for group in examined_of(module, frames, params, flagged):
+        n = len(flagged.get(group.subject_type, set()) & group.ids)
+        if n < least or Decimal(n) <= limit * len(group.ids):
+            continue
+        share = n / len(group.ids)
+        if worst is None or share > worst[0]:
+            worst = (share, n, group)
+    if worst is None:
+        return None
+    share, n, group = worst
+    keys = [rules.key_of(code, k) for k in group.keys]
+    shown = _percent(share, limit)
+    where_en = f"check {', '.join(keys)}" if keys else f"check [rules.{code}]"
+    where_zh = f"请核对 {'、'.join(keys)}" if keys else f"请核对 [rules.{code}]"
+    return {
+        "share": round(share, 4), "flagged": n, "examined": len(group.ids),
+        "subjects_en": group.noun_en, "subjects_zh": group.noun_zh, "keys": keys,
+        "max_flagged_share": str(limit),
+        "en": (f"flagged {shown} of {group.noun_en} ({n} of {len(group.ids)}): the local "
+               f"standard probably differs from the rules file; {where_en}"),
+        "zh": (f"标记了 {shown} 的{group.noun_zh}（{len(group.ids)} 个中 {n} 个）："
+               f"当地标准可能与规则文件不同，{where_zh}"),
+    }
+
+
+def _percent(share: float, limit: Decimal) -> str:
+    """A share as whole percent, with a decimal when rounding would hide it is above the limit."""
+    whole = f"{share * 100:.0f} %"
+    return whole if round(share * 100) > limit * 100 else f"{share * 100:.1f} %"
 
 
 def _run_queue(frames: Frames, rules: Rules, selected: list[tuple[str, Any]],
@@ -92,6 +180,8 @@ def _merged(parts: list[DetectionResult]) -> DetectionResult:
         result.seconds.update(part.seconds)
         result.counts.update(part.counts)
         result.errors.update(part.errors)
+        result.unchecked.update(part.unchecked)
+        result.guards.update(part.guards)
         result.findings.extend(part.findings)
     return result
 

@@ -5,7 +5,9 @@ the finding's stable id, the digest of its facts and how often it was raised
 before, so a rerun stores nothing for findings it already raised, a finding
 whose facts changed is raised again (same finding id, new facts), one a run no
 longer finds is withdrawn (``FindingWithdrawn``), and a ``DetectionRun`` event
-records the rules, the log head and the counts of every run.
+records the rules, the log head and the counts of every run, with what each rule
+could not check for want of a local standard (``not_checked``) and the rules the
+share-flagged guard doubts (``guards``), so ``findings`` can show both later.
 """
 
 from __future__ import annotations
@@ -46,6 +48,10 @@ class RunReport:
     withdrawn: int = 0
     appended: int = 0  # events this run stored (findings, withdrawals, the run record)
     errors: dict[str, str] = field(default_factory=dict)  # detectors that failed
+    # code -> [{key, count, en, zh}]: what a rule did not check, and the key to set
+    not_checked: dict[str, list[dict[str, object]]] = field(default_factory=dict)
+    # code -> {share, flagged, examined, en, zh, …}: rules that flagged too large a share
+    guards: dict[str, dict[str, object]] = field(default_factory=dict)
 
 
 def event_ids_at(engine: sa.Engine, positions: Iterable[int]) -> dict[int, str]:
@@ -164,7 +170,8 @@ def run_detection(store: EventStore, engine: sa.Engine, rules: Rules, *,
                     "rules_digest": rules.digest, "head_position": head,
                     "findings": len(result.findings), "new": new, "withdrawn": len(gone),
                     "counts": result.counts, "errors": result.errors,
-                    "seconds": {k: round(v, 3) for k, v in result.seconds.items()}}}
+                    "seconds": {k: round(v, 3) for k, v in result.seconds.items()},
+                    "not_checked": result.unchecked, "guards": result.guards}}
     appended = 0
     for i in range(0, len(lines), 5000):
         appended += store.append([parse_line(line, "detect", n) for n, line in
@@ -176,7 +183,8 @@ def run_detection(store: EventStore, engine: sa.Engine, rules: Rules, *,
         projector.run()
     return RunReport(run_id, result.findings, finding_ids, new, changed, known,
                      result.seconds, result.counts, rules.version, rules.digest, head,
-                     withdrawn=len(gone), appended=appended, errors=result.errors)
+                     withdrawn=len(gone), appended=appended, errors=result.errors,
+                     not_checked=result.unchecked, guards=result.guards)
 
 
 @dataclass(frozen=True)

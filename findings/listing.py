@@ -2,10 +2,13 @@
 
 The spec's findings format (events.md) is kept field for field; ``explanation``
 holds the Chinese and English sentences, and ``explanation_zh`` /
-``explanation_en`` hold each alone. Unless unmasked, every record is masked
-whole (``engine.privacy.mask_record``): subject, id lists, explanations and
-``observed`` details, whatever a detector named them, so every export format
-written from these records (table, JSON Lines, CSV, XLSX, alerts, packs) is too.
+``explanation_en`` hold each alone. ``guard`` marks the findings of a rule the
+latest run that ran it doubted (it flagged too large a share of what it examined,
+``findings.runs``): the sentence saying so, else None. Unless unmasked, every
+record is masked whole (``engine.privacy.mask_record``): subject, id lists,
+explanations and ``observed`` details, whatever a detector named them, so every
+export format written from these records (table, JSON Lines, CSV, XLSX, alerts,
+packs) is too.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import pandas as pd
 
 from engine.money import yuan_str
 from engine.privacy import mask_record
+from findings.runs import run_notes
 from projections.views import Views
 
 ID_LISTS = ("person_ids", "class_ids", "institution_ids", "claim_ids", "payment_ids")
@@ -25,7 +29,8 @@ SEVERITY_ORDER = {"critical": 0, "high": 1, "medium": 2, "low": 3}
 
 
 def current_findings(views: Views) -> pd.DataFrame:
-    """One row per current finding id: its latest facts, when first raised, whether new.
+    """One row per current finding id: its latest facts, when first raised, whether new,
+    and the guard's sentence when its rule flagged too much (``guard``, else None).
 
     New means first raised by the latest detection run. A finding withdrawn after
     its latest raise (a later run no longer found it) is not current.
@@ -33,7 +38,8 @@ def current_findings(views: Views) -> pd.DataFrame:
     rows = views.rows("rm_findings")
     if rows.empty:
         return rows.assign(first_position=pd.Series(dtype="int64"), new=pd.Series(dtype=bool),
-                           first_raised_at=pd.Series(dtype=str))
+                           first_raised_at=pd.Series(dtype=str),
+                           guard=pd.Series(dtype=object))
     rows = rows.sort_values(["position"])
     first = rows.groupby("finding_id").agg(first_position=("position", "min"),
                                            first_raised_at=("occurred_at", "min"))
@@ -47,6 +53,9 @@ def current_findings(views: Views) -> pd.DataFrame:
     runs = views.rows("rm_detection_runs", ["position"]).sort_values("position")
     previous = int(runs["position"].iloc[-2]) if len(runs) >= 2 else 0
     latest["new"] = latest["first_position"] > previous
+    notes = run_notes(views)
+    latest["guard"] = pd.Series([notes.guard_text(c) for c in latest["code"]],
+                                index=latest.index, dtype=object)
     latest["severity_rank"] = latest["severity"].map(SEVERITY_ORDER).fillna(9)
     latest = latest.sort_values(["severity_rank", "amount_at_risk_fen", "code"],
                                 ascending=[True, False, True])
@@ -73,6 +82,8 @@ def as_records(frame: pd.DataFrame, unmask: bool = False) -> list[dict[str, Any]
         rec["new"] = bool(r["new"])
         rec["rules_version"], rec["rules_digest"] = r["rules_version"], r["rules_digest"]
         rec["observed"] = json.loads(r["observed"]) if isinstance(r["observed"], str) else {}
+        if "guard" in r:
+            rec["guard"] = r["guard"] if isinstance(r["guard"], str) else None
         if "case_state" in r:
             rec["case_state"] = r["case_state"]
             rec["case_id"] = r["case_id"] if isinstance(r["case_id"], str) else None

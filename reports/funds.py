@@ -14,6 +14,12 @@ names; a finding touching several such keys is split between them equally, to
 the fen, the remainder going to the first keys in sort order. A finding naming
 neither (an identity problem, an agency) is counted in its own
 "unattributed" row, so the at-risk column always totals the findings' total.
+
+Money at risk is only as good as the rules that found it: the report puts first
+the rules the share-flagged guard doubts (they flagged too large a share of what
+they examined: the local standard probably differs from the rules file) and what
+the latest runs could not check for want of a local standard, and marks each
+finding of a doubted rule (``guard``) where the money is attributed.
 """
 
 from __future__ import annotations
@@ -27,6 +33,7 @@ import pandas as pd
 from engine.money import to_yuan
 from engine.privacy import mask_person_id
 from findings.listing import current_findings
+from findings.runs import RunNotes, run_notes
 from projections.ledger import KEYS, ledger
 from projections.views import Views
 
@@ -55,6 +62,9 @@ HEADINGS: dict[str, str] = {
     "redeemed_fen": "redeemed 兑现金额", "redeemed_on": "redeemed on 兑现日期",
     "class_id": "class 班级", "finding_id": "finding 问题编号", "code": "rule 规则",
     "severity": "severity 严重程度", "item": "item 项目", "count": "count 数量",
+    "guard": "rule doubted 规则存疑", "share": "share flagged 标记比例",
+    "flagged": "flagged 已标记", "examined": "examined 已检查", "subjects": "of 对象",
+    "warning": "warning 警示", "key": "key to set 应设置的键", "what": "not checked 未检查",
 }
 for _c in CATEGORIES:
     HEADINGS[f"at_risk_{_c}_fen"] = f"at risk: {_c} 风险资金:{CATEGORY_ZH[_c]}"
@@ -74,11 +84,18 @@ class FundReport:
     vouchers: pd.DataFrame       # every voucher never written off
     attribution: pd.DataFrame    # each finding's share per key: where at_risk comes from
     findings_total_fen: int      # Σ amount at risk of the findings in scope
+    warnings: pd.DataFrame       # rules the guard doubts: code, share, flagged, examined …
+    not_checked: pd.DataFrame    # what the rules could not check: code, what, count, key
 
     def tables(self) -> dict[str, tuple[str, pd.DataFrame]]:
         """Sheet/section name → (bilingual title, frame in fen), in reading order."""
         return {
             "summary": ("Summary 汇总", self.summary),
+            "warnings": ("Rules that flagged too much: the local standard probably differs "
+                         "from the rules file 规则标记比例过高：当地标准可能与规则文件不同",
+                         self.warnings),
+            "not_checked": ("Not checked: local standards the rules file does not set "
+                            "未检查：规则文件未设的当地标准", self.not_checked),
             "ledger": ("Funds per county × programme × year 分县区项目年度资金", self.ledger),
             "at_risk": ("Money at risk by finding category 风险资金(按问题类别)", self.at_risk),
             "late_payments": ("Payments past the 31 March deadline 逾期支付", self.late_payments),
@@ -91,6 +108,7 @@ def fund_report(views: Views, county: str | None = None, year: int | None = None
                 ) -> FundReport:
     """Build every table of the report from the views, as of the views' point."""
     base = ledger(views)
+    notes = run_notes(views)
     attribution = _attribute(views)
     vouchers = _vouchers(views)
     late = _late_payments(views)
@@ -108,7 +126,24 @@ def fund_report(views: Views, county: str | None = None, year: int | None = None
         summary=_summary(table, attribution, late, vouchers),
         ledger=table, at_risk=at_risk, late_payments=late.reset_index(drop=True),
         vouchers=vouchers.reset_index(drop=True),
-        attribution=attribution.reset_index(drop=True), findings_total_fen=total)
+        attribution=attribution.reset_index(drop=True), findings_total_fen=total,
+        warnings=_warnings(notes), not_checked=_not_checked(notes))
+
+
+def _warnings(notes: RunNotes) -> pd.DataFrame:
+    """One row per rule the guard doubts, with its share flagged and the sentence."""
+    rows = [{"code": code, "share": f"{g['share']:.0%}", "flagged": int(g["flagged"]),
+             "examined": int(g["examined"]), "subjects": f"{g['subjects_en']} {g['subjects_zh']}",
+             "warning": f"{g['zh']} / {g['en']}"} for code, g in notes.guards.items()]
+    return pd.DataFrame(rows, columns=["code", "share", "flagged", "examined", "subjects",
+                                       "warning"])
+
+
+def _not_checked(notes: RunNotes) -> pd.DataFrame:
+    """One row per rule × thing it did not check, with the key that would let it."""
+    rows = [{"code": code, "what": f"{n['zh']} / {n['en']}", "count": int(n["count"]),
+             "key": n["key"]} for code, ns in notes.not_checked.items() for n in ns]
+    return pd.DataFrame(rows, columns=["code", "what", "count", "key"])
 
 
 # -- findings → keys ------------------------------------------------------------------------
@@ -135,8 +170,8 @@ def _attribute(views: Views) -> pd.DataFrame:
         for key, share in zip(keys or [(None, None, None)], shares, strict=True):
             rows.append({"finding_id": fid, "code": f["code"], "category": f["category"],
                          "severity": f["severity"], "county": key[0], "program": key[1],
-                         "year": key[2], "at_risk_fen": share})
-    cols = ["finding_id", "code", "category", "severity", *KEYS, "at_risk_fen"]
+                         "year": key[2], "at_risk_fen": share, "guard": f["guard"]})
+    cols = ["finding_id", "code", "category", "severity", *KEYS, "at_risk_fen", "guard"]
     frame = pd.DataFrame(rows, columns=cols)
     frame["year"] = frame["year"].astype("Int64")
     frame["at_risk_fen"] = frame["at_risk_fen"].astype("int64")
@@ -261,6 +296,9 @@ def _summary(table: pd.DataFrame, attribution: pd.DataFrame, late: pd.DataFrame,
     gone = attribution[attribution["county"].isna()]
     rows.append((f"at risk, {UNATTRIBUTED}", int(gone["at_risk_fen"].sum()),
                  int(gone["finding_id"].nunique())))
+    doubted = attribution[attribution["guard"].notna()]
+    rows.append(("at risk, from rules the guard doubts 其中来自存疑规则",
+                 int(doubted["at_risk_fen"].sum()), int(doubted["finding_id"].nunique())))
     rows.append(("paid past the deadline 逾期支付", int(late["amount_fen"].sum()), len(late)))
     redeemed = vouchers[vouchers["redeemed_on"].notna()]
     rows.append(("redeemed vouchers not written off 兑现未核销培训券",

@@ -32,6 +32,7 @@ tr.total td { font-weight: bold; background: #f7f7f7; }
 figure { margin: 1em 0; } figcaption { font-weight: bold; margin-bottom: .3em; }
 img { max-width: 100%; height: auto; }
 .empty { color: #777; font-style: italic; }
+.warn { border-left: 4px solid #c0392b; background: #fdf2f0; padding: .5em 1em; }
 """
 
 
@@ -58,6 +59,9 @@ def render_html(report: FundReport, charts: list[Chart], generated_at: str) -> s
         "neither are counted as unattributed. 问题金额按其涉及的申请或付款归属到县区、项目和年度；"
         "均未涉及的单列为“无法归属”。</p>",
     ]
+    for _, w in report.warnings.iterrows():  # before any money: it qualifies the money
+        parts.append(f'<p class="warn">Warning 警告 <a href="#warnings">{escape(w["code"])}'
+                     f"</a>: {escape(w['warning'])}</p>")
     for name, (title, frame) in report.tables().items():
         parts.append(f'<h2 id="{name}">{escape(title)}</h2>')
         parts.append(_table(frame, total=name in ("ledger", "at_risk", "late_payments")))

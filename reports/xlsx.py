@@ -19,7 +19,9 @@ from openpyxl.utils import get_column_letter
 from reports.charts import Chart
 from reports.funds import FundReport, display
 
-SHEETS = {"summary": "summary 汇总", "ledger": "ledger 台账", "at_risk": "at risk 风险资金",
+SHEETS = {"summary": "summary 汇总", "warnings": "warnings 规则警示",
+          "not_checked": "not checked 未检查", "ledger": "ledger 台账",
+          "at_risk": "at risk 风险资金",
           "late_payments": "late 逾期支付", "vouchers": "vouchers 未核销券",
           "findings": "findings 问题", "charts": "charts 图表"}
 MONEY_FORMAT = "#,##0.00"

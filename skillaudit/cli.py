@@ -457,9 +457,31 @@ def print_findings_summary(records: list[dict[str, Any]], top: int = 10) -> None
     print(f"Top findings 重点问题 (of {len(records)}):")
     for r in records[:top]:
         new = " [new 新]" if r.get("new") else ""
-        print(f"  [{r['severity']}] {r['code']} {r['subject_type']} {r['subject_id']}{new}")
+        doubted = " [rule doubted 规则存疑]" if r.get("guard") else ""
+        print(f"  [{r['severity']}] {r['code']} {r['subject_type']} {r['subject_id']}{new}"
+              f"{doubted}")
         print(f"      {r['explanation_zh']}")
         print(f"      {r['explanation_en']}")
+
+
+def print_run_notes(guards: dict[str, dict[str, Any]],
+                    not_checked: dict[str, list[dict[str, Any]]], file: Any = None) -> None:
+    """Once per run: the rules the guard doubts, and what went unchecked with the key to set."""
+    out = file or sys.stdout
+    if guards:
+        print("Warning 警告: rules that flagged too large a share of what they examined; "
+              "their findings are marked (guard) 以下规则标记比例过高，其问题已标注：", file=out)
+        for code, g in guards.items():
+            print(f"  ! {code}: {g['en']}", file=out)
+            print(f"    {g['zh']}", file=out)
+    if not_checked:
+        print("Not checked 未检查: no local standard in the rules file; set these keys in "
+              "your own file (--rules) to check them 规则文件未设当地标准，设置以下键后方可检查：",
+              file=out)
+        for code, notes in not_checked.items():
+            for n in notes:
+                print(f"  {code}: {n['count']:,} {n['en']} → set {n['key']}", file=out)
+                print(f"    {n['count']:,} 项：{n['zh']} → 请设置 {n['key']}", file=out)
 
 
 def _check_format(a: argparse.Namespace) -> None:
@@ -503,10 +525,13 @@ def cmd_detect(a: argparse.Namespace) -> int:
               f"({report.new} new 新增, {report.changed} changed 变化, {report.known} known 已知) "
               f"under rules 规则 {report.rules_version} ({report.rules_digest})",
               file=sys.stderr if a.format != "table" else sys.stdout)
+    notes_to = sys.stderr if a.format != "table" else sys.stdout
+    print_run_notes(report.guards, {}, notes_to)  # before any finding: it qualifies them
     if a.format == "table":
         print_findings_summary(records)
         if a.out:
             print(f"Written 已写入 → {a.out}")
+    print_run_notes({}, report.not_checked, notes_to)
     for code, error in report.errors.items():
         print(f"error 错误: detector {code} failed and was skipped (its earlier findings are "
               f"kept as they were): {error}; the other detectors' findings are recorded. "
@@ -517,6 +542,7 @@ def cmd_detect(a: argparse.Namespace) -> int:
 def cmd_findings(a: argparse.Namespace) -> int:
     from casework.status import with_case_state
     from findings.listing import as_records, current_findings, write_findings
+    from findings.runs import RunNotes, run_notes
 
     _check_format(a)
     views = _views(a)
@@ -526,6 +552,15 @@ def cmd_findings(a: argparse.Namespace) -> int:
     if a.category:
         frame = frame[frame["category"].isin(a.category)]
     records = as_records(frame, unmask=a.unmask)
+    notes = run_notes(views)
+    if a.category:  # the notes of the rules listed
+        from detectors.registry import registry
+
+        shown = {c for c, m in registry().items() if m.CATEGORY in a.category}
+        notes = RunNotes({c: g for c, g in notes.guards.items() if c in shown},
+                         {c: n for c, n in notes.not_checked.items() if c in shown})
+    notes_to = sys.stderr if a.json or a.format != "table" else sys.stdout
+    print_run_notes(notes.guards, {}, notes_to)  # before any finding: it qualifies them
     if a.json:
         _print_json(records)
     elif a.format != "table":
@@ -534,6 +569,7 @@ def cmd_findings(a: argparse.Namespace) -> int:
             sys.stdout.write(text)
     else:
         print_findings_summary(records, top=a.top)
+    print_run_notes({}, notes.not_checked, notes_to)
     return EXIT_OK
 
 

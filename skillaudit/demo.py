@@ -61,7 +61,7 @@ def run_demo(persons: int, seed: int, db: str | None, workdir: Path) -> int:
     from findings.detection import run_detection
     from findings.listing import as_records, current_findings, write_findings
     from projections.views import Views
-    from skillaudit.cli import print_findings_summary
+    from skillaudit.cli import print_findings_summary, print_run_notes
     from skillaudit.wiring import engine_for_db
 
     store = store_for(url)
@@ -79,7 +79,9 @@ def run_demo(persons: int, seed: int, db: str | None, workdir: Path) -> int:
     print(f"    {len(report.findings):,} findings ({report.new} new) under rules "
           f"{report.rules_version} ({report.rules_digest}), "
           f"{sum(report.seconds.values()):.1f}s over {len(report.seconds)} detectors")
+    print_run_notes(report.guards, {})  # before any finding: it qualifies them
     print_findings_summary(records, top=8)
+    print_run_notes({}, report.not_checked)
     out = workdir / "skillaudit-demo-findings.csv"
     write_findings(records, "csv", out)
     print(f"5/5 Report 报告 → {out} (ID numbers, phones, accounts and names masked 个人信息已脱敏)")

@@ -255,6 +255,20 @@ class TinyCity:
             "payment_id": payment_id, "claim_id": claim_id, "amount": amount,
             "bank_account": account, "county": county, "program": program})
 
+    def recover(self, payment_id: str, amount: str, *, on: str = "2023-06-01",
+                reason: str = "audit") -> None:
+        self.add("PaymentRecovered", ts(on, 16), {"payment_id": payment_id, "amount": amount,
+                                                  "reason": reason})
+
+    def settle(self, claim_id: str, amount: str, *, decision: str = "approved",
+               paid: bool = True, on: str = "2023-04-05") -> None:
+        """Review a claim (approving ``amount`` unless rejected) and pay it ten days later."""
+        approved = "0.00" if decision == "rejected" else amount
+        self.review(claim_id, approved, decision=decision, on=on)
+        if paid:
+            day = (date.fromisoformat(on) + timedelta(days=10)).isoformat()
+            self.pay(f"PAY-{claim_id}", claim_id, amount, on=day)
+
     # -- the pipeline -----------------------------------------------------------------------
 
     def frames(self, tmp_path: Path) -> Views:

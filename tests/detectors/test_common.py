@@ -5,7 +5,10 @@
 * empty frames give no findings; the same frames give the same findings twice;
 * it does not modify the frames it reads;
 * its findings are well formed: known category and severity, its own code, ids as
-  tuples, money as integer fen, explanations in both languages.
+  tuples, money as integer fen, explanations in both languages;
+* it says what it examined (the share-flagged guard's denominator), truthfully: every
+  subject it flagged in a synthetic city is among the subjects it says it examined;
+  and what it reports as unchecked names one of its own keys.
 """
 
 from __future__ import annotations
@@ -16,12 +19,28 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from detectors.base import CATEGORIES, SEVERITIES
+from detectors.base import CATEGORIES, SEVERITIES, SUBJECT_FRAMES
 from detectors.registry import registry
 from detectors.rules import load_rules
-from tests.detectors.city import TinyCity
+from detectors.run import examined_of, run_detectors
+from engine.synth import generate
+from projections.views import Views
+from tests.detectors.city import TinyCity, projected
 
 CODES = list(registry())
+# rewritten elsewhere: counted by their findings' subject type until they say what they examined
+COUNTED_BY_SUBJECT = {"DUP_IDENTITY", "FRAUD_INSTITUTION_OUTLIER"}
+# a user's file for the synthetic city: its local standards, so those parts run too
+LOCAL_STANDARDS = """
+[policy]
+certification_subsidy = { "5" = "300", "4" = "400", "3" = "500", "2" = "600", "1" = "700" }
+level_min_hours = { "5" = 40, "4" = 60, "3" = 80, "2" = 100, "1" = 120 }
+apprentice_per_person = "4000.00"
+entrepreneurship_per_person = "1200.00"
+local_minimum_income = "1980.00"
+[rules.FRAUD_PASS_RATE_ANOMALY]
+pass_mark = "60"
+"""
 FRAME_NAMES = [
     "persons", "person_history", "institutions", "institution_history", "licences", "agencies",
     "agency_history", "agency_occupations", "employers", "classes", "sessions", "completions",
@@ -61,6 +80,17 @@ def busy(tmp_path_factory: pytest.TempPathFactory):
 @pytest.fixture(scope="module")
 def empty(tmp_path_factory: pytest.TempPathFactory):
     return TinyCity().frames(tmp_path_factory.mktemp("empty"))
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory):
+    """A small synthetic city with its injected cases, detected under its local standards."""
+    d = tmp_path_factory.mktemp("generated")
+    generate(50, 5, d / "city.jsonl", d / "truth.json")
+    views = Views(projected(d / "city.jsonl", f"sqlite:///{d / 'city.db'}"))
+    (d / "local.toml").write_text(LOCAL_STANDARDS, encoding="utf-8")
+    rules = load_rules(d / "local.toml")
+    return views, rules, run_detectors(views, rules)
 
 
 def test_there_are_detectors() -> None:
@@ -138,3 +168,26 @@ def test_rules_file_errors_name_the_key(tmp_path: Path) -> None:
     assert rules.digest != load_rules().digest
     module = registry()["INEFF_LOW_ATTENDANCE"]
     assert str(rules.params("INEFF_LOW_ATTENDANCE", module.Params).min_attended_ratio) == "0.7"
+
+
+@pytest.mark.parametrize("code", CODES)
+def test_says_what_it_examined_and_left_unchecked(code: str, generated) -> None:
+    views, rules, result = generated
+    module = registry()[code]
+    assert code not in result.errors
+    params = rules.params(code, module.Params)
+    found = [f for f in result.findings if f.code == code]
+    if code not in COUNTED_BY_SUBJECT:
+        assert callable(getattr(module, "examined", None)), f"{code} has no examined()"
+    groups = examined_of(module, views, params, {f.subject_type for f in found})
+    fields = {f.name for f in dataclasses.fields(module.Params)}
+    for g in groups:
+        assert g.subject_type in SUBJECT_FRAMES and g.noun_en and g.noun_zh
+        assert set(g.keys) <= fields, f"{code}: {set(g.keys) - fields} are not its keys"
+    for f in found:  # whatever it flagged, it examined
+        assert any(f.subject_type == g.subject_type and f.subject_id in g.ids for g in groups), (
+            f"{code} flagged {f.subject_type} {f.subject_id} outside what it examined")
+    for note in getattr(module, "unchecked", lambda *_: [])(views, params):
+        assert note.key in fields and note.count > 0 and note.what_en and note.what_zh
+    # the local standards above are set: nothing is left unchecked for want of them
+    assert all(n["key"] == "policy.covered_categories" for n in result.unchecked.get(code, []))

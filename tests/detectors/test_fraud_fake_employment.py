@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 
 from detectors import fraud_fake_employment as d
@@ -28,9 +29,12 @@ def city() -> tuple[TinyCity, dict[str, str]]:
     return c, ids
 
 
+LOCAL = d.Params(local_minimum_income=Decimal("1980.00"))  # the city's minimum, set by a user
+
+
 def test_fires_on_fake_outcomes_only(tmp_path: Path) -> None:
     c, ids = city()
-    found = d.detect(c.frames(tmp_path), d.Params())
+    found = d.detect(c.frames(tmp_path), LOCAL)
     by = {f.subject_id: f for f in found}
     assert sorted(by) == sorted([ids["a"], ids["b"], ids["c"], ids["g"]])
     a = by[ids["a"]]
@@ -44,9 +48,17 @@ def test_fires_on_fake_outcomes_only(tmp_path: Path) -> None:
     assert "phone" in g.explanation_en and "1000.00" in g.explanation_en
 
 
-def test_minimum_income_comes_from_the_policy(tmp_path: Path) -> None:
-    from decimal import Decimal
+def test_unset_minimum_income_compares_no_income_and_says_so(tmp_path: Path) -> None:
+    c, ids = city()
+    frames = c.frames(tmp_path)
+    found = {f.subject_id for f in d.detect(frames, d.Params())}
+    assert found == {ids["a"], ids["b"], ids["g"]}  # linked or uninsured: c's wage unjudged
+    [note] = d.unchecked(frames, d.Params())
+    assert note.key == "local_minimum_income" and note.count == 6  # e's job predates C1
+    assert d.unchecked(frames, LOCAL) == []
 
+
+def test_minimum_income_comes_from_the_policy(tmp_path: Path) -> None:
     c, ids = city()
     found = d.detect(c.frames(tmp_path), d.Params(local_minimum_income=Decimal("1400.00")))
     assert ids["c"] not in {f.subject_id for f in found}

@@ -5,7 +5,20 @@ from __future__ import annotations
 from pathlib import Path
 
 from detectors import fraud_over_cap_claim as d
+from detectors.rules import load_rules
 from tests.detectors.city import TinyCity
+
+# The city's own certification amounts, set as a user sets a local standard.
+LOCAL = """
+[policy]
+certification_subsidy = { "5" = "300.00", "4" = "400.00", "3" = "500.00" }
+"""
+
+
+def local_params(tmp_path: Path, text: str = LOCAL) -> d.Params:
+    rules = tmp_path / "local.toml"
+    rules.write_text(text, encoding="utf-8")
+    return load_rules(rules).params(d.CODE, d.Params)
 
 
 def city() -> tuple[TinyCity, dict[str, str]]:
@@ -37,7 +50,7 @@ def city() -> tuple[TinyCity, dict[str, str]]:
 
 def test_over_cap_fires_and_the_rates_stay_silent(tmp_path: Path) -> None:
     c, ids = city()
-    found = d.detect(c.frames(tmp_path), d.Params())
+    found = d.detect(c.frames(tmp_path), local_params(tmp_path))
     by = {f.subject_id: f for f in found}
     assert sorted(by) == ["CL1", "CL3", "CL4", "CL5"], [f.explanation_en for f in found]
     a = by["CL1"]  # two trainees over the cap, one finding for the claim
@@ -69,5 +82,43 @@ def test_rates_come_from_the_policy(tmp_path: Path) -> None:
     c, _ids = city()
     found = d.detect(c.frames(tmp_path), d.Params(inclusive_cap=Decimal("2000.00"),
                                                   inclusive_per_day=Decimal("150.00"),
-                                                  min_excess=Decimal("250.00")))
+                                                  min_excess=Decimal("250.00"),
+                                                  certification_subsidy={"4": Decimal("400")}))
     assert found == []
+
+
+def test_unset_certification_amounts_check_nothing_and_say_so(tmp_path: Path) -> None:
+    """No seed gives certification amounts: by default no certification claim is compared,
+    and the rule names the key a user sets; a level missing from a user's table likewise."""
+    c, _ids = city()
+    frames = c.frames(tmp_path)
+    found = d.detect(frames, d.Params())
+    assert "CL5" not in {f.subject_id for f in found}
+    assert {f.subject_id for f in found} == {"CL1", "CL3", "CL4"}  # training still checked
+    notes = d.unchecked(frames, d.Params())
+    cert = [n for n in notes if n.key == "certification_subsidy"]
+    assert len(cert) == 1 and cert[0].count == 2  # the two certificates of CL5
+    assert "level 4, 3" in cert[0].what_en and "取证补贴" in cert[0].what_zh
+    groups = {g.noun_en: g for g in d.examined(frames, d.Params())}
+    assert groups["certification claims"].ids == frozenset()  # compared with nothing
+    only_five = local_params(tmp_path, '[policy]\ncertification_subsidy = { "5" = "300" }\n')
+    assert "CL5" not in {f.subject_id for f in d.detect(frames, only_five)}
+    [note] = [n for n in d.unchecked(frames, only_five) if n.key == "certification_subsidy"]
+    assert note.count == 2
+    assert d.unchecked(frames, local_params(tmp_path)) == []
+
+
+def test_unset_flat_amounts_leave_those_modes_unchecked(tmp_path: Path) -> None:
+    c = TinyCity()
+    c.institution()
+    people = [c.person(born=f"198{i}-03-0{i + 1}") for i in range(2)]
+    c.employer()
+    c.klass("AP", mode="apprentice", employer="E1")
+    c.train("AP", people)
+    c.claim("CLA", [(p, "9000.00", 10) for p in people], cid="AP")
+    frames = c.frames(tmp_path)
+    assert d.detect(frames, d.Params()) == []
+    [note] = d.unchecked(frames, d.Params())
+    assert note.key == "apprentice_per_person" and note.count == 2
+    found = d.detect(frames, local_params(tmp_path, '[policy]\napprentice_per_person = "4000"\n'))
+    assert [f.subject_id for f in found] == ["CLA"] and found[0].amount_at_risk_fen == 1000000

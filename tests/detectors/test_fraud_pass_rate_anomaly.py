@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 
 from detectors import fraud_pass_rate_anomaly as d
@@ -26,9 +27,12 @@ def city() -> tuple[TinyCity, list[str]]:
     return c, people
 
 
+MARKED = d.Params(pass_mark=Decimal("60"))  # the occupation standards' mark, set by a user
+
+
 def test_fires_on_outliers_not_on_an_easy_exam(tmp_path: Path) -> None:
     c, people = city()
-    found = d.detect(c.frames(tmp_path), d.Params())
+    found = d.detect(c.frames(tmp_path), MARKED)
     by = {f.subject_id: f for f in found}
     assert sorted(by) == ["A2", "A4"]
     f = by["A2"]
@@ -40,6 +44,17 @@ def test_fires_on_outliers_not_on_an_easy_exam(tmp_path: Path) -> None:
     g = by["A4"]
     assert g.observed["bunched"] and g.observed["bunched_passes"] == 37
     assert "37 of 37" in g.explanation_en
+
+
+def test_without_a_pass_mark_bunching_is_not_looked_for(tmp_path: Path) -> None:
+    """The pass mark is in neither the spec nor a seed: unset, A4's bunched scores are not
+    judged (its rate is no outlier), and the rule says which key would judge them."""
+    c, _ = city()
+    frames = c.frames(tmp_path)
+    assert [f.subject_id for f in d.detect(frames, d.Params())] == ["A2"]
+    [note] = d.unchecked(frames, d.Params())
+    assert note.key == "pass_mark" and note.count > 0
+    assert d.unchecked(frames, MARKED) == []
 
 
 def test_pooled_over_occupations(tmp_path: Path) -> None:

@@ -6,7 +6,15 @@ from decimal import Decimal
 from pathlib import Path
 
 from detectors import ineff_short_delivery as d
+from detectors.rules import load_rules
 from tests.detectors.city import TinyCity
+
+
+def local_params(tmp_path: Path) -> d.Params:
+    """The city's published minimum hours per level, set as a user sets a local standard."""
+    rules = tmp_path / "local.toml"
+    rules.write_text('[policy]\nlevel_min_hours = { "5" = 40, "4" = 60 }\n', encoding="utf-8")
+    return load_rules(rules).params(d.CODE, d.Params)
 
 
 def city() -> tuple[TinyCity, list[str]]:
@@ -38,7 +46,7 @@ def city() -> tuple[TinyCity, list[str]]:
 
 def test_fires_on_short_classes(tmp_path: Path) -> None:
     c, people = city()
-    findings = {f.subject_id: f for f in d.detect(c.frames(tmp_path), d.Params())}
+    findings = {f.subject_id: f for f in d.detect(c.frames(tmp_path), local_params(tmp_path))}
     assert sorted(findings) == ["HALFDAYS", "LOWLEVEL", "SHORT"]
     f = findings["SHORT"]
     assert f.subject_type == "class" and f.class_ids == ("SHORT",)
@@ -57,8 +65,21 @@ def test_fires_on_short_classes(tmp_path: Path) -> None:
 
 def test_within_tolerance_and_running_stay_silent(tmp_path: Path) -> None:
     c, _ = city()
-    found = {f.subject_id for f in d.detect(c.frames(tmp_path), d.Params())}
+    found = {f.subject_id for f in d.detect(c.frames(tmp_path), local_params(tmp_path))}
     assert "ALMOST" not in found and "RUNNING" not in found
+
+
+def test_unset_level_minima_check_only_the_plan_and_say_so(tmp_path: Path) -> None:
+    """No seed publishes minimum hours per level: a class that delivered its whole plan is
+    not short by default, and the rule counts the classes it did not compare."""
+    c, _ = city()
+    frames = c.frames(tmp_path)
+    found = {f.subject_id for f in d.detect(frames, d.Params())}
+    assert found == {"HALFDAYS", "SHORT"}  # LOWLEVEL delivered 100 % of its plan
+    [note] = d.unchecked(frames, d.Params())
+    assert note.key == "level_min_hours" and note.count == 4  # SHORT LOWLEVEL HALFDAYS ALMOST
+    assert "level 5, 4" in note.what_en and "最低学时" in note.what_zh
+    assert d.unchecked(frames, local_params(tmp_path)) == []
 
 
 def test_thresholds_come_from_the_rules(tmp_path: Path) -> None:
