@@ -99,19 +99,23 @@ class Finding:
     evidence_positions: tuple[int, ...] = ()
     observed: dict[str, Any] = field(default_factory=dict)
     key: str = ""  # tells apart findings of one rule about the same ids (e.g. a date)
+    # observed keys holding estimates from the whole population (a model's weights): shown,
+    # but not facts of the case, so a refit alone does not change or reopen the finding
+    estimated: tuple[str, ...] = ()
 
     @classmethod
     def make(cls, *, code: str, category: str, severity: str, title: str, zh: str, en: str,
              subject_type: str, subject_id: str, amount_at_risk_fen: int = 0,
              person_ids: Any = None, class_ids: Any = None, institution_ids: Any = None,
              claim_ids: Any = None, payment_ids: Any = None, evidence: Any = None,
-             observed: dict[str, Any] | None = None, key: str = "") -> Finding:
+             observed: dict[str, Any] | None = None, key: str = "",
+             estimated: tuple[str, ...] = ()) -> Finding:
         positions = tuple(sorted({int(p) for p in (evidence if evidence is not None else ())
                                   if not missing(p)}))
         return cls(code, category, severity, title, zh, en, subject_type, str(subject_id),
                    int(amount_at_risk_fen), _ids(person_ids), _ids(class_ids),
                    _ids(institution_ids), _ids(claim_ids), _ids(payment_ids), positions,
-                   _plain(observed or {}), str(key))
+                   _plain(observed or {}), str(key), tuple(estimated))
 
     def identity(self, rules_digest: str) -> str:
         """Stable id: the same fact (rule, subject, ids) under the same rules, the same id."""
@@ -125,7 +129,8 @@ class Finding:
 
     def facts_digest(self) -> str:
         """Changes when the observed facts or evidence change (a dismissed finding reopens)."""
-        key = json.dumps([self.observed, self.evidence_positions, self.amount_at_risk_fen],
+        facts = {k: v for k, v in self.observed.items() if k not in self.estimated}
+        key = json.dumps([facts, self.evidence_positions, self.amount_at_risk_fen],
                          ensure_ascii=False, sort_keys=True, default=str)
         return hashlib.sha256(key.encode()).hexdigest()[:20]
 

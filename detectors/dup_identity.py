@@ -617,8 +617,15 @@ def detect(frames: Frames, p: Params) -> list[Finding]:
                       "match_probability": round(pr, 4), "blocked_by": blocked,
                       "subsidy_fen": {pa: int(subsidy.get(pa, 0)), pb: int(subsidy.get(pb, 0))},
                       "later_record": later, "model": model},
+            estimated=ESTIMATED,
         ))
     return out
+
+
+# what the model says of a pair moves with every refit; the pair, its subsidies and its
+# evidence are the case's facts
+ESTIMATED = ("waterfall", "sum_of_field_weights", "prior_weight", "match_weight",
+             "match_probability", "model")
 
 
 def _shown(comparison: str, rec: pd.Series) -> object:

@@ -21,8 +21,11 @@ least ``min_items`` claim items (of ``claim_kinds``, amount > 0):
    per stratum (claim kind × class mode) and weighted by the institution's own
    mix, at least ``min_peer_mad`` (on at least ``min_peer_items`` peer items);
 3. **Rule shape**: the share of its amounts that are not whole multiples of
-   ``rule_unit`` yuan (every amount the rules produce is) exceeds the peers'
-   share (same strata, same weighting) by at least ``min_unshaped_excess``.
+   the rules' unit exceeds the peers' share (same strata, same weighting) by at
+   least ``min_unshaped_excess``. The unit is ``rule_unit`` when a rules file
+   sets it, else the greatest common divisor of the subsidy amounts the rules
+   file does set (per-day rates, caps, flat amounts, certification amounts):
+   every amount those rules produce is a whole multiple of it, in any city.
 
 Condition 3 is what separates invented amounts from honest heterogeneity, and
 because it is relative to the peers, a city whose rules pay odd amounts (by
@@ -31,7 +34,8 @@ the hour, say) does not flag everyone. At risk: the not-rule-shaped items.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 import numpy as np
@@ -42,6 +46,7 @@ from detectors.common import fen, pct, yuan
 
 CODE = "FRAUD_BENFORD"
 CATEGORY = "subsidy_fraud"
+LEVELS = ("5", "4", "3", "2", "1")
 
 DIGITS = np.arange(1, 10)
 BENFORD = np.log10(1 + 1 / DIGITS)
@@ -59,8 +64,28 @@ class Params:
     marginal_mad: Decimal = Decimal("0.015")
     min_peer_mad: Decimal = Decimal("0.015")
     min_peer_items: int = 100
-    rule_unit: Decimal = Decimal("50.00")
     min_unshaped_excess: Decimal = Decimal("0.50")
+    rule_unit: Decimal | None = None  # unset: derived from the policy amounts below
+    # the policy amounts the unit is derived from (the [policy] values, set or unset)
+    inclusive_per_day: Decimal | None = Decimal("100.00")
+    inclusive_cap: Decimal | None = Decimal("1000.00")
+    enterprise_per_person: Decimal | None = Decimal("300.00")
+    apprentice_per_person: Decimal | None = None
+    entrepreneurship_per_person: Decimal | None = None
+    order_first_rate: Decimal | None = Decimal("150.00")
+    order_later_rate: Decimal | None = Decimal("100.00")
+    certification_subsidy: dict[str, Decimal] = field(default_factory=dict,
+                                                      metadata={"keys": LEVELS})
+
+
+def unit_fen(p: Params) -> int:
+    """The amount every rule-made subsidy is a whole multiple of, in fen."""
+    if p.rule_unit is not None:
+        return fen(p.rule_unit)
+    amounts = [p.inclusive_per_day, p.inclusive_cap, p.enterprise_per_person,
+               p.apprentice_per_person, p.entrepreneurship_per_person, p.order_first_rate,
+               p.order_later_rate, *p.certification_subsidy.values()]
+    return math.gcd(*(fen(a) for a in amounts if a is not None and a > 0)) or 1
 
 
 def band(mad: float, p: Params) -> str:
@@ -95,7 +120,7 @@ def _items(frames: Frames, p: Params) -> pd.DataFrame:
     it["mode"] = it["class_id"].map(classes["mode"]).fillna("-")
     it = it.dropna(subset=["institution_id"])
     it["digit"] = first_digit(it["amount_fen"])
-    it["unshaped"] = (it["amount_fen"].astype("int64") % fen(p.rule_unit)) != 0
+    it["unshaped"] = (it["amount_fen"].astype("int64") % unit_fen(p)) != 0
     return it
 
 
@@ -168,13 +193,13 @@ def detect(frames: Frames, p: Params) -> list[Finding]:
             zh=(f"{inst} 的 {n} 笔申领金额首位数字与本福特定律的平均绝对偏差 MAD = {mad_b:.3f}"
                 f"（{BAND_ZH[b]}，> {float(p.marginal_mad):g}），与同类申领的同行分布偏差 "
                 f"MAD = {mad_p:.3f} ≥ {p.min_peer_mad}；{pct(share)} 的金额不是 "
-                f"{yuan(fen(p.rule_unit))} 元的整数倍（同行 {pct(peer_share)}），不符合补贴"
+                f"{yuan(unit_fen(p))} 元的整数倍（同行 {pct(peer_share)}），不符合补贴"
                 f"标准的金额形态；首位数字 {top}；涉及 {len(odd)} 笔共 {yuan(at_risk)} 元"),
             en=(f"{inst}: the first digits of its {n} claim amounts deviate from Benford's law "
                 f"by MAD {mad_b:.3f} ({b}, above {float(p.marginal_mad):g}) and from its "
                 f"peers' same-kind claims by MAD {mad_p:.3f} (at least "
                 f"{p.min_peer_mad}); {pct(share)} of the amounts are not whole "
-                f"multiples of {yuan(fen(p.rule_unit))} yuan (peers {pct(peer_share)}), unlike "
+                f"multiples of {yuan(unit_fen(p))} yuan (peers {pct(peer_share)}), unlike "
                 f"amounts the subsidy rules produce; first digits {top}; {len(odd)} items, "
                 f"{yuan(at_risk)} yuan"),
             subject_type="institution", subject_id=inst, amount_at_risk_fen=at_risk,

@@ -463,7 +463,7 @@ def three_in_a_year(looks: _Looks) -> list[Lookalike]:
 
 
 def withdrew_before_start(looks: _Looks) -> list[Lookalike]:
-    """Enrolled, withdrew before the first session, never checked in and never claimed."""
+    """Enrolled, withdrew before the first class session, never checked in and never claimed."""
     world, kit = looks.world, looks.kit
     found: list[Lookalike] = []
     for _ in range(looks.n):
@@ -478,8 +478,8 @@ def withdrew_before_start(looks: _Looks) -> list[Lookalike]:
         ids = class_ids(cls, claim=False)
         ids.person_ids = [pid_of(world, pno)]
         found.append(Lookalike("withdrew_before_start", ["FRAUD_GHOST_NO_CHECKIN"],
-                               f"Enrolled in {cls.cid}, withdrew before the first session, not "
-                               "claimed.", ids))
+                               f"Enrolled in {cls.cid}, withdrew before the first class "
+                               "session, not claimed.", ids))
     return found
 
 

@@ -88,7 +88,7 @@ def is_work_day(day: int) -> bool:
 
 
 def next_session_day(day: int) -> int:
-    """The first session day on or after ``day``."""
+    """The first class-session day on or after ``day``."""
     while not is_session_day(day):
         day += 1
     return day

@@ -363,3 +363,22 @@ def test_a_field_missing_for_everyone_is_compared_as_missing(frames) -> None:
     f = next(x for x in found if ids["typo"] in x.person_ids)
     levels = {w["comparison"]: w["level"] for w in f.observed["waterfall"]}
     assert levels["contact"] == "phone"
+
+
+def test_a_refit_alone_does_not_change_the_facts_of_a_finding() -> None:
+    """A stream refits the model every cycle: weights move, the case's facts do not."""
+    from dataclasses import replace
+
+    from detectors.base import Finding
+
+    base = Finding.make(code="DUP_IDENTITY", category="duplicate_training", severity="high",
+                        title="t", zh="z", en="e", subject_type="person", subject_id="A",
+                        person_ids=["A", "B"], evidence=[1, 2],
+                        observed={"match_weight": 20.5, "model": {"lambda": 1e-6},
+                                  "later_record": "B"},
+                        estimated=("match_weight", "model"))
+    refit = replace(base, observed={**base.observed, "match_weight": 21.0,
+                                    "model": {"lambda": 2e-6}})
+    assert refit.facts_digest() == base.facts_digest()
+    moved = replace(base, observed={**base.observed, "later_record": "A"})
+    assert moved.facts_digest() != base.facts_digest()

@@ -22,7 +22,7 @@ OTHERS = {"DUP_IDENTITY", "FRAUD_INSTITUTION_OUTLIER"}
 # policy amounts neither the spec nor a seed report gives, and a rule's pass mark likewise
 UNSET = {"apprentice_per_person", "entrepreneurship_per_person", "local_minimum_income",
          "level_min_hours", "certification_subsidy"}
-UNSET_KEYS = UNSET | {"pass_mark"}
+UNSET_KEYS = UNSET | {"pass_mark", "rule_unit"}
 # the key names a rules file of another tool writes: kept
 KEPT = {"certification_subsidy", "level_min_hours", "inclusive_per_day", "inclusive_cap",
         "enterprise_per_person", "apprentice_per_person", "entrepreneurship_per_person",

@@ -17,8 +17,6 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 
-import pytest
-
 from skillaudit.reference import GENERATED
 from tests.docs.paths import DOCS, REPO
 
@@ -88,7 +86,6 @@ def test_readme_and_manual_speak_of_the_product_only() -> None:
     assert not found, "development history in the README or the manual:\n" + "\n".join(found)
 
 
-@pytest.mark.xfail(reason="code words cleaned after the merge", strict=True)
 def test_code_and_generated_reference_speak_of_the_product_only() -> None:
     found = hits(code())
     assert not found, ("development history in the code (or in the reference pages "
