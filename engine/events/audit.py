@@ -66,3 +66,7 @@ class DetectionRun(EventData, frozen=True, kw_only=True):
     counts: dict[str, int] = {}
     errors: dict[str, str] = {}  # detectors that failed in this run, and why
     seconds: dict[str, float] = {}
+    # per rule: what it could not check for want of a local standard, and the key to set
+    not_checked: dict[str, list[dict[str, Any]]] = {}
+    # per rule: the share-flagged guard's doubt (share, examined, the sentence)
+    guards: dict[str, dict[str, Any]] = {}
