@@ -14,6 +14,7 @@ from engine.synth import emit_money as em
 from engine.synth import emit_training as et
 from engine.synth.encoding import Ctx, Out
 from engine.synth.model import World
+from engine.synth.policy import PASS_MARK
 
 Task = tuple[Callable[..., None], tuple[Any, ...]]
 
@@ -95,7 +96,7 @@ def build(world: World) -> Agenda:
         agenda.add(v.day, em.voucher_issued, v)
     for ev in world.evaluations:
         agenda.add(ev.day, em.evaluated, ev)
-        if ev.score >= 60:
+        if ev.score >= PASS_MARK:
             agenda.add(ev.cert_day, em.evaluation_certified, ev)
         if ev.voucher >= 0:
             agenda.add(ev.writeoff_day, em.evaluation_written_off, ev, ev.writeoff_day)

@@ -13,7 +13,7 @@ from engine.synth import occupations, policy, timeline
 from engine.synth.emit_training import voucher_id
 from engine.synth.encoding import Ctx, Out, put
 from engine.synth.model import Claim, ClassPlan, Evaluation, Misc, Payment, SkillUpgrade, Voucher
-from engine.synth.policy import yuan
+from engine.synth.policy import PASS_MARK, yuan
 
 
 def claim_filed(ctx: Ctx, out: Out, claim: Claim, sec: int) -> None:
@@ -102,7 +102,7 @@ def evaluated(ctx: Ctx, out: Out, ev: Evaluation) -> None:
     put(ctx, out, f"ev-{ev.assessment_id}", "AssessmentTaken", ev.day, ev.sec, "evaluation",
         {"assessment_id": ev.assessment_id, "person_id": ctx.pid[ev.person],
          "agency_id": ctx.world.agencies[ev.agency].aid, "occupation": occupations.CODES[ev.occ],
-         "level": ev.level, "score": ev.score, "passed": ev.score >= 60},
+         "level": ev.level, "score": ev.score, "passed": ev.score >= PASS_MARK},
         lag=rng.randint(600, 3600))
     if ev.voucher >= 0:
         vid = voucher_id(ev.voucher)

@@ -15,7 +15,7 @@ from engine.synth import occupations, policy, timeline
 from engine.synth.encoding import Ctx, Out, put
 from engine.synth.model import ClassPlan
 from engine.synth.outcomes import assessment_id, cert_id, normal_income
-from engine.synth.policy import yuan
+from engine.synth.policy import PASS_MARK, yuan
 
 _DAY = timeline.DAY_SECONDS
 _TOD = timeline.TOD
@@ -272,7 +272,7 @@ def assessments(ctx: Ctx, out: Out, cls: ClassPlan) -> None:
         aid = assessment_id(cls, k)
         put(ctx, out, f"ev-{aid}", "AssessmentTaken", cls.assess_day, sec, "evaluation",
             {"assessment_id": aid, "person_id": ctx.pid[cls.persons[k]], "agency_id": agency,
-             "occupation": occ, "level": cls.level, "score": s, "passed": s >= 60},
+             "occupation": occ, "level": cls.level, "score": s, "passed": s >= PASS_MARK},
             lag=rng.randint(600, 7200))
 
 

@@ -122,7 +122,7 @@ def plan_trainee(world: World, cls: ClassPlan, k: int, *, withdraw: bool = True)
     if rng.random() < 0.95:
         mean = cls.inst.quality + occupations.OCCUPATIONS[cls.occ].ease
         cls.score[k] = score(rng, mean)
-        cls.cert[k] = 1 if cls.score[k] >= 60 else 0
+        cls.cert[k] = 1 if cls.score[k] >= policy.PASS_MARK else 0
 
 
 def normal_income(world: World, rng: random.Random) -> int:

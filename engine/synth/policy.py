@@ -50,6 +50,7 @@ from fractions import Fraction
 from engine.synth.geography import County, draw_layout
 
 FEN = 100  # fen per yuan
+PASS_MARK = 60  # assessments pass at 60 of 100 (the occupational skill standards' mark)
 
 # Training programmes (ClassOpened.program, SubsidyClaimed.program, SubsidyPaid.program,
 # BudgetAllocated.program).
@@ -243,6 +244,8 @@ class LocalPolicy:
         for key, value in values.items():
             if key in self.published:
                 lines.append(f"{key} = {value}")
+        # every assessment standard publishes its pass mark, and the city's is 60 of 100
+        lines += ["", "[rules.FRAUD_PASS_RATE_ANOMALY]", f'pass_mark = "{PASS_MARK}"']
         return "\n".join(lines) + "\n"
 
     def summary(self) -> dict[str, object]:

@@ -29,6 +29,7 @@ from engine.synth.policy import (
     ALWAYS_PUBLISHED,
     FEN,
     OPTIONAL_KEYS,
+    PASS_MARK,
     LocalPolicy,
     draw_policy,
     yuan,
@@ -92,7 +93,8 @@ def test_the_rules_file_loads_and_holds_only_what_the_city_publishes(
     path = tmp_path / "city.rules.toml"
     path.write_text(local.rules_toml(), encoding="utf-8")
     raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    assert set(raw) == {"version", "policy"}
+    assert set(raw) == {"version", "policy", "rules"}
+    assert raw["rules"] == {"FRAUD_PASS_RATE_ANOMALY": {"pass_mark": str(PASS_MARK)}}
     assert set(raw["policy"]) | {"version"} == set(local.published)
     assert set(ALWAYS_PUBLISHED) <= local.published
     rules, defaults = load_rules(path), load_rules()

@@ -10,6 +10,7 @@ from datetime import date
 from engine.synth import institutions, occupations, outcomes, timeline
 from engine.synth.irregularities.kit import Kit, class_ids, pid_of
 from engine.synth.model import ClassPlan, Evaluation
+from engine.synth.policy import PASS_MARK
 from engine.synth.population import county_cum
 from engine.synth.truth import Case, Ids
 
@@ -109,7 +110,7 @@ def cert_burst(kit: Kit) -> Case | None:
                         5 if rng.random() < 0.8 else 4, day, rng.randrange(9 * 3600, 16 * 3600),
                         outcomes.score(rng, 72.0), day)
         world.evaluations.append(ev)
-        if ev.score >= 60:
+        if ev.score >= PASS_MARK:
             ids.certificate_ids.append(ev.cert_id)
     return Case("FRAUD_CERT_BURST",
                 f"{agency.aid}, filed on {timeline.iso(filed)}, issued "

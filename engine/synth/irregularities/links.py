@@ -215,7 +215,7 @@ def agency_linked(kit: Kit) -> Case | None:
     kit.taint(*chosen)
     scores = [s for c in chosen for s in c.score if s >= 0]
     # A good institution may pass (nearly) everyone by chance: then say so honestly.
-    lucky = len(scores) >= 30 and sum(s >= 60 for s in scores) >= 0.97 * len(scores)
+    lucky = len(scores) >= 30 and sum(s >= policy.PASS_MARK for s in scores) >= 0.97 * len(scores)
     return Case("FRAUD_AGENCY_LINKED",
                 f"{agency.aid}, registered as linked to {inst.iid}, assessed and certified "
                 f"{len(chosen)} of that institution's own classes.", ids,
