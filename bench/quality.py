@@ -146,10 +146,7 @@ def fmt(x: float | None) -> str:
 
 def guard_of(result: Any) -> dict[str, str]:
     """The rules that tripped the result's guard, as code → note (empty when it has none)."""
-    guard = getattr(result, "guard", None) or {}
-    if isinstance(guard, dict):
-        return {str(k): str(v) for k, v in sorted(guard.items())}
-    return {str(item): "" for item in guard}
+    return {str(code): str(g.get("en", "")) for code, g in sorted(result.guards.items())}
 
 
 # -- one city -----------------------------------------------------------------------------
@@ -281,8 +278,8 @@ def print_city(r: dict[str, Any], every_code: bool) -> None:
                                                   else ""))
         for h in run["lookalike_hits"][:10]:
             print(f"      look-alike {h['lookalike']} {h['kind']}: {h['code']} on {h['subject']}")
-        if run["guard"]:
-            print(f"      guard tripped by: {', '.join(run['guard'])}")
+        for code, note in run["guard"].items():
+            print(f"      guard: {code} {note}")
     print(f"   {'code':<32}{'cases':>6}{'hit':>5}{'recall':>8}" + "".join(
         f"{n + ' find':>14}{'true':>6}{'prec':>6}" for n in runs))
     codes = sorted({*r[runs[0]]["patterns"], *r[runs[-1]]["patterns"]},
