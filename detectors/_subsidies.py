@@ -92,10 +92,35 @@ def _items_of(frames: Frames, keep: pd.Series) -> pd.DataFrame:
     return m.reset_index(drop=True)
 
 
-def people_in_training(frames: Frames) -> pd.Series:
-    """Every person id enrolled, checked in or named in a claim item (may repeat)."""
-    return pd.concat([frames.roster["person_id"], frames.checkins["person_id"],
-                      frames.claim_items["person_id"]], ignore_index=True)
+@per_frames("roster", "checkins", "claim_items")
+def people_in_training(frames: Frames) -> pd.Index:
+    """Every person id enrolled, checked in or named in a claim item, once each.
+
+    Three rules count against it; the check-ins alone hold millions of rows, so it is
+    derived once per set of frames."""
+    return pd.Index(pd.concat([distinct(frames.roster["person_id"]),
+                               distinct_of_checkins(frames, "person_id"),
+                               distinct(frames.claim_items["person_id"])]).unique())
+
+
+def distinct(values: pd.Series) -> pd.Series:
+    """The distinct non-missing values of a column (hashing, no sort)."""
+    return pd.Series(values.dropna().unique())
+
+
+@per_frames("checkins")
+def _checkin_people(frames: Frames) -> pd.Series:
+    return distinct(frames.checkins["person_id"])
+
+
+@per_frames("checkins")
+def _checkin_classes(frames: Frames) -> pd.Series:
+    return distinct(frames.checkins["class_id"])
+
+
+def distinct_of_checkins(frames: Frames, column: str) -> pd.Series:
+    """The persons or classes with a check-in, derived once for every rule that asks."""
+    return (_checkin_people if column == "person_id" else _checkin_classes)(frames)
 
 
 def claimed_by_class(items: pd.DataFrame) -> pd.DataFrame:

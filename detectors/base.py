@@ -25,6 +25,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+import numpy as np
 import pandas as pd
 
 CATEGORIES = ("duplicate_training", "ineffective_training", "subsidy_fraud", "compliance")
@@ -159,7 +160,7 @@ class Examined:
     """
 
     subject_type: str
-    ids: frozenset[str]
+    ids: pd.Index  # distinct ids as strings: built and matched in C, a rule may examine millions
     noun_en: str
     noun_zh: str
     keys: tuple[str, ...] = ()
@@ -167,8 +168,20 @@ class Examined:
     @classmethod
     def of(cls, subject_type: str, ids: Any, noun_en: str, noun_zh: str,
            keys: tuple[str, ...] = ()) -> Examined:
-        """From any iterable of ids (missing values dropped)."""
-        return cls(subject_type, frozenset(_ids(ids)), noun_en, noun_zh, keys)
+        """From any collection of ids (missing values dropped)."""
+        if ids is None or isinstance(ids, str):
+            ids = [] if ids is None else [ids]
+        elif not isinstance(ids, pd.Index | pd.Series | np.ndarray | list | tuple):
+            ids = list(ids)
+        values = pd.Series(ids, copy=False).dropna().unique()  # hashing, no sort
+        index = pd.Index(values)
+        if index.dtype != object and not pd.api.types.is_string_dtype(index.dtype):
+            index = index.astype(str).unique()
+        return cls(subject_type, index, noun_en, noun_zh, keys)
+
+    def count_of(self, flagged: set[str]) -> int:
+        """How many of ``flagged`` are among the examined."""
+        return int(self.ids.isin(list(flagged)).sum()) if flagged else 0
 
 
 @dataclass(frozen=True)

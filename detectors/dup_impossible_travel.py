@@ -17,7 +17,7 @@ from decimal import Decimal
 import numpy as np
 import pandas as pd
 
-from detectors._subsidies import haversine_km, ids_by, training_items
+from detectors._subsidies import distinct_of_checkins, haversine_km, ids_by, training_items
 from detectors.base import Examined, Finding, Frames
 from detectors.common import yuan
 
@@ -94,7 +94,8 @@ def _hops(frames: Frames, p: Params) -> pd.DataFrame:
 
 def examined(frames: Frames, p: Params) -> list[Examined]:
     """Every person with a check-in."""
-    return [Examined.of("person", frames.checkins["person_id"], "persons who checked in",
+    return [Examined.of("person", distinct_of_checkins(frames, "person_id"),
+                        "persons who checked in",
                         "有签到记录的人员", ("max_speed_kmh", "min_distance_km"))]
 
 

@@ -18,6 +18,7 @@ from decimal import Decimal
 import numpy as np
 import pandas as pd
 
+from detectors._subsidies import distinct_of_checkins
 from detectors.base import Examined, Finding, Frames
 from detectors.common import class_claims, class_positions, pct, yuan
 
@@ -45,7 +46,8 @@ def _epoch(iso: pd.Series) -> pd.Series:
 
 def examined(frames: Frames, p: Params) -> list[Examined]:
     """Every class with an attendance record."""
-    return [Examined.of("class", frames.checkins["class_id"], "classes with attendance records",
+    return [Examined.of("class", distinct_of_checkins(frames, "class_id"),
+                        "classes with attendance records",
                         "有考勤记录的班级", ("max_lag_days",))]
 
 

@@ -72,7 +72,7 @@ def unchecked(frames: Frames, p: Params) -> list[Unchecked]:
     items = _items(frames, None)
     items = items[~items["prog"].isin(list(_coverage(p)))]
     key = items["class_id"].fillna("claim:" + items["claim_id"].astype(str))
-    n = len(set(zip(items["person_id"], key, strict=True)))
+    n = len(pd.DataFrame({"person": items["person_id"], "training": key}).drop_duplicates())
     if not n:
         return []
     shown = sorted({str(x) for x in items["prog"].dropna()})

@@ -134,7 +134,7 @@ def guard_of(module: Any, frames: Frames, params: Any, found: list[Finding], rul
     limit = rules.max_flagged_share(code)
     worst: tuple[float, int, Examined] | None = None
     for group in examined_of(module, frames, params, flagged):
-        n = len(flagged.get(group.subject_type, set()) & group.ids)
+        n = group.count_of(flagged.get(group.subject_type, set()))
         if n < least or Decimal(n) <= limit * len(group.ids):
             continue
         share = n / len(group.ids)
