@@ -56,7 +56,8 @@ def run_demo(persons: int, seed: int, db: str | None, workdir: Path) -> int:
     if not result.ok:
         return 1
 
-    print("4/5 Projecting and detecting 投影与检测")
+    print(f"4/5 Projecting and detecting under the city's published policy 按本市政策规则检测 "
+          f"({city.rules})")
     from detectors.rules import load_rules
     from findings.detection import run_detection
     from findings.listing import as_records, current_findings, write_findings
@@ -68,7 +69,7 @@ def run_demo(persons: int, seed: int, db: str | None, workdir: Path) -> int:
     engine = engine_for_db(url)
     bar = ProgressLine("detect 检测")
     try:
-        report = run_detection(store, engine, load_rules(),
+        report = run_detection(store, engine, load_rules(str(city.rules)),
                                progress=lambda code, n, total: bar.update(
                                    n, total, "detectors", n, 1.0, code))
     finally:
