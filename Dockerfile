@@ -26,6 +26,7 @@ COPY credit/ credit/
 COPY reports/ reports/
 COPY streams/ streams/
 COPY skillaudit/ skillaudit/
+COPY synth/ synth/
 # A regular (non-editable) install: the runtime stage needs only /opt/venv, not /src.
 # Every dependency ships manylinux wheels, so no compiler is needed.
 RUN pip install --no-cache-dir .

@@ -57,7 +57,7 @@ def main() -> None:
     a = p.parse_args()
     url = a.db
     if url is None:
-        from engine.synth import generate
+        from synth import generate
 
         work = Path(tempfile.mkdtemp(prefix="sa-bench-detect-"))
         city = work / "city.jsonl"

@@ -133,7 +133,7 @@ def naive_eventsourcing(path: Path, db: Path, limit: int, skip: int) -> tuple[in
 
 
 def make_city(persons: int, seed: int, out: Path) -> int:
-    from engine.synth import generate
+    from synth import generate
 
     summary = generate(persons, seed, out)
     return summary.events

@@ -127,7 +127,7 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="sa-bench-proj-"))
     url = a.db
     if url is None:
-        from engine.synth import generate
+        from synth import generate
 
         city = work / "city.jsonl"
         t = time.perf_counter()
@@ -166,7 +166,7 @@ def main() -> None:
     extra = work / "extra.jsonl"
     import msgspec
 
-    from engine.synth import generate
+    from synth import generate
 
     generate(max(2_000, a.incremental // 40), a.seed + 1000, extra)
     lines = extra.read_bytes().splitlines()[-a.incremental:]

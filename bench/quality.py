@@ -3,7 +3,7 @@
     python bench/quality.py [--seeds 11 22 33 44 55] [--persons 20000] [--work DIR] [--json]
     python bench/quality.py --db sqlite:///… --truth FILE [--rules FILE]   (one ingested city)
 
-Each seed is its own city (``engine.synth.policy.draw_policy``): another prefecture and
+Each seed is its own city (``synth.policy.draw_policy``): another prefecture and
 county layout, its own subsidy amounts and class schedules, its own ways of faking. Each
 city is generated, ingested and projected once (cached in ``--work``), then detected
 twice: with the rules file written from its published policy (``city.rules.toml``) and
@@ -153,8 +153,8 @@ def guard_of(result: Any) -> dict[str, str]:
 
 def prepare(seed: int, persons: int, work: Path) -> tuple[str, Path, Path]:
     """Generate, ingest and project one city once; later runs reuse the work directory."""
-    from engine.synth import generate
     from projections.projector import Projector, engine_for
+    from synth import generate
 
     home = work / f"city-{seed}-{persons}"
     home.mkdir(parents=True, exist_ok=True)

@@ -211,9 +211,9 @@ def latency(bootstrap: str, admin_url: str, work: Path, persons: int, rate: floa
             stream_share: float, workers: int = 2) -> dict:
     from detectors.rules import load_rules
     from engine.ingest import ingest
-    from engine.synth import generate
     from findings.detection import run_detection
     from projections.projector import engine_for
+    from synth import generate
 
     city = work / "latency.jsonl"
     generate(persons, 17, city, work / "latency.truth.json")
@@ -337,7 +337,7 @@ def main() -> None:
             if a.file:
                 path = Path(a.file)
             else:
-                from engine.synth import generate
+                from synth import generate
 
                 path = work / "city.jsonl"
                 generate(a.persons, 11, path, work / "city.truth.json")

@@ -6,7 +6,7 @@ conformity bands (first digits: close ≤ 0.006, acceptable ≤ 0.012, marginal
 But subsidy amounts are not natural amounts: they follow fixed rules (100
 yuan a day capped at 1000, 150/100 a day for order classes, 300 flat, 300-700
 by level ...), so *every* honest institution's amounts are nonconforming -
-Benford alone would flag them all (engine/synth/policy.py makes the same
+Benford alone would flag them all (synth/policy.py makes the same
 point). Comparing one institution's first digits with its peers' is not fair
 on its own either: the digits follow the class lengths and modes an
 institution happens to run (a 7-day inclusive class pays 700, a 10-day one

@@ -576,7 +576,7 @@ def cmd_findings(a: argparse.Namespace) -> int:
 # -- generate and demo -------------------------------------------------------------------------
 
 def cmd_generate(a: argparse.Namespace) -> int:
-    from engine.synth import generate
+    from synth import generate
 
     bar = ProgressLine("generate 生成")
     import time

@@ -16,7 +16,7 @@ DEMO_DB = "sqlite:///skillaudit-demo.db"
 
 def run_demo(persons: int, seed: int, db: str | None, workdir: Path) -> int:
     """Generate, ingest with progress, verify, and print what was stored."""
-    from engine.synth import generate
+    from synth import generate
 
     workdir.mkdir(parents=True, exist_ok=True)
     url = normalise_url(db) if db else f"sqlite:///{workdir / 'skillaudit-demo.db'}"

@@ -23,8 +23,8 @@ from detectors.base import CATEGORIES, SEVERITIES, SUBJECT_FRAMES
 from detectors.registry import registry
 from detectors.rules import load_rules
 from detectors.run import examined_of, run_detectors
-from engine.synth import generate
 from projections.views import Views
+from synth import generate
 from tests.detectors.city import TinyCity, projected
 
 CODES = list(registry())

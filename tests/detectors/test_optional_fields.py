@@ -17,9 +17,9 @@ from detectors.rules import load_rules
 from detectors.run import run_detectors
 from engine.ingest import ingest
 from engine.store.factory import open_store
-from engine.synth import generate
 from projections.projector import Projector, engine_for
 from projections.views import Views
+from synth import generate
 
 pytestmark = pytest.mark.slow
 

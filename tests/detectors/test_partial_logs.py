@@ -18,9 +18,9 @@ import pytest
 
 from detectors.rules import load_rules
 from detectors.run import run_detectors
-from engine.synth import generate
 from projections.views import Views
 from streams.publish import message_key
+from synth import generate
 from tests.detectors.city import projected
 
 pytestmark = pytest.mark.slow

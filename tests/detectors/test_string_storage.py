@@ -10,9 +10,9 @@ import pytest
 
 from detectors.rules import RulesFileError, load_rules
 from detectors.run import run_detectors
-from engine.synth import generate
 from projections.views import Views
 from streams.follow import use_string_storage
+from synth import generate
 from tests.detectors.city import projected
 
 pytestmark = pytest.mark.slow

@@ -16,8 +16,8 @@ import engine.ingest as ingest_module
 import projections.projector as projector_module
 from engine.ingest import ingest
 from engine.store.factory import open_store
-from engine.synth import generate
 from projections.projector import Projector, engine_for
+from synth import generate
 
 pytestmark = pytest.mark.postgres
 

@@ -24,7 +24,7 @@ from typing import Any
 import openpyxl
 import pytest
 
-from engine.synth import generate
+from synth import generate
 from tests.e2e.conftest import cli_command, cli_env
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]

@@ -17,10 +17,10 @@ from detectors.rules import load_rules
 from detectors.run import run_detectors
 from engine.ingest import ingest
 from engine.store.factory import open_store
-from engine.synth import generate
 from projections.cache import RowCache
 from projections.projector import Projector, engine_for
 from projections.views import Views
+from synth import generate
 from tests.detectors.test_partial_logs import interleaved
 
 pytestmark = pytest.mark.slow

@@ -17,12 +17,12 @@ import pytest
 from detectors.base import Frames
 from engine.ingest import ingest
 from engine.store.factory import open_store
-from engine.synth import generate
 from projections import views as views_module
 from projections.cache import RowCache
 from projections.horizon import Horizon
 from projections.projector import Projector, engine_for
 from projections.views import Views
+from synth import generate
 
 pytestmark = pytest.mark.slow
 FRAMES = list(Frames.__annotations__)

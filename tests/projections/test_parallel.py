@@ -19,9 +19,9 @@ import sqlalchemy as sa
 
 from engine.ingest import ingest
 from engine.store.factory import open_store
-from engine.synth import generate
 from projections import parallel
 from projections.projector import Projector, engine_for
+from synth import generate
 from tests.projections.test_projector import dump
 
 

@@ -9,9 +9,9 @@ from pathlib import Path
 
 from kafka import KafkaProducer
 
-from engine.synth import generate
 from streams.publish import message_key
 from streams.settings import KafkaSettings
+from synth import generate
 
 
 def city_lines(tmp_path: Path, lines: int, seed: int = 5) -> list[bytes]:
