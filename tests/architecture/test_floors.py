@@ -1,0 +1,43 @@
+"""The floors hold: a module imports only from its own floor or the floors below it.
+
+Read from the source with ``ast`` (lazy imports inside functions count too), so a
+shortcut that reaches up a floor fails here, naming the module and what it imports.
+"""
+
+from __future__ import annotations
+
+from tests.architecture.imports import graph
+
+# what each package may import, besides itself (design: engine → projections → detectors
+# → services → adapters); synth, the generator, stands beside the product and uses the engine
+MAY_IMPORT = {
+    "engine": set(),
+    "projections": {"engine"},
+    "detectors": {"engine", "projections"},  # the floor below; frames, never SQL (the hook)
+    "findings": {"engine", "projections", "detectors"},
+    "casework": {"engine", "projections", "detectors", "findings"},
+    "credit": {"engine", "projections", "detectors", "findings", "casework"},
+    "evidence": {"engine", "projections", "findings"},
+    "reports": {"engine", "projections", "detectors", "findings", "casework", "credit"},
+    "streams": {"engine", "projections", "detectors", "findings"},
+    "synth": {"engine"},
+    "skillaudit": {"engine", "projections", "detectors", "findings", "casework", "credit",
+                   "evidence", "reports", "streams", "synth"},
+}
+
+
+def test_every_package_imports_only_its_own_floor_and_below() -> None:
+    edges = graph()
+    assert len(edges) > 150, "the import graph looks empty: are the packages where it looks?"
+    wrong = sorted(f"{module} imports {target}" for module, targets in edges.items()
+                   for target in targets
+                   if target.split(".")[0] != module.split(".")[0]
+                   and target.split(".")[0] not in MAY_IMPORT[module.split(".")[0]])
+    assert not wrong, "a floor reaches up:\n" + "\n".join(wrong)
+
+
+def test_the_engine_knows_no_other_package() -> None:
+    edges = graph()
+    up = sorted(f"{m} imports {t}" for m, ts in edges.items() if m.startswith("engine")
+                for t in ts if not t.startswith("engine"))
+    assert not up, "\n".join(up)
