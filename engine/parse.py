@@ -71,7 +71,7 @@ def _type_info(type_name: str) -> tuple[msgspec.json.Decoder, tuple[tuple[str, s
         if cls is None:
             known = ", ".join(sorted(EVENT_TYPES))
             raise Malformed(Reason.UNKNOWN_TYPE, f"unknown type {type_name!r}; known: {known}")
-        keys = tuple((f, stream_prefix(f)) for f in key_fields(type_name))
+        keys = tuple((f, stream_prefix(f)) for f in key_fields(cls))
         info = _types[type_name] = (msgspec.json.Decoder(cls), keys)
     return info
 

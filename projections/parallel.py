@@ -124,8 +124,8 @@ class Part:
 
 def fill(store_path: str, part_path: str, lo: int, hi: int, window: int) -> None:
     """Fill every projected table of a fresh scratch file from events (lo, hi] of the store."""
-    from projections.projector import array_statement, dialect_of_name, fact_statement
     from projections.sources import ARRAY_TABLES, FACT_TABLES
+    from projections.statements import array_statement, dialect_of_name, fact_statement
     from projections.tables import metadata
 
     conn = sqlite3.connect(Path(part_path).resolve().as_uri(), uri=True, isolation_level=None)

@@ -10,72 +10,10 @@ folded from these rows in ``projections.views`` in the order events
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from projections import sources_casework, sources_credit
+from projections.columns import ArrayTable, Col, FactTable, b, d, i, j, m, n, s
 
-
-@dataclass(frozen=True)
-class Col:
-    """One column taken from the event's JSON ``path`` (dotted, under the envelope)."""
-
-    name: str
-    path: str
-    kind: str = "str"  # str | int | num | money | date | bool | json
-
-    @property
-    def nullable(self) -> bool:
-        return True
-
-
-def s(name: str, path: str | None = None) -> Col:
-    return Col(name, f"data.{name}" if path is None else path, "str")
-
-
-def i(name: str, path: str | None = None) -> Col:
-    return Col(name, f"data.{name}" if path is None else path, "int")
-
-
-def n(name: str, path: str | None = None) -> Col:
-    return Col(name, f"data.{name}" if path is None else path, "num")
-
-
-def m(name: str, path: str | None = None) -> Col:
-    """Money: stored as integer fen, exact."""
-    return Col(name + "_fen", f"data.{name}" if path is None else path, "money")
-
-
-def d(name: str, path: str | None = None) -> Col:
-    return Col(name, f"data.{name}" if path is None else path, "date")
-
-
-def b(name: str, path: str | None = None) -> Col:
-    return Col(name, f"data.{name}" if path is None else path, "bool")
-
-
-def j(name: str, path: str | None = None) -> Col:
-    """A JSON value kept as text (lists such as licensed occupations)."""
-    return Col(name, f"data.{name}" if path is None else path, "json")
-
-
-@dataclass(frozen=True)
-class FactTable:
-    """A table with one row per event of ``topics``."""
-
-    name: str
-    topics: tuple[str, ...]
-    columns: tuple[Col, ...]
-    keys: tuple[str, ...] = ()  # columns worth an index (lookups by id)
-
-
-@dataclass(frozen=True)
-class ArrayTable:
-    """A table with one row per element of a JSON array in each event of ``topics``."""
-
-    name: str
-    topics: tuple[str, ...]
-    array: str  # dotted path of the array
-    parent: tuple[Col, ...]  # columns from the event
-    element: tuple[Col, ...]  # columns from each element (path relative to the element; "" = it)
-    keys: tuple[str, ...] = ()
+__all__ = ["ARRAY_TABLES", "FACT_TABLES", "ArrayTable", "Col", "FactTable"]
 
 
 _INSTITUTION = (s("institution_id"), s("name"), s("credit_code"), s("kind"), s("county"),
@@ -192,15 +130,6 @@ SUBJECT_PATHS: tuple[tuple[str, str], ...] = (
 )
 
 
-def _extend() -> tuple[tuple[FactTable, ...], tuple[ArrayTable, ...]]:
-    """Read models of the application services (cases, credit), declared in their own modules."""
-    from projections import sources_casework, sources_credit
-
-    facts = sources_casework.FACT_TABLES + sources_credit.FACT_TABLES
-    arrays = sources_casework.ARRAY_TABLES + sources_credit.ARRAY_TABLES
-    return facts, arrays
-
-
-_more_facts, _more_arrays = _extend()
-FACT_TABLES = FACT_TABLES + _more_facts
-ARRAY_TABLES = ARRAY_TABLES + _more_arrays
+# read models of the application services (cases, credit), declared in their own modules
+FACT_TABLES = FACT_TABLES + sources_casework.FACT_TABLES + sources_credit.FACT_TABLES
+ARRAY_TABLES = ARRAY_TABLES + sources_casework.ARRAY_TABLES + sources_credit.ARRAY_TABLES

@@ -1,4 +1,4 @@
-"""Read-model tables of the casework events (see projections.sources for the conventions).
+"""Read-model tables of the casework events (conventions: projections.sources).
 
 One table holds every case step, one row per event, so a case's history is
 one ordered query and its state a fold over it (``casework.status``).
@@ -6,7 +6,7 @@ one ordered query and its state a fold over it (``casework.status``).
 
 from __future__ import annotations
 
-from projections.sources import ArrayTable, FactTable, m, s
+from projections.columns import ArrayTable, FactTable, m, s
 
 CASE_EVENT_TYPES = ("CaseOpened", "CaseAssigned", "CaseConfirmed", "CaseDismissed",
                     "CaseNoteAdded", "CaseRecoveryLinked", "CaseClosed")

@@ -1,8 +1,8 @@
-"""Read-model tables of the credit events (see projections.sources for the conventions)."""
+"""Read-model tables of the credit events (conventions: projections.sources)."""
 
 from __future__ import annotations
 
-from projections.sources import ArrayTable, FactTable, d, i, j, s
+from projections.columns import ArrayTable, FactTable, d, i, j, s
 
 FACT_TABLES: tuple[FactTable, ...] = (
     FactTable("rm_credit_ratings", ("CreditRated",),

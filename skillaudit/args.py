@@ -56,3 +56,13 @@ def in_file(text: str) -> str:
     if not p.is_file():
         raise argparse.ArgumentTypeError(f"{text} does not exist")
     return text
+def add_db(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--db", help="store URL: sqlite:///PATH (default ./skillaudit.db, or "
+                                "$SKILLAUDIT_DB) or postgresql://USER@HOST:PORT/DB")
+
+
+def add_as_of(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--as-of", metavar="TIME",
+                   help="state as recorded by TIME, e.g. 2023-06-30T00:00+08:00")
+    p.add_argument("--as-of-position", type=non_negative_int, metavar="N",
+                   help="state after the first N events of the log")

@@ -13,80 +13,45 @@ import json
 import os
 import sys
 import traceback
-import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
 from engine.errors import NotFound, SkillauditError, UsageError
-from engine.ingest import IngestSummary, Progress, ingest, retry_quarantine
+from engine.ingest import ingest, retry_quarantine
 from engine.privacy import mask_person_id
 from engine.store.base import EventStore
-from skillaudit.args import in_file, non_negative_int, out_file, positive_int
+from skillaudit.args import add_as_of, add_db, in_file, non_negative_int, out_file, positive_int
+from skillaudit.console import (
+    EXIT_FAIL,
+    EXIT_OK,
+    EXIT_USAGE,
+    ingest_progress,
+    label,
+    print_findings_summary,
+    print_ingest_summary,
+    print_json,
+    print_run_notes,
+    shown,
+    stats_of,
+)
 from skillaudit.progress import ProgressLine
-from skillaudit.wiring import db_url, engine_for_db, store_for, views_for
+from skillaudit.wiring import db_url, engine_for_db, store_for, views_of
 
-EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
 UNMASK_HELP = ("show ID numbers, phones, bank accounts and names in full "
                "(masked by default 默认脱敏)")
 
 
-def label(text: str, width: int = 30) -> str:
-    """Pad to a display width: CJK characters take two columns on a terminal."""
-    shown = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
-    return text + " " * max(1, width - shown)
 
 
-def _print_json(obj: Any) -> None:
-    print(json.dumps(obj, ensure_ascii=False, indent=None, default=str))
 
 
-def _add_db(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--db", help="store URL: sqlite:///PATH (default ./skillaudit.db, or "
-                                "$SKILLAUDIT_DB) or postgresql://USER@HOST:PORT/DB")
 
 
 # -- ingest ------------------------------------------------------------------------------------
 
-def _ingest_progress(bar: ProgressLine) -> Callable[[Progress], None]:
-    def show(p: Progress) -> None:
-        bar.update(p.bytes_done, p.source.size, "lines", p.lines, p.elapsed,
-                   f"{p.stored:,} stored 已存 · {p.quarantined:,} quarantined 隔离")
-    return show
 
 
-def print_ingest_summary(s: IngestSummary, out: Any = None) -> None:
-    out = out or sys.stdout
-    w = out.write
-    w(f"Ingest summary 导入汇总  ({', '.join(s.sources)})\n")
-    w(f"  {label('stored 新存储事件')}{s.stored:>12,}\n")
-    w(f"  {label('duplicates 重复(已存在)')}{s.duplicates:>12,}\n")
-    w(f"  {label('quarantined 隔离(格式错误)')}{s.quarantined:>12,}")
-    if s.quarantine_known:
-        w(f"   (+{s.quarantine_known:,} already in quarantine 已在隔离区)")
-    w("\n")
-    if s.conflicts:
-        w(f"  conflicting re-sends 编号重复内容不同 {s.conflicts:,} (quarantined for review)\n")
-    if s.blank:
-        w(f"  {label('blank lines 空行')}{s.blank:>12,}\n")
-    w(f"  {label('time 用时')}{s.seconds:>11.2f}s   {s.events_per_s:,.0f} events/s\n")
-    w(f"  {label('chain head 链头')}{s.head}\n")
-    if s.stored == 0 and s.duplicates and not s.quarantined and not s.quarantine_known \
-            and not s.failed:
-        w("  Nothing new: every event was already stored. 无新事件：全部已存储。\n")
-    if s.quarantine_known:
-        w(f"  {s.quarantine_known:,} line(s) of this input are still in quarantine, not stored "
-          f"{s.quarantine_known:,} 行仍在隔离区、未存储\n")
-    for source, line, reason, message in s.errors[:10]:
-        w(f"  ! {source}:{line}: {reason}: {message}\n")
-    if s.quarantined or s.quarantine_known:
-        w("  See them with `skillaudit quarantine list`; fix the source and run "
-          "`skillaudit quarantine retry`.\n  查看：skillaudit quarantine list；更正后重试："
-          "skillaudit quarantine retry\n")
-    for source, note in s.notes:
-        w(f"  ! {source}: {note}\n")
-    for _, message in s.failed:
-        w(f"  ✗ file stopped 文件中断: {message}\n")
 
 
 def cmd_ingest(a: argparse.Namespace) -> int:
@@ -94,12 +59,12 @@ def cmd_ingest(a: argparse.Namespace) -> int:
     bar = ProgressLine("ingest 导入")
     try:
         summary = ingest(store, a.files, batch_lines=a.batch_lines,
-                         progress=None if a.json else _ingest_progress(bar))
+                         progress=None if a.json else ingest_progress(bar))
     finally:
         bar.close()
         store.close()
     if a.json:
-        _print_json(summary.as_json())
+        print_json(summary.as_json())
     else:
         print_ingest_summary(summary)
     return EXIT_FAIL if summary.failed or summary.notes else EXIT_OK
@@ -107,10 +72,6 @@ def cmd_ingest(a: argparse.Namespace) -> int:
 
 # -- stats and verify --------------------------------------------------------------------------
 
-def stats_of(store: EventStore) -> dict[str, Any]:
-    by_type = store.count_by_type()
-    return {"events": sum(by_type.values()), "by_type": by_type,
-            "quarantined": store.quarantine_count(), "chain_head": str(store.head())}
 
 
 def cmd_stats(a: argparse.Namespace) -> int:
@@ -120,7 +81,7 @@ def cmd_stats(a: argparse.Namespace) -> int:
     finally:
         store.close()
     if a.json:
-        _print_json(s)
+        print_json(s)
         return EXIT_OK
     print(f"Store 存储 {db_url(a.db)}")
     print(f"  {label('events 事件总数')}{s['events']:>12,}")
@@ -143,7 +104,7 @@ def cmd_verify(a: argparse.Namespace) -> int:
         bar.close()
         store.close()
     if a.json:
-        _print_json({"ok": result.ok, "checked": result.checked, "chain_head": str(result.head),
+        print_json({"ok": result.ok, "checked": result.checked, "chain_head": str(result.head),
                      "problem": None if result.ok else result.problem.__dict__})
     elif result.ok:
         print(f"Chain verified 哈希链校验通过: {result.checked:,} events, head 链头 {result.head}")
@@ -186,7 +147,7 @@ def _entry_json(e: Any) -> dict[str, Any]:
 def _quarantine_list(store: EventStore, a: argparse.Namespace) -> int:
     entries = store.quarantine_list(None if a.all else "open")
     if a.json:
-        _print_json([_entry_json(e) for e in entries])
+        print_json([_entry_json(e) for e in entries])
         return EXIT_OK
     if not entries:
         print("Quarantine is empty. 隔离区为空。")
@@ -243,7 +204,7 @@ def _quarantine_retry(store: EventStore, a: argparse.Namespace) -> int:
                            "无此待处理隔离记录: see `skillaudit quarantine list`")
     summary = retry_quarantine(store, ids, corrections)
     if a.json:
-        _print_json({"resolved": summary.resolved, "still_failing": summary.still_failing,
+        print_json({"resolved": summary.resolved, "still_failing": summary.still_failing,
                      "details": [{"id": i, "outcome": o, "detail": d}
                                  for i, o, d in summary.details]})
     else:
@@ -256,21 +217,6 @@ def _quarantine_retry(store: EventStore, a: argparse.Namespace) -> int:
 
 # -- projections and read commands ------------------------------------------------------------
 
-def _add_as_of(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--as-of", metavar="TIME",
-                   help="state as recorded by TIME, e.g. 2023-06-30T00:00+08:00")
-    p.add_argument("--as-of-position", type=non_negative_int, metavar="N",
-                   help="state after the first N events of the log")
-
-
-def _views(a: argparse.Namespace):
-    from projections.asof import AsOf
-
-    try:
-        as_of = AsOf.parse(getattr(a, "as_of", None), getattr(a, "as_of_position", None))
-    except ValueError as exc:
-        raise UsageError(str(exc)) from None
-    return views_for(a.db, as_of)
 
 
 def cmd_project(a: argparse.Namespace) -> int:
@@ -285,7 +231,7 @@ def cmd_project(a: argparse.Namespace) -> int:
     finally:
         bar.close()
     if a.json:
-        _print_json({"from_position": summary.from_position, "to_position": summary.to_position,
+        print_json({"from_position": summary.from_position, "to_position": summary.to_position,
                      "applied": summary.applied, "rebuilt": summary.rebuilt,
                      "seconds": round(summary.seconds, 3)})
     else:
@@ -298,14 +244,14 @@ def cmd_project(a: argparse.Namespace) -> int:
 def cmd_timeline(a: argparse.Namespace) -> int:
     from projections.timeline import timeline
 
-    views = _views(a)
+    views = views_of(a)
     entries = timeline(views.engine, a.kind, a.id, as_of=views.as_of, unmask=a.unmask)
     if not entries:
         shown = a.id if a.unmask or a.kind != "person" else mask_person_id(a.id)
         raise NotFound(f"no such {a.kind} {shown}: no event names it as of {views.as_of.label} "
                        "查无此对象")
     if a.json:
-        _print_json([e.as_json() for e in entries])
+        print_json([e.as_json() for e in entries])
         return EXIT_OK
     shown = a.id if a.unmask or a.kind != "person" else mask_person_id(a.id)
     print(f"Timeline 时间线 {a.kind} {shown} — {len(entries)} events, as of 截至 "
@@ -323,12 +269,12 @@ def cmd_ledger(a: argparse.Namespace) -> int:
     from engine.money import yuan_str
     from projections.ledger import MONEY, ledger
 
-    frame = ledger(_views(a), a.county, a.year)
+    frame = ledger(views_of(a), a.county, a.year)
     records = [{"county": r.county, "program": r.program, "year": int(r.year),
                 **{m: yuan_str(getattr(r, f"{m}_fen")) for m in MONEY},
                 "late_payments": int(r.late_payments)} for r in frame.itertuples()]
     if a.json:
-        _print_json(records)
+        print_json(records)
         return EXIT_OK
     if not records:
         print("No ledger rows (no budgets, claims or payments visible). 无资金台账数据。")
@@ -357,7 +303,7 @@ def cmd_plan(a: argparse.Namespace) -> int:
         targets = Targets.load(a.targets)
     except TargetsError as exc:
         raise UsageError(str(exc)) from None
-    views = _views(a)
+    views = views_of(a)
     for warning in check_targets(views, targets):
         print(warning, file=sys.stderr)
     frame = dispatch(views, targets, a.on) if a.dispatch else completion(views, targets)
@@ -365,7 +311,7 @@ def cmd_plan(a: argparse.Namespace) -> int:
         path = write_table(frame, a.dispatch)
         print(f"Wrote the biweekly dispatch table 双周调度表 → {path}", file=sys.stderr)
     if a.json:
-        _print_json(frame.astype(object).where(frame.notna(), None).to_dict(orient="records"))
+        print_json(frame.astype(object).where(frame.notna(), None).to_dict(orient="records"))
         return EXIT_OK
     print(f"Plan completion {targets.year} 年度计划完成情况 (ranked 排名), "
           f"as of {views.as_of.label}")
@@ -381,21 +327,21 @@ def cmd_plan(a: argparse.Namespace) -> int:
 def cmd_person(a: argparse.Namespace) -> int:
     from projections.queries import person_report
 
-    report = person_report(_views(a), a.id, unmask=a.unmask)
+    report = person_report(views_of(a), a.id, unmask=a.unmask)
     if _unknown(report, "person"):
         shown = a.id if a.unmask else mask_person_id(a.id)
         raise NotFound(f"no such person {shown}: no event names them 查无此人")
-    _print_json(report) if a.json else _print_report(report)
+    print_json(report) if a.json else _print_report(report)
     return EXIT_OK
 
 
 def cmd_institution(a: argparse.Namespace) -> int:
     from projections.queries import institution_report
 
-    report = institution_report(_views(a), a.id)
+    report = institution_report(views_of(a), a.id)
     if _unknown(report, "institution"):
         raise NotFound(f"no such institution {a.id}: no event names it 查无此机构")
-    _print_json(report) if a.json else _print_report(report)
+    print_json(report) if a.json else _print_report(report)
     return EXIT_OK
 
 
@@ -405,13 +351,6 @@ def _unknown(report: dict[str, Any], kind: str) -> bool:
         v for v in report.values() if isinstance(v, list))
 
 
-def shown(value: Any) -> str:
-    """A value as people read it: yes/no, a dash for nothing, not Python's True/None."""
-    if value is None or (isinstance(value, float) and value != value):
-        return "-"
-    if isinstance(value, bool):
-        return "yes 是" if value else "no 否"
-    return str(value)
 
 
 def _print_report(report: dict[str, Any], indent: str = "") -> None:
@@ -433,55 +372,8 @@ def _print_report(report: dict[str, Any], indent: str = "") -> None:
 
 # -- detection and findings --------------------------------------------------------------------
 
-def print_findings_summary(records: list[dict[str, Any]], top: int = 10) -> None:
-    from detectors.base import CATEGORY_ZH, SEVERITY_ZH
-
-    if not records:
-        print("No findings. 未发现问题。")
-        return
-    table: dict[str, dict[str, int]] = {}
-    at_risk: dict[str, int] = {}
-    from engine.money import to_fen, yuan_str
-
-    for r in records:
-        row = table.setdefault(r["category"], {})
-        row[r["severity"]] = row.get(r["severity"], 0) + 1
-        at_risk[r["category"]] = at_risk.get(r["category"], 0) + to_fen(r["amount_at_risk"])
-    severities = ["critical", "high", "medium", "low"]
-    print(f"Findings by category and severity 按类别与严重程度 ({len(records)} in all):")
-    print("  " + label("category 类别", 34) + "".join(
-        label(f"{s} {SEVERITY_ZH[s]}", 12) for s in severities) + "at risk 涉及金额(元)")
-    for cat, row in sorted(table.items()):
-        print("  " + label(f"{cat} {CATEGORY_ZH.get(cat, '')}", 34) + "".join(
-            label(str(row.get(s, 0)), 12) for s in severities) + yuan_str(at_risk[cat]))
-    print(f"Top findings 重点问题 (of {len(records)}):")
-    for r in records[:top]:
-        new = " [new 新]" if r.get("new") else ""
-        doubted = " [rule doubted 规则存疑]" if r.get("guard") else ""
-        print(f"  [{r['severity']}] {r['code']} {r['subject_type']} {r['subject_id']}{new}"
-              f"{doubted}")
-        print(f"      {r['explanation_zh']}")
-        print(f"      {r['explanation_en']}")
 
 
-def print_run_notes(guards: dict[str, dict[str, Any]],
-                    not_checked: dict[str, list[dict[str, Any]]], file: Any = None) -> None:
-    """Once per run: the rules the guard doubts, and what went unchecked with the key to set."""
-    out = file or sys.stdout
-    if guards:
-        print("Warning 警告: rules that flagged too large a share of what they examined; "
-              "their findings are marked (guard) 以下规则标记比例过高，其问题已标注：", file=out)
-        for code, g in guards.items():
-            print(f"  ! {code}: {g['en']}", file=out)
-            print(f"    {g['zh']}", file=out)
-    if not_checked:
-        print("Not checked 未检查: no local standard in the rules file; set these keys in "
-              "your own file (--rules) to check them 规则文件未设当地标准，设置以下键后方可检查：",
-              file=out)
-        for code, notes in not_checked.items():
-            for n in notes:
-                print(f"  {code}: {n['count']:,} {n['en']} → set {n['key']}", file=out)
-                print(f"    {n['count']:,} 项：{n['zh']} → 请设置 {n['key']}", file=out)
 
 
 def _check_format(a: argparse.Namespace) -> None:
@@ -545,7 +437,7 @@ def cmd_findings(a: argparse.Namespace) -> int:
     from findings.runs import RunNotes, run_notes
 
     _check_format(a)
-    views = _views(a)
+    views = views_of(a)
     frame = with_case_state(current_findings(views), views, include_dismissed=a.all)
     if a.new:
         frame = frame[frame["new"]]
@@ -562,7 +454,7 @@ def cmd_findings(a: argparse.Namespace) -> int:
     notes_to = sys.stderr if a.json or a.format != "table" else sys.stdout
     print_run_notes(notes.guards, {}, notes_to)  # before any finding: it qualifies them
     if a.json:
-        _print_json(records)
+        print_json(records)
     elif a.format != "table":
         text = write_findings(records, a.format, a.out)
         if text:
@@ -590,7 +482,7 @@ def cmd_generate(a: argparse.Namespace) -> int:
     finally:
         bar.close()
     if a.json:
-        _print_json({"events": summary.events, "persons": summary.persons,
+        print_json({"events": summary.events, "persons": summary.persons,
                      "by_type": summary.by_type, "injected": summary.injected,
                      "lookalikes": summary.lookalikes, "out": str(summary.out),
                      "truth": str(summary.truth), "rules": str(summary.rules),
@@ -625,18 +517,18 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("ingest", help="store JSONL events (files, .gz, or - for stdin) 导入事件")
     s.add_argument("files", nargs="+", metavar="FILE")
-    _add_db(s)
+    add_db(s)
     s.add_argument("--json", action="store_true", help="print the summary as one JSON object")
     s.add_argument("--batch-lines", type=positive_int, default=20_000, help=argparse.SUPPRESS)
     s.set_defaults(func=cmd_ingest)
 
     s = sub.add_parser("stats", help="events by type and the chain head 统计")
-    _add_db(s)
+    add_db(s)
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=cmd_stats)
 
     s = sub.add_parser("verify", help="recompute the hash chain 校验哈希链")
-    _add_db(s)
+    add_db(s)
     s.add_argument("--json", action="store_true")
     s.add_argument("--head", help="also require this chain head (SEQ:HASH or HASH) noted earlier")
     s.set_defaults(func=cmd_verify)
@@ -644,14 +536,14 @@ def build_parser() -> argparse.ArgumentParser:
     q = sub.add_parser("quarantine", help="list, export and retry malformed lines 隔离区")
     qsub = q.add_subparsers(dest="qcmd", required=True, metavar="ACTION")
     s = qsub.add_parser("list", help="list quarantined lines")
-    _add_db(s)
+    add_db(s)
     s.add_argument("--json", action="store_true")
     s.add_argument("--all", action="store_true", help="include resolved entries")
     s = qsub.add_parser("export", help="write open entries as JSONL for correction")
-    _add_db(s)
+    add_db(s)
     s.add_argument("--out", required=True, type=out_file)
     s = qsub.add_parser("retry", help="validate open entries again (corrected if given)")
-    _add_db(s)
+    add_db(s)
     s.add_argument("--id", type=positive_int, action="append", help="only this entry (repeatable)")
     s.add_argument("--corrections", type=in_file,
                    help="JSONL of {\"id\", \"raw\"} from `quarantine export`")
@@ -659,7 +551,7 @@ def build_parser() -> argparse.ArgumentParser:
     q.set_defaults(func=cmd_quarantine)
 
     s = sub.add_parser("project", help="bring the read models up to date 更新投影")
-    _add_db(s)
+    add_db(s)
     s.add_argument("--rebuild", action="store_true", help="drop the read models, start from 0")
     s.add_argument("--jobs", type=positive_int, default=None, metavar="N",
                    help="processes for a SQLite rebuild (default: one per core; 1 = no helpers)"
@@ -671,23 +563,23 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("kind", choices=["person", "class", "institution", "claim", "agency",
                                     "employer", "payment", "voucher"])
     s.add_argument("id")
-    _add_db(s)
-    _add_as_of(s)
+    add_db(s)
+    add_as_of(s)
     s.add_argument("--unmask", action="store_true", help=UNMASK_HELP)
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=cmd_timeline)
 
     s = sub.add_parser("ledger", help="fund ledger per county × programme × year 资金台账")
-    _add_db(s)
-    _add_as_of(s)
+    add_db(s)
+    add_as_of(s)
     s.add_argument("--county")
     s.add_argument("--year", type=int)
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=cmd_ledger)
 
     s = sub.add_parser("plan", help="plan completion and ranking per county 计划完成")
-    _add_db(s)
-    _add_as_of(s)
+    add_db(s)
+    add_as_of(s)
     s.add_argument("--targets", required=True, type=in_file, help="TOML targets per county")
     s.add_argument("--dispatch", metavar="OUT", type=out_file,
                    help="write the biweekly table (.csv or .xlsx)")
@@ -697,22 +589,22 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("person", help="a person's trainings and subsidies 人员查询")
     s.add_argument("id")
-    _add_db(s)
-    _add_as_of(s)
+    add_db(s)
+    add_as_of(s)
     s.add_argument("--unmask", action="store_true", help=UNMASK_HELP)
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=cmd_person)
 
     s = sub.add_parser("institution", help="an institution's classes, rates and money 机构查询")
     s.add_argument("id")
-    _add_db(s)
-    _add_as_of(s)
+    add_db(s)
+    add_as_of(s)
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=cmd_institution)
 
     categories = ["duplicate_training", "ineffective_training", "subsidy_fraud", "compliance"]
     s = sub.add_parser("detect", help="run every detector and record findings 运行检测")
-    _add_db(s)
+    add_db(s)
     s.add_argument("--rules", type=in_file, help="TOML rules merged over the defaults")
     s.add_argument("--category", action="append", choices=categories)
     s.add_argument("--format", choices=["table", "jsonl", "csv", "xlsx"], default="table")
@@ -721,8 +613,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.set_defaults(func=cmd_detect)
 
     s = sub.add_parser("findings", help="list recorded findings 查看问题")
-    _add_db(s)
-    _add_as_of(s)
+    add_db(s)
+    add_as_of(s)
     s.add_argument("--new", action="store_true", help="only those first raised by the last run")
     s.add_argument("--category", action="append", choices=categories)
     s.add_argument("--json", action="store_true")

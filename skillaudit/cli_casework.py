@@ -13,7 +13,8 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from skillaudit.cli import EXIT_FAIL, EXIT_OK, _add_db, _print_json, label
+from skillaudit.args import add_db
+from skillaudit.console import EXIT_FAIL, EXIT_OK, label, print_json
 from skillaudit.wiring import store_for, views_for
 
 STEP_ZH = {"CaseOpened": "立案", "CaseAssigned": "分派", "CaseConfirmed": "认定",
@@ -36,7 +37,7 @@ def cmd_list(a: argparse.Namespace) -> int:
 
     records = case_records(views_for(a.db), states=a.state, unmask=a.unmask)
     if a.json:
-        _print_json(records)
+        print_json(records)
         return EXIT_OK
     if not records:
         print("No cases. 暂无案件。Open one with `skillaudit case open FINDING_ID`.")
@@ -65,7 +66,7 @@ def cmd_show(a: argparse.Namespace) -> int:
               file=sys.stderr)
         return EXIT_FAIL
     if a.json:
-        _print_json(detail)
+        print_json(detail)
         return EXIT_OK
     print(f"Case 案件 {detail['case_id']} — {detail['state']} {detail['state_zh']}"
           + ("  (facts changed since dismissal 事实已变化, review 需复核)"
@@ -108,7 +109,7 @@ def _step(build: Callable[[argparse.Namespace], Any], run_name: str
         finally:
             store.close()
         if a.json:
-            _print_json({"case_id": done.case_id, "event_id": done.event_id, "type": done.type,
+            print_json({"case_id": done.case_id, "event_id": done.event_id, "type": done.type,
                          "occurred_at": done.occurred_at, "by": a.by, "state": done.state,
                          "state_zh": STATES.get(done.state, "")})
         else:
@@ -130,7 +131,7 @@ class _Commands:
 
 
 def _common(p: argparse.ArgumentParser, *, reason: str | None = "why (optional) 理由") -> None:
-    _add_db(p)
+    add_db(p)
     p.add_argument("--json", action="store_true", help="print the recorded step as JSON")
     p.add_argument("--by", default=_default_user(), metavar="NAME",
                    help="who takes the step 操作人 (default: the logged-in user)")
@@ -148,7 +149,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     csub = c.add_subparsers(dest="case_cmd", required=True, metavar="ACTION")
 
     s = csub.add_parser("list", help="every case with its state 案件列表")
-    _add_db(s)
+    add_db(s)
     s.add_argument("--state", action="append", choices=sorted(STATES),
                    help="only cases in this state (repeatable)")
     s.add_argument("--unmask", action="store_true", help=UNMASK_HELP)
@@ -157,7 +158,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
     s = csub.add_parser("show", help="one case and its history: who, when, why 案件详情")
     s.add_argument("case", metavar="CASE_ID", help="case id (or the finding id)")
-    _add_db(s)
+    add_db(s)
     s.add_argument("--unmask", action="store_true", help=UNMASK_HELP)
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=cmd_show)

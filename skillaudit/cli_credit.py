@@ -13,8 +13,8 @@ from typing import Any
 
 from credit.params import GRADE_ZH
 from engine.store.base import StoreError
-from skillaudit.args import in_file, out_file
-from skillaudit.cli import EXIT_OK, _add_as_of, _add_db, _print_json, label
+from skillaudit.args import add_as_of, add_db, in_file, out_file
+from skillaudit.console import EXIT_OK, label, print_json
 from skillaudit.wiring import engine_for_db, store_for
 
 TYPES = ("institution", "agency", "all")
@@ -86,7 +86,7 @@ def cmd_list(a: argparse.Namespace) -> int:
         shown = [r for r in shown if r.grade in a.grade]
     shown.sort(key=lambda r: (-r.score, r.subject_type, r.subject_id))
     if a.json:
-        _print_json([_record(r, params, position) for r in shown])
+        print_json([_record(r, params, position) for r in shown])
         return EXIT_OK
     print(f"Credit ratings 信用评价 ({len(shown)}) as of position 截至位置 {position}, "
           f"rules 规则 {params.version} ({params.digest})")
@@ -126,7 +126,7 @@ def cmd_show(a: argparse.Namespace) -> int:
                          "reproduced": bool(last["facts_digest"] == r.facts_digest
                                             and last["rules_digest"] == params.digest)}
     if a.json:
-        _print_json(rec)
+        print_json(rec)
         return EXIT_OK
     print(f"{r.subject_type} {r.subject_id} {r.name or ''} {r.credit_code or ''}".rstrip())
     print(f"  {label('score 信用分')}{r.score}")
@@ -152,7 +152,7 @@ def cmd_history(a: argparse.Namespace) -> int:
 
     events = history(engine_for_db(a.db), a.id)
     if a.json:
-        _print_json(events)
+        print_json(events)
         return EXIT_OK
     if not events:
         print(f"No stored rating for {a.id} 暂无评价记录: `skillaudit credit list` records the "
@@ -182,7 +182,7 @@ def cmd_repair(a: argparse.Namespace) -> int:
     finally:
         store.close()
     if a.json:
-        _print_json({"repair": data, "rating": _record(rating, params, position)})
+        print_json({"repair": data, "rating": _record(rating, params, position)})
         return EXIT_OK
     print(f"Credit repaired 信用修复 {a.id}: {data['from_grade']} → {data['to_grade']} "
           f"(clean 无新问题 {data['clean_days']} days since {data['clean_since']}) "
@@ -211,9 +211,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     cs = p.add_subparsers(dest="credit_command", required=True)
 
     def common(s: argparse.ArgumentParser, *, as_of: bool = True, rules: bool = True) -> None:
-        _add_db(s)
+        add_db(s)
         if as_of:
-            _add_as_of(s)
+            add_as_of(s)
         if rules:
             s.add_argument("--rules", type=in_file,
                            help="TOML rules merged over the defaults ([credit])")

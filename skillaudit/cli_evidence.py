@@ -10,7 +10,7 @@ EXIT_OK, EXIT_FAIL = 0, 1
 
 def cmd_evidence(a: argparse.Namespace) -> int:
     from evidence.pack import PackError, build_pack, finding_to_pack
-    from skillaudit.cli import _print_json, label
+    from skillaudit.console import label, print_json
     from skillaudit.wiring import engine_for_db, store_for, views_for
 
     store_for(a.db, create=False).close()  # a missing store is an error, not a new file
@@ -27,7 +27,7 @@ def cmd_evidence(a: argparse.Namespace) -> int:
         print(f"error 错误: {exc}", file=sys.stderr)
         return EXIT_FAIL
     if a.json:
-        _print_json({"out": str(report.out), "finding_id": report.finding_id,
+        print_json({"out": str(report.out), "finding_id": report.finding_id,
                      "events": report.events, "chain_head": str(report.head),
                      "head_position": report.head.position, "merkle_root": report.root.hex(),
                      "leaves": report.leaves,
@@ -46,7 +46,7 @@ def cmd_evidence(a: argparse.Namespace) -> int:
 
 def cmd_verify_evidence(a: argparse.Namespace) -> int:
     from evidence.verify import verify_pack
-    from skillaudit.cli import _print_json
+    from skillaudit.console import print_json
 
     check = verify_pack(a.dir, expect_head=a.head)
     if a.db and check.ok:
@@ -59,7 +59,7 @@ def cmd_verify_evidence(a: argparse.Namespace) -> int:
         finally:
             store.close()
     if a.json:
-        _print_json({**check.as_json(), "checked_against_store": bool(a.db and check.ok)})
+        print_json({**check.as_json(), "checked_against_store": bool(a.db and check.ok)})
         return EXIT_OK if check.ok else EXIT_FAIL
     if check.ok:
         where = " and matches the store 与存储一致" if a.db else ""
@@ -82,12 +82,12 @@ def cmd_verify_evidence(a: argparse.Namespace) -> int:
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     """Add this family's sub-commands to the ``skillaudit`` parser."""
-    from skillaudit.cli import _add_db
+    from skillaudit.args import add_db
 
     s = sub.add_parser("evidence", help="write a verifiable evidence pack for a finding 证据包")
     s.add_argument("finding_id", metavar="FINDING_ID")
     s.add_argument("--out", required=True, metavar="DIR", help="a new or empty directory")
-    _add_db(s)
+    add_db(s)
     s.add_argument("--unmask", action="store_true",
                    help="keep personal data (ID numbers, phones, accounts, names) in full and "
                         "each event's stored bytes; masked by default 默认脱敏")

@@ -14,7 +14,7 @@ FORMATS = (".xlsx", ".html", ".htm")
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     """Add this family's sub-commands to the ``skillaudit`` parser."""
-    from skillaudit.cli import _add_as_of, _add_db
+    from skillaudit.args import add_as_of, add_db
 
     r = sub.add_parser("report", help="reports for finance departments 财务报告")
     rsub = r.add_subparsers(dest="rcmd", required=True, metavar="REPORT")
@@ -22,8 +22,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     s.add_argument("--out", required=True, metavar="FILE", type=out_file,
                    help="FILE.xlsx (one sheet per table, charts as images) or FILE.html "
                         "(self-contained, opens with no network)")
-    _add_db(s)
-    _add_as_of(s)
+    add_db(s)
+    add_as_of(s)
     s.add_argument("--county", help="only this county 仅此县区")
     s.add_argument("--year", type=int, help="only this year 仅此年度")
     s.add_argument("--json", action="store_true", help="print the summary as one JSON object")
@@ -36,7 +36,8 @@ def cmd_report_funds(a: argparse.Namespace) -> int:
     from reports.funds import fund_report
     from reports.html import render_html
     from reports.xlsx import write_xlsx
-    from skillaudit.cli import EXIT_OK, EXIT_USAGE, _print_json, _views, label
+    from skillaudit.console import EXIT_OK, EXIT_USAGE, label, print_json
+    from skillaudit.wiring import views_of
 
     out = Path(a.out)
     if out.suffix.lower() not in FORMATS:
@@ -47,7 +48,7 @@ def cmd_report_funds(a: argparse.Namespace) -> int:
         print(f"error 错误: the folder {out.parent} does not exist; create it first "
               "目录不存在，请先创建", file=sys.stderr)
         return EXIT_USAGE
-    views = _views(a)
+    views = views_of(a)
     report = fund_report(views, a.county, a.year)
     charts = fund_charts(report)
     generated_at = datetime.now().astimezone().isoformat(timespec="seconds")
@@ -62,7 +63,7 @@ def cmd_report_funds(a: argparse.Namespace) -> int:
                for r in report.summary.astype(object).where(report.summary.notna(), None)
                .itertuples()]
     if a.json:
-        _print_json({"out": str(out), "as_of": report.as_of, "county": a.county,
+        print_json({"out": str(out), "as_of": report.as_of, "county": a.county,
                      "year": a.year, "rows": len(report.ledger),
                      "at_risk": yuan_str(report.findings_total_fen), "summary": summary})
         return EXIT_OK

@@ -15,7 +15,7 @@ BOOTSTRAP_ENV = "SKILLAUDIT_BOOTSTRAP"
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     """Add this family's sub-commands to the ``skillaudit`` parser."""
-    from skillaudit.cli import _add_db
+    from skillaudit.args import add_db
     from streams.settings import DEFAULT_ALERTS, DEFAULT_GROUP, DEFAULT_TOPIC
 
     def common(s: argparse.ArgumentParser) -> None:
@@ -41,7 +41,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
     s = sub.add_parser("consume", help="store events from Kafka; detect; send alerts 消费事件")
     common(s)
-    _add_db(s)
+    add_db(s)
     s.add_argument("--group", default=DEFAULT_GROUP, help=f"consumer group ({DEFAULT_GROUP})")
     s.add_argument("--dlq-topic", help="dead-letter topic (default <topic>.dlq)")
     s.add_argument("--alerts-topic", default=DEFAULT_ALERTS,
@@ -80,7 +80,7 @@ def _logging(verbose: bool) -> None:
 
 def cmd_publish(a: argparse.Namespace) -> int:
     from engine.sources import Source
-    from skillaudit.cli import EXIT_FAIL, EXIT_OK, _print_json, label
+    from skillaudit.console import EXIT_FAIL, EXIT_OK, label, print_json
     from skillaudit.progress import ProgressLine
     from streams.publish import PublishProgress, publish
     from streams.settings import KafkaSettings
@@ -110,7 +110,7 @@ def cmd_publish(a: argparse.Namespace) -> int:
     finally:
         bar.close()
     if a.json:
-        _print_json(s.as_json())
+        print_json(s.as_json())
     else:
         print(f"{label('published 已发布')}{s.sent:,} of {s.lines:,} messages to {s.topic} "
               f"in {s.seconds:.1f} s ({s.per_s:,.0f}/s)")
@@ -146,7 +146,7 @@ def _ensure_topics_waiting(settings: Any, topics: dict[str, int], log: logging.L
 def cmd_consume(a: argparse.Namespace) -> int:
     from detectors.rules import RulesFileError, load_rules
     from engine.store.base import StoreError
-    from skillaudit.cli import EXIT_FAIL, EXIT_OK, _print_json, label
+    from skillaudit.console import EXIT_FAIL, EXIT_OK, label, print_json
     from skillaudit.wiring import db_url, engine_for_db, store_for
     from streams.consume import StreamConsumer
     from streams.follow import FollowerProcess
@@ -201,7 +201,7 @@ def cmd_consume(a: argparse.Namespace) -> int:
         store.close()
     out: dict[str, Any] = {**summary.as_json(), **follow}
     if a.json:
-        _print_json(out)
+        print_json(out)
     else:
         print(f"{label('messages 消息')}{summary.messages:,} in {summary.seconds:.1f} s")
         print(f"{label('stored 已存储')}{summary.stored:,}")

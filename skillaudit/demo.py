@@ -7,7 +7,7 @@ from pathlib import Path
 
 from engine.ingest import ingest
 from engine.store.factory import normalise_url
-from skillaudit.cli import _ingest_progress, label, print_ingest_summary, stats_of
+from skillaudit.console import ingest_progress, label, print_ingest_summary, stats_of
 from skillaudit.progress import ProgressLine
 from skillaudit.wiring import store_for
 
@@ -38,7 +38,7 @@ def run_demo(persons: int, seed: int, db: str | None, workdir: Path) -> int:
     store = store_for(url)
     bar = ProgressLine("ingest 导入")
     try:
-        summary = ingest(store, [str(events_file)], progress=_ingest_progress(bar))
+        summary = ingest(store, [str(events_file)], progress=ingest_progress(bar))
         bar.close()
         print_ingest_summary(summary)
         print("3/5 Verifying the hash chain 校验哈希链")
@@ -62,7 +62,7 @@ def run_demo(persons: int, seed: int, db: str | None, workdir: Path) -> int:
     from findings.detection import run_detection
     from findings.listing import as_records, current_findings, write_findings
     from projections.views import Views
-    from skillaudit.cli import print_findings_summary, print_run_notes
+    from skillaudit.console import print_findings_summary, print_run_notes
     from skillaudit.wiring import engine_for_db
 
     store = store_for(url)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+from typing import Any
 
+from engine.errors import UsageError
 from engine.store.base import EventStore
 from engine.store.factory import DEFAULT_URL, normalise_url, open_store
 
@@ -37,3 +39,14 @@ def views_for(arg: str | None, as_of=None, *, update: bool = True):
     if update:
         Projector(engine).run()
     return Views(engine, as_of or NOW)
+
+
+def views_of(a: Any):
+    """Read-side views for a read command's ``--db`` and ``--as-of``/``--as-of-position``."""
+    from projections.asof import AsOf
+
+    try:
+        as_of = AsOf.parse(getattr(a, "as_of", None), getattr(a, "as_of_position", None))
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    return views_for(a.db, as_of)

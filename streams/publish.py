@@ -46,7 +46,7 @@ def message_key(line: bytes) -> bytes | None:
         return None
     data = env.data if isinstance(env.data, dict) else {}
     if isinstance(env.type, str) and env.type in EVENT_TYPES:
-        for name in key_fields(env.type):
+        for name in key_fields(EVENT_TYPES[env.type]):
             value = data.get(name)
             if isinstance(value, str) and value:
                 return value.encode()

@@ -102,9 +102,6 @@ def register_event_type(cls: type[EventData]) -> type[EventData]:
     if existing is not None and existing is not cls:
         raise ValueError(f"event type {cls.__name__} is already registered")
     EVENT_TYPES[cls.__name__] = cls
-    from engine.events.keys import forget_key_fields
-
-    forget_key_fields(cls.__name__)
     return cls
 
 

@@ -33,40 +33,33 @@ FALLBACK_KEY_FIELDS = (
     "subject_id",
 )
 
-_cache: dict[str, tuple[str, ...]] = {}
+_cache: dict[type, tuple[str, ...]] = {}
 
 
-def key_fields(type_name: str) -> tuple[str, ...]:
-    """The candidate key fields a type's data can carry, in the spec's order."""
-    fields = _cache.get(type_name)
+def key_fields(cls: type[msgspec.Struct]) -> tuple[str, ...]:
+    """The candidate key fields an event type's data can carry, in the spec's order."""
+    fields = _cache.get(cls)
     if fields is None:
-        from engine.events import EVENT_TYPES
-
-        own = {f.name for f in msgspec.structs.fields(EVENT_TYPES[type_name])}
+        own = {f.name for f in msgspec.structs.fields(cls)}
         fields = tuple(f for f in SPEC_KEY_FIELDS + FALLBACK_KEY_FIELDS if f in own)
         if "case_id" in own:  # every step of a case in the case's own stream
             fields = ("case_id", *(f for f in fields if f != "case_id"))
-        _cache[type_name] = fields
+        _cache[cls] = fields
     return fields
 
 
-def forget_key_fields(type_name: str) -> None:
-    """Drop a cached entry when a type is (re)registered."""
-    _cache.pop(type_name, None)
-
-
-def subject_of(type_name: str, data: msgspec.Struct, event_id: str) -> tuple[str, str]:
+def subject_of(data: msgspec.Struct, event_id: str) -> tuple[str, str]:
     """(field, value) naming the event's subject; ('event', event_id) as the last resort."""
-    for name in key_fields(type_name):
+    for name in key_fields(type(data)):
         value = getattr(data, name)
         if value:
             return name, value
     return "event", event_id
 
 
-def partition_key(type_name: str, data: msgspec.Struct, event_id: str) -> str:
+def partition_key(data: msgspec.Struct, event_id: str) -> str:
     """The Kafka message key of an event (the subject's identifier)."""
-    return subject_of(type_name, data, event_id)[1]
+    return subject_of(data, event_id)[1]
 
 
 def stream_prefix(field: str) -> str:
@@ -74,7 +67,7 @@ def stream_prefix(field: str) -> str:
     return (field[:-3] if field.endswith("_id") else field) + ":"
 
 
-def stream_name(type_name: str, data: msgspec.Struct, event_id: str) -> str:
+def stream_name(data: msgspec.Struct, event_id: str) -> str:
     """The store stream of an event: ``<subject kind>:<identifier>``."""
-    field, value = subject_of(type_name, data, event_id)
+    field, value = subject_of(data, event_id)
     return stream_prefix(field) + value

@@ -6,26 +6,13 @@ URL scheme names the module, whose ``Factory`` builds the chained recorder.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from engine.errors import UsageError
 from engine.store.base import EventStore, StoreError
+from engine.store.connect import CONNECT_TIMEOUT_ENV, connect_timeout
 
 DEFAULT_URL = "sqlite:///skillaudit.db"
-CONNECT_TIMEOUT_ENV = "SKILLAUDIT_CONNECT_TIMEOUT"
-CONNECT_TIMEOUT_S = 5  # a server that has not answered in 5 s is down or unreachable
-
-
-def connect_timeout() -> int:
-    """Seconds to wait for a database server: ``$SKILLAUDIT_CONNECT_TIMEOUT`` or 5."""
-    text = os.environ.get(CONNECT_TIMEOUT_ENV, "").strip()
-    if not text:
-        return CONNECT_TIMEOUT_S
-    if not text.isdigit() or int(text) < 1:
-        raise UsageError(f"{CONNECT_TIMEOUT_ENV}={text!r}: give a whole number of seconds, "
-                         "1 or more")
-    return int(text)
 
 
 def sqlite_path(url: str) -> str:

@@ -286,7 +286,7 @@ class PostgresStoreFactory(PostgresFactory):
     @classmethod
     def from_url(cls, url: str, *, create: bool = True) -> PostgresStoreFactory:
         """Build from ``postgresql://user:password@host:port/dbname``."""
-        from engine.store.factory import connect_timeout
+        from engine.store.connect import connect_timeout
 
         try:
             params = conninfo_to_dict(url.replace("postgresql+psycopg://", "postgresql://"))

@@ -6,7 +6,7 @@ shortcut that reaches up a floor fails here, naming the module and what it impor
 
 from __future__ import annotations
 
-from tests.architecture.imports import graph
+from tests.architecture.imports import cycles, graph
 
 # what each package may import, besides itself (design: engine → projections → detectors
 # → services → adapters); synth, the generator, stands beside the product and uses the engine
@@ -41,3 +41,10 @@ def test_the_engine_knows_no_other_package() -> None:
     up = sorted(f"{m} imports {t}" for m, ts in edges.items() if m.startswith("engine")
                 for t in ts if not t.startswith("engine"))
     assert not up, "\n".join(up)
+
+
+def test_no_module_imports_itself_through_others() -> None:
+    """No import cycle, lazy ones included: each would make one module's meaning
+    depend on another's import order, and hide which floor a helper belongs to."""
+    found = cycles(graph())
+    assert not found, "import cycles:\n" + "\n".join(" ↔ ".join(c) for c in found)
