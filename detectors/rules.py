@@ -29,6 +29,7 @@ import copy
 import dataclasses
 import hashlib
 import json
+import re
 import tomllib
 import types
 import typing
@@ -142,7 +143,10 @@ def _convert(raw: Any, hint: Any, key: str, source: str) -> Any:
             return {str(k): _convert(v, inner, f"{key}.{k}", source) for k, v in raw.items()}
     except RulesFileError:  # a table's value, already named
         raise
-    except (TypeError, ValueError, InvalidOperation) as exc:
+    except InvalidOperation:
+        raise RulesFileError(f"{source}: {key} = {raw!r}: not a number; write a decimal "
+                             "such as \"0.80\" or \"1000.00\"") from None
+    except (TypeError, ValueError) as exc:
         raise RulesFileError(f"{source}: {key} = {raw!r}: {exc}") from None
     return raw
 
@@ -234,4 +238,35 @@ def load_rules(path: str | Path | None = None) -> Rules:
     for code in merged["rules"]:  # a guard that cannot be read is a file error now, not later
         rules.max_flagged_share(code)
     rules.min_flagged()
+    check_ranges(rules)
     return rules
+
+
+# parameters that are shares or probabilities: between 0 and 1
+_FRACTION = re.compile(r"(ratio|share|probability|p_value|pass_rate|face_score|min_employment|"
+                       r"false_alarms|_mad|m_floor|convergence|excess)$")
+_WHOLE_AMOUNTS = ("min_excess",)  # yuan, not a share, though the name ends in "excess"
+
+
+def check_ranges(rules: Rules) -> None:
+    """Refuse, before any run, a value no rule can mean: an unknown severity, a negative
+    threshold, a share or probability outside 0..1 (``"7"`` for a ratio), naming the key."""
+    from detectors.base import SEVERITIES
+    from detectors.registry import registry
+
+    for code, module in registry().items():
+        params = rules.params(code, module.Params)
+        for f in dataclasses.fields(params):
+            value = getattr(params, f.name)
+            key = rules.key_of(code, f.name)
+            if f.name == "severity" and value not in SEVERITIES:
+                raise RulesFileError(f"{rules.source}: {key} = {value!r}: use one of "
+                                     f"{', '.join(SEVERITIES)}")
+            for v in (value.values() if isinstance(value, dict) else [value]):
+                if isinstance(v, bool) or not isinstance(v, int | float | Decimal):
+                    continue
+                if v < 0:
+                    raise RulesFileError(f"{rules.source}: {key} = {v}: must not be negative")
+                if _FRACTION.search(f.name) and f.name not in _WHOLE_AMOUNTS and v > 1:
+                    raise RulesFileError(f"{rules.source}: {key} = {v}: a share or "
+                                         "probability, between 0 and 1 (e.g. \"0.80\")")

@@ -105,8 +105,23 @@ def test_a_user_file_sets_them(tmp_path: Path) -> None:
 def test_a_bad_local_standard_names_the_key(tmp_path: Path, text: str, named: str) -> None:
     bad = tmp_path / "bad.toml"
     bad.write_text(f"[policy]\n{text}\n", encoding="utf-8")
-    rules = load_rules(bad)
     with pytest.raises(RulesFileError, match=re.escape(named)) as err:
-        for module in (fraud_over_cap_claim, ineff_short_delivery):
-            rules.params(module.CODE, module.Params)
+        load_rules(bad)  # refused when read, before any rule runs
     assert str(bad) in str(err.value)
+
+
+@pytest.mark.parametrize("table, says", [
+    ('[rules.INEFF_LOW_ATTENDANCE]\nseverity = "urgent"\n', "use one of low, medium"),
+    ('[rules.INEFF_LOW_ATTENDANCE]\nmin_attended_ratio = "7"\n', "between 0 and 1"),
+    ('[rules.DUP_IMPOSSIBLE_TRAVEL]\nmax_speed_kmh = "-5"\n', "must not be negative"),
+    ('[policy]\norder_min_employment = "80"\n', "between 0 and 1"),
+])
+def test_values_no_rule_can_mean_are_refused_naming_file_and_key(
+        tmp_path: Path, table: str, says: str) -> None:
+    path = tmp_path / "mine.toml"
+    path.write_text(table, encoding="utf-8")
+    with pytest.raises(RulesFileError, match=says) as refused:
+        load_rules(path)
+    assert str(path) in str(refused.value)
+    key = table.split("\n")[1].split(" =")[0]
+    assert key in str(refused.value)
