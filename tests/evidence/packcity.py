@@ -23,7 +23,7 @@ def city() -> TinyCity:
     c = TinyCity()
     c.institution()
     good = c.person()
-    c.person(person_id=BAD_ID)
+    c.person(person_id=BAD_ID, name="李强", born="1991-03-04")
     c.klass("C1")
     c.train("C1", [good, BAD_ID])
     c.claim("CL1", [(good, "1000.00", 10), (BAD_ID, "1000.00", 10)], cid="C1")

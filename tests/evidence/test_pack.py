@@ -94,8 +94,9 @@ def test_one_changed_character_in_a_state_fails(packed_full: tuple[str, str, Pat
     events = read_events(out)
     victim = next(e for e in events if e["role"] == "evidence")
     assert "1000.00" in "".join(e["state"] for e in events)
-    victim["state"] = victim["state"].replace("王", "汪", 1) if "王" in victim["state"] else \
-        victim["state"].replace("C1", "C2", 1)
+    old, new = next((o, n) for o, n in (("王", "汪"), ("李", "季"), ("C1", "C2"))
+                    if o in victim["state"])
+    victim["state"] = victim["state"].replace(old, new, 1)
     write_events(out, events)
     check = verify_pack(out)
     first = check.problems[0]
