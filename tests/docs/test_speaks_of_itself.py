@@ -26,8 +26,9 @@ HISTORY = {
     "a development session": re.compile(
         rf"\b(?:{ORDINAL}) (?:development |work )?sessions?\b", re.IGNORECASE),
     "an issue number": re.compile(r"\bissue \d+\b", re.IGNORECASE),
-    "this machine": re.compile(r"\bthis machine\b", re.IGNORECASE),
-    "the brief": re.compile(r"\bthe brief\b", re.IGNORECASE),
+    # the phrases are spelt in parts so that this file does not name them itself
+    "a machine of the moment": re.compile(r"\bthis" + r" machine\b", re.IGNORECASE),
+    "the developers' instructions": re.compile(r"\bthe" + r" brief\b", re.IGNORECASE),
     "a seed report's file number (name it by its title)": re.compile(
         r"\bseed 00\d", re.IGNORECASE),
     "a path outside the repository": re.compile(r"\.\./shared"),
@@ -68,9 +69,9 @@ def code() -> list[Path]:
 
 def test_the_words_are_caught() -> None:
     """The patterns find what they are for, and leave the product's own sessions alone."""
-    lines = ["In the eighth session we tried it.", "the previous development session",
-             "As issue 9 asks,", "on this machine", "as the brief says",
-             "as seed 003 asks", "see ../shared/spec/events.md", "the 12th session"]
+    lines = ["In the eighth " + "session we tried it.", "the previous " + "development session",
+             "As issue " + "9 asks,", "on this " + "machine", "as the " + "brief says",
+             "as seed 003 asks", "see ../shared/spec/events.md", "the 12th " + "session"]
     for line in lines:
         plain = ALLOWED.sub(" ", line)
         assert any(p.search(plain) for p in HISTORY.values()), line
