@@ -48,26 +48,6 @@ def key_fields(cls: type[msgspec.Struct]) -> tuple[str, ...]:
     return fields
 
 
-def subject_of(data: msgspec.Struct, event_id: str) -> tuple[str, str]:
-    """(field, value) naming the event's subject; ('event', event_id) as the last resort."""
-    for name in key_fields(type(data)):
-        value = getattr(data, name)
-        if value:
-            return name, value
-    return "event", event_id
-
-
-def partition_key(data: msgspec.Struct, event_id: str) -> str:
-    """The Kafka message key of an event (the subject's identifier)."""
-    return subject_of(data, event_id)[1]
-
-
 def stream_prefix(field: str) -> str:
     """``person_id`` -> ``person:``; ``county`` -> ``county:``."""
     return (field[:-3] if field.endswith("_id") else field) + ":"
-
-
-def stream_name(data: msgspec.Struct, event_id: str) -> str:
-    """The store stream of an event: ``<subject kind>:<identifier>``."""
-    field, value = subject_of(data, event_id)
-    return stream_prefix(field) + value
