@@ -16,13 +16,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import msgspec
 import pandas as pd
 
 from casework.errors import CaseError
 from casework.status import case_events, case_id_for, fold, latest_facts, resolve_case_id
 from casework.workflow import check_step, require_reason
+from engine.events import EVENT_TYPES
 from engine.money import to_fen, yuan_str
-from engine.parse import parse_line
+from engine.record import own_event
 from engine.store.base import EventStore
 from projections.views import Views
 
@@ -32,6 +34,7 @@ class OpenCase:
     finding_id: str
     by: str
     reason: str | None = None
+    role: str | None = None  # the actor's role, recorded with the step
 
 
 @dataclass(frozen=True)
@@ -40,6 +43,7 @@ class AssignCase:
     assignee: str
     by: str
     reason: str | None = None
+    role: str | None = None  # the actor's role, recorded with the step
 
 
 @dataclass(frozen=True)
@@ -47,6 +51,7 @@ class ConfirmCase:
     case_id: str
     by: str
     reason: str | None
+    role: str | None = None  # the actor's role, recorded with the step
 
 
 @dataclass(frozen=True)
@@ -54,6 +59,7 @@ class DismissCase:
     case_id: str
     by: str
     reason: str | None
+    role: str | None = None  # the actor's role, recorded with the step
 
 
 @dataclass(frozen=True)
@@ -61,6 +67,7 @@ class AddNote:
     case_id: str
     by: str
     text: str
+    role: str | None = None  # the actor's role, recorded with the step
 
 
 @dataclass(frozen=True)
@@ -69,6 +76,7 @@ class LinkRecovery:
     recovery_event_id: str | None
     by: str
     reason: str | None = None
+    role: str | None = None  # the actor's role, recorded with the step
 
 
 @dataclass(frozen=True)
@@ -76,6 +84,7 @@ class CloseCase:
     case_id: str
     by: str
     reason: str | None = None
+    role: str | None = None  # the actor's role, recorded with the step
 
 
 @dataclass(frozen=True)
@@ -101,7 +110,7 @@ def open_case(cmd: OpenCase, store: EventStore, views: Views,
         reason = require_reason(cmd.reason, "re-open")
     return _append(store, case, "CaseOpened", {
         "finding_id": case.finding_id, "by": _who(cmd.by), "reason": reason,
-        "facts_digest": case.finding["facts_digest"]}, now)
+        "facts_digest": case.finding["facts_digest"]}, now, cmd.role)
 
 
 def assign(cmd: AssignCase, store: EventStore, views: Views,
@@ -112,7 +121,7 @@ def assign(cmd: AssignCase, store: EventStore, views: Views,
     if not assignee:
         raise CaseError("say whom to assign the case to 须指定承办人: --to NAME")
     return _append(store, case, "CaseAssigned", {
-        "assignee": assignee, "by": _who(cmd.by), "reason": _optional(cmd.reason)}, now)
+        "assignee": assignee, "by": _who(cmd.by), "reason": _optional(cmd.reason)}, now, cmd.role)
 
 
 def confirm(cmd: ConfirmCase, store: EventStore, views: Views,
@@ -122,7 +131,8 @@ def confirm(cmd: ConfirmCase, store: EventStore, views: Views,
     case = _load(views, resolve_case_id(cmd.case_id))
     check_step("confirm", case.state, case.case_id)
     return _append(store, case, "CaseConfirmed", {
-        "by": _who(cmd.by), "reason": reason, "facts_digest": case.finding["facts_digest"]}, now)
+        "by": _who(cmd.by), "reason": reason, "facts_digest": case.finding["facts_digest"]},
+        now, cmd.role)
 
 
 def dismiss(cmd: DismissCase, store: EventStore, views: Views,
@@ -132,7 +142,8 @@ def dismiss(cmd: DismissCase, store: EventStore, views: Views,
     case = _load(views, resolve_case_id(cmd.case_id))
     check_step("dismiss", case.state, case.case_id)
     return _append(store, case, "CaseDismissed", {
-        "by": _who(cmd.by), "reason": reason, "facts_digest": case.finding["facts_digest"]}, now)
+        "by": _who(cmd.by), "reason": reason, "facts_digest": case.finding["facts_digest"]},
+        now, cmd.role)
 
 
 def note(cmd: AddNote, store: EventStore, views: Views,
@@ -142,7 +153,7 @@ def note(cmd: AddNote, store: EventStore, views: Views,
         raise CaseError("a note needs some text 备注不能为空")
     case = _load(views, resolve_case_id(cmd.case_id))
     check_step("note", case.state, case.case_id)
-    return _append(store, case, "CaseNoteAdded", {"by": _who(cmd.by), "text": text}, now)
+    return _append(store, case, "CaseNoteAdded", {"by": _who(cmd.by), "text": text}, now, cmd.role)
 
 
 def link_recovery(cmd: LinkRecovery, store: EventStore, views: Views,
@@ -156,7 +167,7 @@ def link_recovery(cmd: LinkRecovery, store: EventStore, views: Views,
     return _append(store, case, "CaseRecoveryLinked", {
         "payment_id": r["payment_id"], "recovery_event_id": r["event_id"],
         "amount": yuan_str(int(r["amount_fen"])), "by": _who(cmd.by),
-        "reason": _optional(cmd.reason)}, now)
+        "reason": _optional(cmd.reason)}, now, cmd.role)
 
 
 def close(cmd: CloseCase, store: EventStore, views: Views,
@@ -169,7 +180,7 @@ def close(cmd: CloseCase, store: EventStore, views: Views,
         raise CaseError(f"case {case.case_id} is confirmed but no recovery is linked 尚未追回: "
                         "link one (`skillaudit case recover CASE --recovery EVENT_ID`) or "
                         "close it with --reason saying why nothing is recovered")
-    return _append(store, case, "CaseClosed", {"by": _who(cmd.by), "reason": reason}, now)
+    return _append(store, case, "CaseClosed", {"by": _who(cmd.by), "reason": reason}, now, cmd.role)
 
 
 # -- recoveries --------------------------------------------------------------------------------
@@ -251,32 +262,34 @@ def _optional(reason: str | None) -> str | None:
 
 
 def _append(store: EventStore, case: _Case, type_: str, data: dict[str, Any],
-            now: datetime | None) -> StepDone:
+            now: datetime | None, role: str | None = None) -> StepDone:
     """Append one step; its id (case id + step number) makes a racing duplicate fail."""
     when = now if now is not None and now.tzinfo is not None else (
         now or datetime.now()).astimezone()  # naive means local: give it the local offset
     step_no = len(case.events) + 1
     event_id = f"{case.case_id}-{step_no:03d}"
-    data = {"case_id": case.case_id, **{k: v for k, v in data.items() if v is not None}}
-    envelope = {"event_id": event_id, "type": type_,
-                "occurred_at": when.isoformat(timespec="seconds"), "source": "casework",
-                "data": data}
-    line = json.dumps(envelope, ensure_ascii=False).encode()
-    result = store.append([parse_line(line, "casework", step_no)], quarantine_conflicts=False)
+    fields = {"case_id": case.case_id, "role": role,
+              **{k: v for k, v in data.items() if v is not None}}
+    if "amount" in fields:
+        fields["amount"] = msgspec.Raw(msgspec.json.encode(fields["amount"]))
+    event = own_event(EVENT_TYPES[type_](**fields), event_id=event_id, occurred_at=when,
+                      source="casework", line_no=step_no)
+    result = store.append([event], quarantine_conflicts=False)
     if result.conflicts:
         raise CaseError(f"case {case.case_id} changed while this step was prepared (step "
                         f"{step_no} was recorded by someone else) 案件已被他人更新: look at "
                         f"`skillaudit case show {case.case_id}` and retry")
-    return StepDone(case.case_id, event_id, type_, envelope["occurred_at"],
-                    _state_after(case, envelope))
+    occurred_at = when.replace(microsecond=0).isoformat()
+    return StepDone(case.case_id, event_id, type_, occurred_at,
+                    _state_after(case, type_, occurred_at, fields))
 
 
-def _state_after(case: _Case, envelope: dict[str, Any]) -> str:
+def _state_after(case: _Case, type_: str, occurred_at: str, d: dict[str, Any]) -> str:
     """The case's state with the new step folded in (no read after the write)."""
-    d = envelope["data"]
     amount = d.get("amount")
+    amount = amount and msgspec.json.decode(amount)
     row = {"position": (case.events["position"].max() if len(case.events) else 0) + 1,
-           "occurred_at": envelope["occurred_at"], "event_type": envelope["type"],
+           "occurred_at": occurred_at, "event_type": type_,
            "case_id": case.case_id, "finding_id": d.get("finding_id"), "actor": d["by"],
            "reason": d.get("reason"), "assignee": d.get("assignee"), "text": d.get("text"),
            "facts_digest": d.get("facts_digest"), "amount_fen": to_fen(amount) if amount else 0}

@@ -25,12 +25,16 @@ from credit.model import Rating, rate_all
 from credit.params import GRADES, CreditParams, credit_params
 from detectors.rules import Rules
 from engine.errors import SkillauditError
-from engine.parse import parse_line
+from engine.events.credit import CreditRated, CreditRepaired
+from engine.parse import NewEvent
 from engine.privacy import mask_record
+from engine.record import own_event
 from engine.store.base import EventStore
 from projections.asof import AsOf
 from projections.projector import Projector
 from projections.views import Views
+
+SOURCE = "skillaudit"
 
 
 class CreditError(SkillauditError, ValueError):
@@ -86,38 +90,38 @@ def _latest(engine: sa.Engine) -> dict[tuple[str, str], pd.Series]:
             for _, r in rows.groupby(["subject_type", "subject_id"]).tail(1).iterrows()}
 
 
-def rating_line(r: Rating, params: CreditParams, position: int, previous: str | None,
-                now: datetime) -> bytes:
-    """The ``CreditRated`` envelope (validated by ``parse_line`` like any input)."""
+def rating_event(r: Rating, params: CreditParams, position: int, previous: str | None,
+                 now: datetime, actor: tuple[str, str] | None = None, line_no: int = 0
+                 ) -> NewEvent:
+    """The ``CreditRated`` event; its id follows from the previous rating and the new facts."""
     key = json.dumps([previous, r.subject_type, r.subject_id, r.facts_digest, params.digest])
     event_id = "credit-" + hashlib.sha256(key.encode()).hexdigest()[:24]
-    data = {"subject_type": r.subject_type, "subject_id": r.subject_id, "score": r.score,
-            "grade": r.grade, "reasons": r.reasons, "rules_version": params.version,
-            "rules_digest": params.digest, "facts_digest": r.facts_digest,
-            "as_of_position": position, "previous_rating": previous}
-    envelope = {"event_id": event_id, "type": "CreditRated", "source": "skillaudit",
-                "occurred_at": now.isoformat(timespec="seconds"), "data": data}
-    return json.dumps(envelope, ensure_ascii=False).encode()
+    data = CreditRated(
+        subject_type=r.subject_type, subject_id=r.subject_id, score=r.score, grade=r.grade,
+        reasons=r.reasons, rules_version=params.version, rules_digest=params.digest,
+        facts_digest=r.facts_digest, as_of_position=position, previous_rating=previous,
+        by=actor[0] if actor else None, role=actor[1] if actor else None)
+    return own_event(data, event_id=event_id, occurred_at=now, source=SOURCE, line_no=line_no)
 
 
 def record(store: EventStore, engine: sa.Engine, params: CreditParams,
-           now: datetime | None = None) -> RecordReport:
+           now: datetime | None = None, actor: tuple[str, str] | None = None) -> RecordReport:
     """Rate every subject now; append a ``CreditRated`` for each whose facts changed."""
     now = now or datetime.now().astimezone()
     position, ratings = rate(engine, params)
     latest = _latest(engine)
-    lines, stored = [], []
+    events: list[NewEvent] = []
+    stored: list[str] = []
     for r in ratings:
         last = latest.get((r.subject_type, r.subject_id))
         if last is not None and last["facts_digest"] == r.facts_digest:
             continue
         previous = None if last is None else str(last["event_id"])
-        lines.append(rating_line(r, params, position, previous, now))
+        events.append(rating_event(r, params, position, previous, now, actor, len(events) + 1))
         stored.append(r.subject_id)
-    for i in range(0, len(lines), 5000):
-        store.append([parse_line(line, "credit", n)
-                      for n, line in enumerate(lines[i:i + 5000], i + 1)])
-    if lines:
+    for i in range(0, len(events), 5000):
+        store.append(events[i:i + 5000])
+    if events:
         bring_up_to_date(engine)
     return RecordReport(position, ratings, stored)
 
@@ -171,7 +175,7 @@ def _registered_day(engine: sa.Engine, r: Rating, position: int) -> str | None:
 
 
 def repair(store: EventStore, engine: sa.Engine, params: CreditParams, subject_id: str, *,
-           note: str, by: str, subject_type: str | None = None,
+           note: str, by: str, subject_type: str | None = None, role: str | None = None,
            now: datetime | None = None) -> tuple[dict[str, Any], Rating, int]:
     """Credit repair (信用修复): raise the grade after a clean period; record it and re-rate."""
     now = now or datetime.now().astimezone()
@@ -198,10 +202,13 @@ def repair(store: EventStore, engine: sa.Engine, params: CreditParams, subject_i
     data = {"subject_type": r.subject_type, "subject_id": r.subject_id, "by": by,
             "note": note, "from_grade": r.grade, "to_grade": to_grade,
             "clean_since": since, "clean_days": clean_days}
-    envelope = {"event_id": f"credit-repair-{uuid.uuid4().hex[:16]}", "type": "CreditRepaired",
-                "source": "skillaudit", "occurred_at": now.isoformat(timespec="seconds"),
-                "data": data}
-    store.append([parse_line(json.dumps(envelope, ensure_ascii=False).encode(), "credit", 0)])
-    report = record(store, engine, params, now)
+    event_id = f"credit-repair-{uuid.uuid4().hex[:16]}"
+    store.append([own_event(CreditRepaired(**{**data, "clean_since": _day(since), "role": role}),
+                            event_id=event_id, occurred_at=now, source=SOURCE)])
+    report = record(store, engine, params, now, (by, role) if role else None)
     rated = find(report.ratings, subject_id, r.subject_type)
-    return mask_record({**data, "event_id": envelope["event_id"]}), rated, report.position
+    return mask_record({**data, "event_id": event_id}), rated, report.position
+
+
+def _day(text: str | None) -> date | None:
+    return date.fromisoformat(text) if text else None

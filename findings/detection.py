@@ -12,24 +12,33 @@ share-flagged guard doubts (``guards``), so ``findings`` can show both later.
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+import msgspec
 import sqlalchemy as sa
 
 from detectors.base import Finding
 from detectors.rules import Rules
 from detectors.run import run_detectors
+from engine.events.audit import DetectionRun, FindingRaised, FindingWithdrawn
 from engine.money import yuan_str
-from engine.parse import parse_line
+from engine.parse import NewEvent
+from engine.record import own_event
 from engine.store.base import EventStore
 from projections.cache import RowCache
 from projections.horizon import Horizon
 from projections.projector import EVENTS, Projector, dialect_of
 from projections.views import Views
+
+SOURCE = "skillaudit"
+
+
+def money_raw(fen: int) -> msgspec.Raw:
+    """Yuan as the spec writes money: a decimal string with two places."""
+    return msgspec.Raw(msgspec.json.encode(yuan_str(fen)))
 
 
 @dataclass
@@ -70,31 +79,29 @@ def event_ids_at(engine: sa.Engine, positions: Iterable[int]) -> dict[int, str]:
 
 
 def finding_event(f: Finding, rules: Rules, params: dict[str, object],
-                  ids: dict[int, str], now: datetime, raises_before: int = 0) -> bytes:
-    """The ``FindingRaised`` line for one finding (then validated like any input).
+                  ids: dict[int, str], now: datetime, raises_before: int = 0,
+                  line_no: int = 0) -> NewEvent:
+    """The ``FindingRaised`` event of one finding.
 
     A finding raised before gets a distinct event id (``-rN``) even when its facts
     were seen earlier, so A → B → A is recorded and not skipped as a duplicate.
     """
     fid = f.identity(rules.digest)
     facts = f.facts_digest()
-    data = {
-        "finding_id": fid, "code": f.code, "category": f.category, "severity": f.severity,
-        "title": f.title, "explanation_zh": f.explanation_zh, "explanation_en": f.explanation_en,
-        "subject_type": f.subject_type, "subject_id": f.subject_id,
-        "amount_at_risk": yuan_str(f.amount_at_risk_fen), "rules_version": rules.version,
-        "rules_digest": rules.digest, "facts_digest": facts,
-        "person_ids": list(f.person_ids), "class_ids": list(f.class_ids),
-        "institution_ids": list(f.institution_ids), "claim_ids": list(f.claim_ids),
-        "payment_ids": list(f.payment_ids),
-        "evidence": [ids[p] for p in f.evidence_positions if p in ids],
-        "observed": f.observed, "params": params,
-    }
+    data = FindingRaised(
+        finding_id=fid, code=f.code, category=f.category, severity=f.severity,
+        title=f.title, explanation_zh=f.explanation_zh, explanation_en=f.explanation_en,
+        subject_type=f.subject_type, subject_id=f.subject_id,
+        amount_at_risk=money_raw(f.amount_at_risk_fen), rules_version=rules.version,
+        rules_digest=rules.digest, facts_digest=facts,
+        person_ids=list(f.person_ids), class_ids=list(f.class_ids),
+        institution_ids=list(f.institution_ids), claim_ids=list(f.claim_ids),
+        payment_ids=list(f.payment_ids),
+        evidence=[ids[p] for p in f.evidence_positions if p in ids],
+        observed=f.observed, params=params)
     suffix = f"-r{raises_before}" if raises_before else ""
-    envelope = {"event_id": f"finding-{fid}-{facts}{suffix}", "type": "FindingRaised",
-                "occurred_at": now.isoformat(timespec="seconds"), "source": "skillaudit",
-                "data": data}
-    return json.dumps(envelope, ensure_ascii=False, default=str).encode()
+    return own_event(data, event_id=f"finding-{fid}-{facts}{suffix}", occurred_at=now,
+                     source=SOURCE, line_no=line_no)
 
 
 def _params_json(rules: Rules, code: str, params_cls: type) -> dict[str, object]:
@@ -111,7 +118,8 @@ def run_detection(store: EventStore, engine: sa.Engine, rules: Rules, *,
                   cache: RowCache | None = None, workers: int = 1,
                   weights: dict[str, float] | None = None,
                   progress: Callable[[str, int, int], None] | None = None,
-                  horizon: Horizon | None = None) -> RunReport:
+                  horizon: Horizon | None = None,
+                  actor: tuple[str, str] | None = None) -> RunReport:
     """Project, detect, append findings, withdrawals and the run record; report the counts.
 
     A current finding of a detector that ran and no longer raises it is withdrawn
@@ -120,6 +128,7 @@ def run_detection(store: EventStore, engine: sa.Engine, rules: Rules, *,
     the same events once. ``record_unchanged=False`` (a stream's frequent runs)
     records a ``DetectionRun`` only when something was raised or withdrawn. A stream's
     ``horizon`` hides the rows not every partition has passed yet (``projections.horizon``).
+    ``actor`` (name, role) is recorded on the run.
     """
     from detectors.registry import registry
 
@@ -150,35 +159,30 @@ def run_detection(store: EventStore, engine: sa.Engine, rules: Rules, *,
         to_record.append((f, s))
     # evidence event ids only for what is recorded (a stream's cycles record little)
     ids = event_ids_at(engine, (p for f, _ in to_record for p in f.evidence_positions))
-    lines = [finding_event(f, rules, params[f.code], ids, now, s.raises if s else 0)
-             for f, s in to_record]
+    events = [finding_event(f, rules, params[f.code], ids, now, s.raises if s else 0, n)
+              for n, (f, s) in enumerate(to_record, 1)]
     run_id = uuid.uuid4().hex[:16]
     found = set(finding_ids)
     gone = [(fid, s) for fid, s in state.items()
             if not s.withdrawn and s.code in result.counts and fid not in found]
     for fid, s in gone:
-        lines.append(json.dumps({
-            "event_id": f"withdrawn-{fid}-{s.withdrawals + 1}", "type": "FindingWithdrawn",
-            "occurred_at": now.isoformat(timespec="seconds"), "source": "skillaudit",
-            "data": {"finding_id": fid, "code": s.code, "run_id": run_id,
-                     "facts_digest": s.facts,
-                     "reason": "no longer raised by its detector over the current log"},
-        }, ensure_ascii=False).encode())
-    run = {"event_id": f"run-{run_id}", "type": "DetectionRun",
-           "occurred_at": now.isoformat(timespec="seconds"), "source": "skillaudit",
-           "data": {"run_id": run_id, "rules_version": rules.version,
-                    "rules_digest": rules.digest, "head_position": head,
-                    "findings": len(result.findings), "new": new, "withdrawn": len(gone),
-                    "counts": result.counts, "errors": result.errors,
-                    "seconds": {k: round(v, 3) for k, v in result.seconds.items()},
-                    "not_checked": result.unchecked, "guards": result.guards}}
+        events.append(own_event(FindingWithdrawn(
+            finding_id=fid, code=s.code, run_id=run_id, facts_digest=s.facts,
+            reason="no longer raised by its detector over the current log"),
+            event_id=f"withdrawn-{fid}-{s.withdrawals + 1}", occurred_at=now, source=SOURCE))
+    run = own_event(DetectionRun(
+        run_id=run_id, rules_version=rules.version, rules_digest=rules.digest,
+        head_position=head, findings=len(result.findings), new=new, withdrawn=len(gone),
+        counts=result.counts, errors=result.errors,
+        seconds={k: round(v, 3) for k, v in result.seconds.items()},
+        not_checked=result.unchecked, guards=result.guards,
+        by=actor[0] if actor else None, role=actor[1] if actor else None),
+        event_id=f"run-{run_id}", occurred_at=now, source=SOURCE)
     appended = 0
-    for i in range(0, len(lines), 5000):
-        appended += store.append([parse_line(line, "detect", n) for n, line in
-                                  enumerate(lines[i:i + 5000], i + 1)]).stored
-    if record_unchanged or lines or result.errors:
-        appended += store.append([parse_line(json.dumps(run, ensure_ascii=False).encode(),
-                                             "detect", 0)]).stored
+    for i in range(0, len(events), 5000):
+        appended += store.append(events[i:i + 5000]).stored
+    if record_unchanged or events or result.errors:
+        appended += store.append([run]).stored
     if appended:  # the findings' read models (nothing new: they are current already)
         projector.run()
     return RunReport(run_id, result.findings, finding_ids, new, changed, known,

@@ -70,3 +70,5 @@ class DetectionRun(EventData, frozen=True, kw_only=True):
     not_checked: dict[str, list[dict[str, Any]]] = {}
     # per rule: the share-flagged guard's doubt (share, examined, the sentence)
     guards: dict[str, dict[str, Any]] = {}
+    by: str | None = None  # who ran it (a user, or the stream follower)
+    role: str | None = None

@@ -1,8 +1,9 @@
 """Events of the investigators' case workflow on findings (open, assign, confirm, dismiss…).
 
 Every step an investigator takes is appended to the same log as the facts it
-is about, so the audit trail audits itself: each event names who (``by``),
-its ``occurred_at`` says when, and ``reason``/``text`` say why. The order of
+is about, so the audit trail audits itself: each event names who (``by``)
+in which role (``role``), its ``occurred_at`` says when, and ``reason``/``text``
+say why. The order of
 the steps is enforced by ``casework.commands``; these structs only validate
 the shape of each step.
 """
@@ -15,6 +16,9 @@ import msgspec
 
 from engine.events.base import EventData, Id, Money, check_money
 
+Role = Annotated[str, msgspec.Meta(min_length=1, max_length=40)]
+"""Who acted in which role (investigator, admin, operator…): recorded with every step."""
+
 Why = Annotated[str, msgspec.Meta(min_length=1, max_length=4000)]
 """A reason or note: required steps must say why, in words."""
 
@@ -25,6 +29,7 @@ class CaseOpened(EventData, frozen=True, kw_only=True):
     case_id: Id
     finding_id: Id
     by: Id
+    role: Role | None = None  # the actor's role when the step was taken
     facts_digest: str = ""
     reason: str | None = None
 
@@ -33,6 +38,7 @@ class CaseAssigned(EventData, frozen=True, kw_only=True):
     case_id: Id
     assignee: Id
     by: Id
+    role: Role | None = None  # the actor's role when the step was taken
     reason: str | None = None
 
 
@@ -41,6 +47,7 @@ class CaseConfirmed(EventData, frozen=True, kw_only=True):
 
     case_id: Id
     by: Id
+    role: Role | None = None  # the actor's role when the step was taken
     reason: Why
     facts_digest: str = ""
 
@@ -50,6 +57,7 @@ class CaseDismissed(EventData, frozen=True, kw_only=True):
 
     case_id: Id
     by: Id
+    role: Role | None = None  # the actor's role when the step was taken
     reason: Why
     facts_digest: str
 
@@ -57,6 +65,7 @@ class CaseDismissed(EventData, frozen=True, kw_only=True):
 class CaseNoteAdded(EventData, frozen=True, kw_only=True):
     case_id: Id
     by: Id
+    role: Role | None = None  # the actor's role when the step was taken
     text: Why
 
 
@@ -68,6 +77,7 @@ class CaseRecoveryLinked(EventData, frozen=True, kw_only=True):
     recovery_event_id: Id
     amount: Money
     by: Id
+    role: Role | None = None  # the actor's role when the step was taken
     reason: str | None = None
 
     def __post_init__(self) -> None:
@@ -77,4 +87,5 @@ class CaseRecoveryLinked(EventData, frozen=True, kw_only=True):
 class CaseClosed(EventData, frozen=True, kw_only=True):
     case_id: Id
     by: Id
+    role: Role | None = None  # the actor's role when the step was taken
     reason: str | None = None

@@ -12,6 +12,7 @@ from typing import Annotated, Any, Literal
 import msgspec
 
 from engine.events.base import Count, Day, EventData, Id
+from engine.events.casework import Role
 
 SubjectType = Literal["institution", "agency"]
 Grade = Literal["A", "B", "C", "D"]
@@ -32,6 +33,8 @@ class CreditRated(EventData, frozen=True, kw_only=True):
     facts_digest: str
     as_of_position: Count
     previous_rating: str | None = None  # event id of the rating this one replaces
+    by: str | None = None  # who (or which service) caused the rating to be recorded
+    role: Role | None = None
 
 
 class CreditRepaired(EventData, frozen=True, kw_only=True):
@@ -40,6 +43,7 @@ class CreditRepaired(EventData, frozen=True, kw_only=True):
     subject_type: SubjectType
     subject_id: Id
     by: Id
+    role: Role | None = None
     note: Note
     from_grade: Grade
     to_grade: Grade

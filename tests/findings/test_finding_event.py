@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
+import pytest
+
 from detectors.base import Finding
 from detectors.rules import load_rules
-from engine.parse import parse_line
+from engine.quarantine import Malformed
 from findings.detection import finding_event
 
 
@@ -19,10 +21,19 @@ def finding(amount: int) -> Finding:
 
 
 def event_id(f: Finding, raises_before: int = 0) -> str:
-    line = finding_event(f, load_rules(None), {}, {1: "e1"}, datetime(2024, 1, 1, tzinfo=UTC),
-                         raises_before)
-    parse_line(line, "test", 1)  # a valid FindingRaised event
-    return json.loads(line)["event_id"]
+    event = finding_event(f, load_rules(None), {}, {1: "e1"}, datetime(2024, 1, 1, tzinfo=UTC),
+                          raises_before)
+    assert event.type == "FindingRaised"
+    state = json.loads(event.state)
+    assert state["data"]["amount_at_risk"] == f"{f.amount_at_risk_fen / 100:.2f}"
+    assert state["data"]["evidence"] == ["e1"]
+    return event.event_id
+
+
+def test_a_finding_the_spec_refuses_is_not_built() -> None:
+    """Built from the struct, then validated like any input: a negative amount is refused."""
+    with pytest.raises((Malformed, ValueError), match="amount_at_risk"):
+        event_id(finding(-5))
 
 
 def test_same_facts_same_id_and_a_later_raise_is_a_new_event() -> None:
