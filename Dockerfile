@@ -24,6 +24,7 @@ COPY casework/ casework/
 COPY evidence/ evidence/
 COPY credit/ credit/
 COPY reports/ reports/
+COPY services/ services/
 COPY streams/ streams/
 COPY skillaudit/ skillaudit/
 COPY synth/ synth/

@@ -1,7 +1,7 @@
 """The case steps as use-case functions: ``open_case(cmd, store, views)`` and friends.
 
 Each function reads the case's derived state from ``views`` (which the caller
-brings up to date, as ``skillaudit.wiring.views_for`` does), refuses a step
+brings up to date, as ``services.workbench.Workbench.views`` does), refuses a step
 out of order (``casework.workflow``) and appends one event validated like
 any input. It reads nothing after writing: the new state is folded from the
 steps it read plus the one it appended. The event id is the case id plus the

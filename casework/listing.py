@@ -17,8 +17,8 @@ from engine.money import yuan_str
 from engine.privacy import mask_record, sensitive_values
 from projections.views import Views
 
-_STEP_FIELDS = ("reason", "assignee", "text", "payment_id", "recovery_event_id", "facts_digest",
-                "finding_id")
+_STEP_FIELDS = ("role", "reason", "assignee", "text", "payment_id", "recovery_event_id",
+                "facts_digest", "finding_id")
 
 
 def case_records(views: Views, states: list[str] | None = None, unmask: bool = False,

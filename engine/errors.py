@@ -22,3 +22,12 @@ class UsageError(SkillauditError):
 
 class NotFound(SkillauditError):
     """An id asked for that the store does not know. Exit code 1."""
+
+
+class Forbidden(SkillauditError):
+    """An action or a view the actor's role does not grant; the message names who may.
+
+    Exit code 3, so scripts can tell a refusal from a failure.
+    """
+
+    exit_code = 3

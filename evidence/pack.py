@@ -29,6 +29,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from engine.chain import GENESIS, ChainHead
+from engine.errors import SkillauditError
 from engine.privacy import mask_record
 from engine.serial import load
 from engine.store.base import EventStore, StoredRow
@@ -46,7 +47,7 @@ MANIFEST = "manifest.json"
 _STREAM_BATCH = 50_000
 
 
-class PackError(Exception):
+class PackError(SkillauditError):
     """The pack cannot be built; the message says why and what to do."""
 
 

@@ -106,6 +106,10 @@ class Projector:
         (``projections.parallel``; default: one per core) and appends their parts.
         """
         started = time.perf_counter()
+        if not rebuild and stale_layout(self.engine):
+            log.warning("the read models were laid out by another version of skillaudit: "
+                        "rebuilding them from the log / 读模型结构已变化，正在从事件日志重建")
+            rebuild = True
         head = self.head()
         target = head if upto is None else min(upto, head)
         parts = self._start_parts(target, window, jobs) if rebuild else []
@@ -224,6 +228,26 @@ def _sqlite_pragmas(conn: sa.Connection, pragmas: dict[str, int]) -> Iterator[No
     finally:
         for name, value in before.items():
             conn.exec_driver_sql(f"PRAGMA {name}={int(value)}")
+
+
+_LAYOUT_CHECKED: set[str] = set()
+
+
+def stale_layout(engine: sa.Engine) -> bool:
+    """Whether a read-model table lacks a column this version fills (checked once per
+    database and process): read models are derivable, so a new column means a rebuild."""
+    key = engine.url.render_as_string(hide_password=True)
+    if key in _LAYOUT_CHECKED:
+        return False
+    _LAYOUT_CHECKED.add(key)
+    inspector = sa.inspect(engine)
+    existing = set(inspector.get_table_names())
+    for table in metadata.sorted_tables:
+        if table.name in existing:
+            have = {c["name"] for c in inspector.get_columns(table.name)}
+            if not {c.name for c in table.columns} <= have:
+                return True
+    return False
 
 
 def engine_for(store_url: str) -> sa.Engine:

@@ -65,7 +65,7 @@ def person_report(views: Views, person_id: str, unmask: bool = False) -> dict[st
     att = views.trainee_attendance
     mine = att[att["person_id"] == person_id].join(
         views.classes[["institution_id", "occupation", "level", "mode", "start_date",
-                       "end_date"]], on="class_id", rsuffix="_c")
+                       "end_date"]], on="class_id", suffixes=("", "_c"))
     trainings = [{
         "class_id": r.class_id, "institution_id": r.institution_id, "occupation": r.occupation,
         "level": int(r.level), "mode": r.mode, "start_date": r.start_date,

@@ -14,7 +14,8 @@ CASE_EVENT_TYPES = ("CaseOpened", "CaseAssigned", "CaseConfirmed", "CaseDismisse
 FACT_TABLES: tuple[FactTable, ...] = (
     FactTable("rm_case_events", CASE_EVENT_TYPES,
               (s("event_id", "event_id"), s("event_type", "type"), s("case_id"),
-               s("finding_id"), s("actor", "data.by"), s("reason"), s("assignee"), s("text"),
+               s("finding_id"), s("actor", "data.by"), s("role"), s("reason"), s("assignee"),
+               s("text"),
                s("facts_digest"), s("payment_id"), s("recovery_event_id"), m("amount")),
               ("case_id", "finding_id", "recovery_event_id")),
 )

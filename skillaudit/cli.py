@@ -8,19 +8,17 @@ exit non-zero; nothing here holds business rules.
 from __future__ import annotations
 
 import argparse
-import base64
-import json
 import os
 import sys
+import time
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
-from engine.errors import NotFound, SkillauditError, UsageError
-from engine.ingest import ingest, retry_quarantine
-from engine.privacy import mask_person_id
-from engine.store.base import EventStore
+from engine.errors import SkillauditError, UsageError
+from services import detection, ingestion, reading
+from services.actor import Role
 from skillaudit.args import add_as_of, add_db, in_file, non_negative_int, out_file, positive_int
 from skillaudit.console import (
     EXIT_FAIL,
@@ -33,36 +31,24 @@ from skillaudit.console import (
     print_json,
     print_run_notes,
     shown,
-    stats_of,
 )
 from skillaudit.progress import ProgressLine
-from skillaudit.wiring import db_url, engine_for_db, store_for, views_of
+from skillaudit.wiring import actor_of, as_of_of, db_url, workbench_of
 
 UNMASK_HELP = ("show ID numbers, phones, bank accounts and names in full "
                "(masked by default 默认脱敏)")
 
 
-
-
-
-
-
-
-# -- ingest ------------------------------------------------------------------------------------
-
-
-
-
+# -- the log: ingest, stats, verify, quarantine ------------------------------------------------
 
 def cmd_ingest(a: argparse.Namespace) -> int:
-    store = store_for(a.db)
     bar = ProgressLine("ingest 导入")
     try:
-        summary = ingest(store, a.files, batch_lines=a.batch_lines,
-                         progress=None if a.json else ingest_progress(bar))
+        summary = ingestion.ingest_files(workbench_of(a), actor_of(a), a.files,
+                                         batch_lines=a.batch_lines,
+                                         progress=None if a.json else ingest_progress(bar))
     finally:
         bar.close()
-        store.close()
     if a.json:
         print_json(summary.as_json())
     else:
@@ -70,16 +56,8 @@ def cmd_ingest(a: argparse.Namespace) -> int:
     return EXIT_FAIL if summary.failed or summary.notes else EXIT_OK
 
 
-# -- stats and verify --------------------------------------------------------------------------
-
-
-
 def cmd_stats(a: argparse.Namespace) -> int:
-    store = store_for(a.db, create=False)
-    try:
-        s = stats_of(store)
-    finally:
-        store.close()
+    s = ingestion.store_stats(workbench_of(a), actor_of(a))
     if a.json:
         print_json(s)
         return EXIT_OK
@@ -93,16 +71,13 @@ def cmd_stats(a: argparse.Namespace) -> int:
 
 
 def cmd_verify(a: argparse.Namespace) -> int:
-    store = store_for(a.db, create=False)
     bar = ProgressLine("verify 校验")
     try:
-        result = store.verify(
-            progress=None if a.json else (lambda n: bar.update(n, None, "events", n, 1.0)),
-            expect_head=a.head,
-        )
+        result = ingestion.verify_chain(
+            workbench_of(a), actor_of(a), expect_head=a.head,
+            progress=None if a.json else (lambda n: bar.update(n, None, "events", n, 1.0)))
     finally:
         bar.close()
-        store.close()
     if a.json:
         print_json({"ok": result.ok, "checked": result.checked, "chain_head": str(result.head),
                      "problem": None if result.ok else result.problem.__dict__})
@@ -117,92 +92,18 @@ def cmd_verify(a: argparse.Namespace) -> int:
     return EXIT_OK if result.ok else EXIT_FAIL
 
 
-# -- quarantine --------------------------------------------------------------------------------
-
 def cmd_quarantine(a: argparse.Namespace) -> int:
-    store = store_for(a.db)
-    try:
-        if a.qcmd == "list":
-            return _quarantine_list(store, a)
-        if a.qcmd == "export":
-            return _quarantine_export(store, a)
-        return _quarantine_retry(store, a)
-    finally:
-        store.close()
-
-
-def _entry_json(e: Any) -> dict[str, Any]:
-    """An entry for people and machines; bytes that are not UTF-8 also as base64, exactly."""
-    record = {"id": e.id, "source": e.source, "line": e.line_no, "reason": str(e.reason),
-              "message": e.message, "raw": e.raw.decode("utf-8", "replace"),
-              "received_at": e.received_at, "status": e.status, "attempts": e.attempts,
-              "resolved_event_id": e.resolved_event_id}
-    try:
-        e.raw.decode("utf-8")
-    except UnicodeDecodeError:
-        record["raw_base64"] = base64.b64encode(e.raw).decode("ascii")
-    return record
-
-
-def _quarantine_list(store: EventStore, a: argparse.Namespace) -> int:
-    entries = store.quarantine_list(None if a.all else "open")
-    if a.json:
-        print_json([_entry_json(e) for e in entries])
+    wb, actor = workbench_of(a), actor_of(a)
+    if a.qcmd == "list":
+        return _quarantine_list(ingestion.quarantine_entries(wb, actor, include_resolved=a.all),
+                                a.json)
+    if a.qcmd == "export":
+        n = ingestion.export_quarantine(wb, actor, a.out)
+        print(f"Wrote {n} open entries to {a.out}; edit their \"raw\" and run "
+              f"`skillaudit quarantine retry --corrections {a.out}`.")
         return EXIT_OK
-    if not entries:
-        print("Quarantine is empty. 隔离区为空。")
-        return EXIT_OK
-    print(f"{len(entries)} quarantined line(s) 条隔离记录:")
-    for e in entries:
-        raw = e.raw.decode("utf-8", "replace")
-        raw = raw if len(raw) <= 100 else raw[:97] + "..."
-        print(f"  #{e.id} [{e.status}] {e.source}:{e.line_no}  {e.reason} ({e.reason.zh})")
-        print(f"      {e.message}")
-        print(f"      {raw}")
-    print("Correct them: `skillaudit quarantine export --out fix.jsonl`, edit each \"raw\", then "
-          "`skillaudit quarantine retry --corrections fix.jsonl`.")
-    return EXIT_OK
-
-
-def _quarantine_export(store: EventStore, a: argparse.Namespace) -> int:
-    entries = store.quarantine_list("open")
-    with open(a.out, "w", encoding="utf-8") as f:
-        for e in entries:
-            f.write(json.dumps(_entry_json(e), ensure_ascii=False) + "\n")
-    print(f"Wrote {len(entries)} open entries to {a.out}; edit their \"raw\" and run "
-          f"`skillaudit quarantine retry --corrections {a.out}`.")
-    return EXIT_OK
-
-
-def _read_corrections(path: str) -> dict[int, bytes]:
-    corrections: dict[int, bytes] = {}
-    try:
-        text = Path(path).read_bytes().decode("utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"cannot read the corrections file {path}: {exc}; save it as UTF-8 "
-                         "JSON Lines as `quarantine export` wrote it") from None
-    for n, line in enumerate(text.splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            obj = json.loads(line)
-            corrections[int(obj["id"])] = str(obj["raw"]).encode()
-        except (ValueError, KeyError, TypeError) as exc:
-            raise UsageError(f"{path}:{n}: each line must be an object with \"id\" and \"raw\" "
-                             f"(as written by `quarantine export`): {exc}") from None
-    return corrections
-
-
-def _quarantine_retry(store: EventStore, a: argparse.Namespace) -> int:
-    corrections = _read_corrections(a.corrections) if a.corrections else None
-    ids = a.id or (sorted(corrections) if corrections else None)
-    if ids:
-        open_ids = {e.id for e in store.quarantine_list("open")}
-        unknown = sorted(set(ids) - open_ids)
-        if unknown:
-            raise NotFound(f"no open quarantine entry {', '.join(f'#{i}' for i in unknown)} "
-                           "无此待处理隔离记录: see `skillaudit quarantine list`")
-    summary = retry_quarantine(store, ids, corrections)
+    corrections = ingestion.read_corrections(a.corrections) if a.corrections else None
+    summary = ingestion.retry(wb, actor, a.id, corrections)
     if a.json:
         print_json({"resolved": summary.resolved, "still_failing": summary.still_failing,
                      "details": [{"id": i, "outcome": o, "detail": d}
@@ -215,19 +116,33 @@ def _quarantine_retry(store: EventStore, a: argparse.Namespace) -> int:
     return EXIT_OK if summary.still_failing == 0 else EXIT_FAIL
 
 
+def _quarantine_list(entries: list[dict[str, Any]], as_json: bool) -> int:
+    if as_json:
+        print_json([{k: v for k, v in e.items() if k != "reason_zh"} for e in entries])
+        return EXIT_OK
+    if not entries:
+        print("Quarantine is empty. 隔离区为空。")
+        return EXIT_OK
+    print(f"{len(entries)} quarantined line(s) 条隔离记录:")
+    for e in entries:
+        raw = e["raw"] if len(e["raw"]) <= 100 else e["raw"][:97] + "..."
+        print(f"  #{e['id']} [{e['status']}] {e['source']}:{e['line']}  {e['reason']} "
+              f"({e['reason_zh']})")
+        print(f"      {e['message']}")
+        print(f"      {raw}")
+    print("Correct them: `skillaudit quarantine export --out fix.jsonl`, edit each \"raw\", then "
+          "`skillaudit quarantine retry --corrections fix.jsonl`.")
+    return EXIT_OK
+
+
 # -- projections and read commands ------------------------------------------------------------
 
-
-
 def cmd_project(a: argparse.Namespace) -> int:
-    from projections.projector import Projector
-
     bar = ProgressLine("project 投影")
-    projector = Projector(engine_for_db(a.db))
     try:
-        summary = projector.run(rebuild=a.rebuild, jobs=a.jobs,
-                                progress=lambda done, total, pos: bar.update(
-                                    done, total, "events", done, 1.0))
+        summary = reading.project(workbench_of(a), actor_of(a), rebuild=a.rebuild, jobs=a.jobs,
+                                  progress=lambda done, total, pos: bar.update(
+                                      done, total, "events", done, 1.0))
     finally:
         bar.close()
     if a.json:
@@ -242,21 +157,14 @@ def cmd_project(a: argparse.Namespace) -> int:
 
 
 def cmd_timeline(a: argparse.Namespace) -> int:
-    from projections.timeline import timeline
-
-    views = views_of(a)
-    entries = timeline(views.engine, a.kind, a.id, as_of=views.as_of, unmask=a.unmask)
-    if not entries:
-        shown = a.id if a.unmask or a.kind != "person" else mask_person_id(a.id)
-        raise NotFound(f"no such {a.kind} {shown}: no event names it as of {views.as_of.label} "
-                       "查无此对象")
+    t = reading.timeline(workbench_of(a), actor_of(a), a.kind, a.id, as_of=as_of_of(a),
+                         unmask=a.unmask)
     if a.json:
-        print_json([e.as_json() for e in entries])
+        print_json([e.as_json() for e in t.entries])
         return EXIT_OK
-    shown = a.id if a.unmask or a.kind != "person" else mask_person_id(a.id)
-    print(f"Timeline 时间线 {a.kind} {shown} — {len(entries)} events, as of 截至 "
-          f"{views.as_of.label}")
-    for e in entries:
+    print(f"Timeline 时间线 {a.kind} {t.shown_id} — {len(t.entries)} events, as of 截至 "
+          f"{t.as_of.label}")
+    for e in t.entries:
         late = "  (补录 recorded later)" if e.recorded_at[:10] > e.occurred_at[:10] else ""
         fields = ", ".join(f"{k}={v}" for k, v in e.data.items() if k != "items")
         if "items" in e.data:
@@ -267,9 +175,10 @@ def cmd_timeline(a: argparse.Namespace) -> int:
 
 def cmd_ledger(a: argparse.Namespace) -> int:
     from engine.money import yuan_str
-    from projections.ledger import MONEY, ledger
+    from projections.ledger import MONEY
 
-    frame = ledger(views_of(a), a.county, a.year)
+    frame = reading.ledger(workbench_of(a), actor_of(a), county=a.county, year=a.year,
+                           as_of=as_of_of(a))
     records = [{"county": r.county, "program": r.program, "year": int(r.year),
                 **{m: yuan_str(getattr(r, f"{m}_fen")) for m in MONEY},
                 "late_payments": int(r.late_payments)} for r in frame.itertuples()]
@@ -290,23 +199,14 @@ def cmd_ledger(a: argparse.Namespace) -> int:
 
 
 def cmd_plan(a: argparse.Namespace) -> int:
-    from projections.plan import (
-        Targets,
-        TargetsError,
-        check_targets,
-        completion,
-        dispatch,
-        write_table,
-    )
+    from projections.plan import Targets, write_table
 
-    try:
-        targets = Targets.load(a.targets)
-    except TargetsError as exc:
-        raise UsageError(str(exc)) from None
-    views = views_of(a)
-    for warning in check_targets(views, targets):
+    targets = Targets.load(a.targets)
+    result = reading.plan(workbench_of(a), actor_of(a), targets, as_of=as_of_of(a),
+                          dispatch_on=a.on, for_dispatch=bool(a.dispatch))
+    for warning in result.warnings:
         print(warning, file=sys.stderr)
-    frame = dispatch(views, targets, a.on) if a.dispatch else completion(views, targets)
+    frame = result.frame
     if a.dispatch:
         path = write_table(frame, a.dispatch)
         print(f"Wrote the biweekly dispatch table 双周调度表 → {path}", file=sys.stderr)
@@ -314,7 +214,7 @@ def cmd_plan(a: argparse.Namespace) -> int:
         print_json(frame.astype(object).where(frame.notna(), None).to_dict(orient="records"))
         return EXIT_OK
     print(f"Plan completion {targets.year} 年度计划完成情况 (ranked 排名), "
-          f"as of {views.as_of.label}")
+          f"as of {result.as_of.label}")
     for r in frame.itertuples():
         rate = "-" if r.overall_rate is None else f"{r.overall_rate:.1%}"
         print(f"  {r.rank:>2}. {label(str(r.county), 14)} overall 综合 {rate:>7}  "
@@ -325,32 +225,16 @@ def cmd_plan(a: argparse.Namespace) -> int:
 
 
 def cmd_person(a: argparse.Namespace) -> int:
-    from projections.queries import person_report
-
-    report = person_report(views_of(a), a.id, unmask=a.unmask)
-    if _unknown(report, "person"):
-        shown = a.id if a.unmask else mask_person_id(a.id)
-        raise NotFound(f"no such person {shown}: no event names them 查无此人")
+    report = reading.person(workbench_of(a), actor_of(a), a.id, as_of=as_of_of(a),
+                            unmask=a.unmask)
     print_json(report) if a.json else _print_report(report)
     return EXIT_OK
 
 
 def cmd_institution(a: argparse.Namespace) -> int:
-    from projections.queries import institution_report
-
-    report = institution_report(views_of(a), a.id)
-    if _unknown(report, "institution"):
-        raise NotFound(f"no such institution {a.id}: no event names it 查无此机构")
+    report = reading.institution(workbench_of(a), actor_of(a), a.id, as_of=as_of_of(a))
     print_json(report) if a.json else _print_report(report)
     return EXIT_OK
-
-
-def _unknown(report: dict[str, Any], kind: str) -> bool:
-    """No registration and nothing else about the subject: an id the store does not know."""
-    return not report[kind].get("known") and not any(
-        v for v in report.values() if isinstance(v, list))
-
-
 
 
 def _print_report(report: dict[str, Any], indent: str = "") -> None:
@@ -372,10 +256,6 @@ def _print_report(report: dict[str, Any], indent: str = "") -> None:
 
 # -- detection and findings --------------------------------------------------------------------
 
-
-
-
-
 def _check_format(a: argparse.Namespace) -> None:
     """A spreadsheet cannot go to a terminal: refuse before any work is done."""
     if a.format == "xlsx" and not a.out:
@@ -384,30 +264,19 @@ def _check_format(a: argparse.Namespace) -> None:
 
 
 def cmd_detect(a: argparse.Namespace) -> int:
-    from detectors.rules import RulesFileError, load_rules
-    from findings.detection import run_detection
-    from findings.listing import as_records, current_findings, write_findings
+    from findings.listing import write_findings
 
     _check_format(a)
-    try:
-        rules = load_rules(a.rules)
-    except RulesFileError as exc:
-        raise UsageError(str(exc)) from None
-    store = store_for(a.db)
-    engine = engine_for_db(a.db)
+    wb = workbench_of(a)
+    wb.rules  # noqa: B018 (a bad rules file fails before any work)
     bar = ProgressLine("detect 检测")
     try:
-        report = run_detection(store, engine, rules, categories=a.category,
-                               progress=lambda code, n, total: bar.update(
-                                   n, total, "detectors", n, 1.0, code))
+        done = detection.detect(wb, actor_of(a), categories=a.category, unmask=a.unmask,
+                                progress=lambda code, n, total: bar.update(
+                                    n, total, "detectors", n, 1.0, code))
     finally:
         bar.close()
-        store.close()
-    from projections.views import Views
-
-    frame = current_findings(Views(engine))
-    frame = frame[frame.index.isin(report.finding_ids)]
-    records = as_records(frame, unmask=a.unmask)
+    report, records = done.report, done.records
     if a.format != "table" or a.out:
         text = write_findings(records, "jsonl" if a.format == "table" else a.format, a.out)
         if text:
@@ -432,25 +301,13 @@ def cmd_detect(a: argparse.Namespace) -> int:
 
 
 def cmd_findings(a: argparse.Namespace) -> int:
-    from casework.status import with_case_state
-    from findings.listing import as_records, current_findings, write_findings
-    from findings.runs import RunNotes, run_notes
+    from findings.listing import write_findings
 
     _check_format(a)
-    views = views_of(a)
-    frame = with_case_state(current_findings(views), views, include_dismissed=a.all)
-    if a.new:
-        frame = frame[frame["new"]]
-    if a.category:
-        frame = frame[frame["category"].isin(a.category)]
-    records = as_records(frame, unmask=a.unmask)
-    notes = run_notes(views)
-    if a.category:  # the notes of the rules listed
-        from detectors.registry import registry
-
-        shown = {c for c, m in registry().items() if m.CATEGORY in a.category}
-        notes = RunNotes({c: g for c, g in notes.guards.items() if c in shown},
-                         {c: n for c, n in notes.not_checked.items() if c in shown})
+    listed = detection.list_findings(workbench_of(a), actor_of(a), as_of=as_of_of(a),
+                                     categories=a.category, only_new=a.new,
+                                     include_dismissed=a.all, unmask=a.unmask)
+    records, notes = listed.records, listed.notes
     notes_to = sys.stderr if a.json or a.format != "table" else sys.stdout
     print_run_notes(notes.guards, {}, notes_to)  # before any finding: it qualifies them
     if a.json:
@@ -471,8 +328,6 @@ def cmd_generate(a: argparse.Namespace) -> int:
     from synth import generate
 
     bar = ProgressLine("generate 生成")
-    import time
-
     started = time.perf_counter()
     try:
         summary = generate(a.persons, a.seed, a.out, a.truth,
@@ -500,7 +355,8 @@ def cmd_generate(a: argparse.Namespace) -> int:
 def cmd_demo(a: argparse.Namespace) -> int:
     from skillaudit.demo import run_demo
 
-    return run_demo(persons=a.persons, seed=a.seed, db=a.db, workdir=Path(a.dir))
+    return run_demo(persons=a.persons, seed=a.seed, db=a.db, workdir=Path(a.dir),
+                    actor=actor_of(a))
 
 
 # -- parser ------------------------------------------------------------------------------------
@@ -512,6 +368,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--debug", action="store_true",
                    help="show the Python traceback of an error (for reporting defects)")
+    p.add_argument("--role", choices=[r.value for r in Role if r is not Role.SYSTEM],
+                   help="act in this role, as the workbench's accounts do: what it may not see "
+                        "or do is refused (default $SKILLAUDIT_ROLE, else operator: the "
+                        "database's own console, which may do everything) 角色")
     sub = p.add_subparsers(dest="cmd", required=True, metavar="COMMAND",
                            parser_class=Parser)
 

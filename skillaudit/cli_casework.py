@@ -8,14 +8,13 @@ what to do instead and exit 1.
 from __future__ import annotations
 
 import argparse
-import getpass
-import sys
 from collections.abc import Callable
 from typing import Any
 
+from services import cases
 from skillaudit.args import add_db
-from skillaudit.console import EXIT_FAIL, EXIT_OK, label, print_json
-from skillaudit.wiring import store_for, views_for
+from skillaudit.console import EXIT_OK, label, print_json
+from skillaudit.wiring import actor_of, login_name, workbench_of
 
 STEP_ZH = {"CaseOpened": "立案", "CaseAssigned": "分派", "CaseConfirmed": "认定",
            "CaseDismissed": "排除", "CaseNoteAdded": "备注", "CaseRecoveryLinked": "追回",
@@ -23,19 +22,10 @@ STEP_ZH = {"CaseOpened": "立案", "CaseAssigned": "分派", "CaseConfirmed": "�
 UNMASK_HELP = "show ID numbers, phones, accounts and names in full (masked by default 默认脱敏)"
 
 
-def _default_user() -> str:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):  # no login name (some containers): make the user say who
-        return ""
-
-
 # -- reads -------------------------------------------------------------------------------------
 
 def cmd_list(a: argparse.Namespace) -> int:
-    from casework.listing import case_records
-
-    records = case_records(views_for(a.db), states=a.state, unmask=a.unmask)
+    records = cases.list_cases(workbench_of(a), actor_of(a), states=a.state, unmask=a.unmask)
     if a.json:
         print_json(records)
         return EXIT_OK
@@ -56,15 +46,7 @@ def cmd_list(a: argparse.Namespace) -> int:
 
 
 def cmd_show(a: argparse.Namespace) -> int:
-    from casework.listing import case_detail
-    from casework.status import resolve_case_id
-
-    case_id = resolve_case_id(a.case)
-    detail = case_detail(views_for(a.db), case_id, unmask=a.unmask)
-    if detail is None:
-        print(f"error 错误: no case {case_id} 案件不存在; see `skillaudit case list`",
-              file=sys.stderr)
-        return EXIT_FAIL
+    detail = cases.show_case(workbench_of(a), actor_of(a), a.case, unmask=a.unmask)
     if a.json:
         print_json(detail)
         return EXIT_OK
@@ -91,49 +73,37 @@ def cmd_show(a: argparse.Namespace) -> int:
 
 # -- steps -------------------------------------------------------------------------------------
 
-def _step(build: Callable[[argparse.Namespace], Any], run_name: str
+def _step(take: Callable[[Any, Any, argparse.Namespace], Any]
           ) -> Callable[[argparse.Namespace], int]:
-    """A sub-command running one casework step and printing what it recorded."""
+    """A sub-command taking one case step and printing what it recorded."""
 
     def run(a: argparse.Namespace) -> int:
-        from casework import commands
-        from casework.errors import CaseError
         from casework.workflow import STATES
 
-        store = store_for(a.db)
-        try:
-            done = getattr(commands, run_name)(build(a), store, views_for(a.db))
-        except CaseError as exc:
-            print(f"error 错误: {exc}", file=sys.stderr)
-            return EXIT_FAIL
-        finally:
-            store.close()
+        if not (a.by or "").strip():
+            from casework.errors import CaseError
+
+            raise CaseError("say who takes the step 须注明操作人: --by NAME")
+        actor = actor_of(a)
+        done = take(workbench_of(a), actor, a)
         if a.json:
             print_json({"case_id": done.case_id, "event_id": done.event_id, "type": done.type,
-                         "occurred_at": done.occurred_at, "by": a.by, "state": done.state,
+                         "occurred_at": done.occurred_at, "by": actor.name,
+                         "role": actor.role.value, "state": done.state,
                          "state_zh": STATES.get(done.state, "")})
         else:
             print(f"Case 案件 {done.case_id}: {done.type} {STEP_ZH.get(done.type, '')} recorded "
-                  f"已记录 by {a.by} at {done.occurred_at} → {done.state} "
+                  f"已记录 by {actor.name} at {done.occurred_at} → {done.state} "
                   f"{STATES.get(done.state, '')}  (event {done.event_id})")
         return EXIT_OK
 
     return run
 
 
-class _Commands:
-    """The command classes of ``casework.commands``, imported when a step runs."""
-
-    def __getattr__(self, name: str) -> Any:
-        from casework import commands
-
-        return getattr(commands, name)
-
-
 def _common(p: argparse.ArgumentParser, *, reason: str | None = "why (optional) 理由") -> None:
     add_db(p)
     p.add_argument("--json", action="store_true", help="print the recorded step as JSON")
-    p.add_argument("--by", default=_default_user(), metavar="NAME",
+    p.add_argument("--by", default=login_name(), metavar="NAME",
                    help="who takes the step 操作人 (default: the logged-in user)")
     if reason:
         p.add_argument("--reason", help=reason)
@@ -142,8 +112,6 @@ def _common(p: argparse.ArgumentParser, *, reason: str | None = "why (optional) 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     """Add this family's sub-commands to the ``skillaudit`` parser."""
     from casework.workflow import STATES
-
-    cw = _Commands()
 
     c = sub.add_parser("case", help="investigators' cases on findings 案件办理")
     csub = c.add_subparsers(dest="case_cmd", required=True, metavar="ACTION")
@@ -166,29 +134,29 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     s = csub.add_parser("open", help="open (or re-open) the case of a finding 立案")
     s.add_argument("finding", metavar="FINDING_ID")
     _common(s, reason="why (required to re-open a dismissed case) 理由")
-    s.set_defaults(func=_step(lambda a: cw.OpenCase(a.finding, a.by, a.reason), "open_case"))
+    s.set_defaults(func=_step(lambda wb, who, a: cases.open_case(wb, who, a.finding, a.reason)))
 
     s = csub.add_parser("assign", help="assign a case to an investigator 分派")
     s.add_argument("case", metavar="CASE_ID")
     s.add_argument("--to", required=True, metavar="NAME", help="the investigator 承办人")
     _common(s)
-    s.set_defaults(func=_step(lambda a: cw.AssignCase(a.case, a.to, a.by, a.reason), "assign"))
+    s.set_defaults(func=_step(lambda wb, who, a: cases.assign(wb, who, a.case, a.to, a.reason)))
 
     s = csub.add_parser("confirm", help="confirm the irregularity (--reason required) 认定")
     s.add_argument("case", metavar="CASE_ID")
     _common(s, reason="why it is confirmed (required) 认定理由")
-    s.set_defaults(func=_step(lambda a: cw.ConfirmCase(a.case, a.by, a.reason), "confirm"))
+    s.set_defaults(func=_step(lambda wb, who, a: cases.confirm(wb, who, a.case, a.reason)))
 
     s = csub.add_parser("dismiss", help="dismiss the finding (--reason required) 排除")
     s.add_argument("case", metavar="CASE_ID")
     _common(s, reason="why it is not an irregularity (required) 排除理由")
-    s.set_defaults(func=_step(lambda a: cw.DismissCase(a.case, a.by, a.reason), "dismiss"))
+    s.set_defaults(func=_step(lambda wb, who, a: cases.dismiss(wb, who, a.case, a.reason)))
 
     s = csub.add_parser("note", help="add a note at any time 备注")
     s.add_argument("case", metavar="CASE_ID")
     s.add_argument("text", metavar="TEXT")
     _common(s, reason=None)
-    s.set_defaults(func=_step(lambda a: cw.AddNote(a.case, a.by, a.text), "note"))
+    s.set_defaults(func=_step(lambda wb, who, a: cases.note(wb, who, a.case, a.text)))
 
     s = csub.add_parser("recover", help="link a PaymentRecovered event to the case 追回")
     s.add_argument("case", metavar="CASE_ID")
@@ -196,10 +164,10 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
                    help="event id of a stored PaymentRecovered of the finding's payments "
                         "(omit it to list them)")
     _common(s)
-    s.set_defaults(func=_step(lambda a: cw.LinkRecovery(a.case, a.recovery, a.by, a.reason),
-                              "link_recovery"))
+    s.set_defaults(func=_step(lambda wb, who, a: cases.recover(wb, who, a.case, a.recovery,
+                                                           a.reason)))
 
     s = csub.add_parser("close", help="close a recovered or dismissed case 结案")
     s.add_argument("case", metavar="CASE_ID")
     _common(s, reason="why (required to close a confirmed case with nothing recovered) 理由")
-    s.set_defaults(func=_step(lambda a: cw.CloseCase(a.case, a.by, a.reason), "close"))
+    s.set_defaults(func=_step(lambda wb, who, a: cases.close(wb, who, a.case, a.reason)))

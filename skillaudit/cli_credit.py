@@ -9,84 +9,25 @@ of the log and nothing is stored.
 from __future__ import annotations
 
 import argparse
-from typing import Any
 
 from credit.params import GRADE_ZH
-from engine.store.base import StoreError
+from services import credit
 from skillaudit.args import add_as_of, add_db, in_file, out_file
 from skillaudit.console import EXIT_OK, label, print_json
-from skillaudit.wiring import engine_for_db, store_for
+from skillaudit.wiring import actor_of, as_of_of, workbench_of
 
 TYPES = ("institution", "agency", "all")
 
 
-def _params(a: argparse.Namespace):
-    from credit.service import params_of
-    from detectors.rules import RulesFileError, load_rules
-
-    try:
-        return params_of(load_rules(getattr(a, "rules", None)))
-    except (RulesFileError, KeyError) as exc:
-        raise StoreError(f"credit rules: {exc}") from None
-
-
-def _position(a: argparse.Namespace) -> int | None:
-    """The log position an ``--as-of`` / ``--as-of-position`` names (None: the present)."""
-    from projections.asof import AsOf
-
-    try:
-        as_of = AsOf.parse(getattr(a, "as_of", None), getattr(a, "as_of_position", None))
-    except ValueError as exc:
-        raise StoreError(str(exc)) from None
-    positions = [] if as_of.position is None else [as_of.position]
-    if as_of.recorded_us is not None:
-        store = store_for(a.db)
-        try:
-            positions.append(store.position_recorded_by(as_of.recorded_us))
-        finally:
-            store.close()
-    return min(positions) if positions else None
-
-
-def _ratings(a: argparse.Namespace, params: Any) -> tuple[int, list[Any]]:
-    """Ratings as of the asked point; the present ones are recorded first."""
-    from credit.service import rate, record
-
-    engine = engine_for_db(a.db)
-    position = _position(a)
-    if position is not None:
-        return rate(engine, params, position)
-    store = store_for(a.db)
-    try:
-        report = record(store, engine, params)
-    finally:
-        store.close()
-    return report.position, report.ratings
-
-
-def _record(r: Any, params: Any, position: int) -> dict[str, Any]:
-    return {"subject_type": r.subject_type, "subject_id": r.subject_id,
-            "institution_id": r.subject_id if r.subject_type == "institution" else None,
-            "agency_id": r.subject_id if r.subject_type == "agency" else None,
-            "name": r.name, "credit_code": r.credit_code, "score": r.score, "grade": r.grade,
-            "grade_label": r.grade_label, "reasons": r.reasons, "facts_digest": r.facts_digest,
-            "rules_version": params.version, "rules_digest": params.digest,
-            "as_of_position": position}
-
-
-def _wrap(exc: Exception) -> StoreError:
-    return StoreError(str(exc))
-
-
 def cmd_list(a: argparse.Namespace) -> int:
-    params = _params(a)
-    position, ratings = _ratings(a, params)
-    shown = [r for r in ratings if a.type == "all" or r.subject_type == a.type]
+    got = credit.ratings(workbench_of(a), actor_of(a), as_of=as_of_of(a))
+    params, position = got.params, got.position
+    shown = [r for r in got.ratings if a.type == "all" or r.subject_type == a.type]
     if a.grade:
         shown = [r for r in shown if r.grade in a.grade]
     shown.sort(key=lambda r: (-r.score, r.subject_type, r.subject_id))
     if a.json:
-        print_json([_record(r, params, position) for r in shown])
+        print_json([got.record_of(r) for r in shown])
         return EXIT_OK
     print(f"Credit ratings 信用评价 ({len(shown)}) as of position 截至位置 {position}, "
           f"rules 规则 {params.version} ({params.digest})")
@@ -102,38 +43,18 @@ def cmd_list(a: argparse.Namespace) -> int:
 
 
 def cmd_show(a: argparse.Namespace) -> int:
-    from credit.service import CreditError, find, stored_ratings
-
-    params = _params(a)
-    position, ratings = _ratings(a, params)
-    try:
-        r = find(ratings, a.id, a.type)
-    except CreditError as exc:
-        raise _wrap(exc) from None
-    rec = _record(r, params, position)
-    stored = stored_ratings(engine_for_db(a.db), r.subject_id)
-    stored = stored[(stored["subject_type"] == r.subject_type)
-                    & (stored["as_of_position"] <= position)]
-    if stored.empty:
-        rec["stored"] = None
-    else:
-        last = stored.iloc[-1]
-        rec["stored"] = {"event_id": last["event_id"], "position": int(last["position"]),
-                         "as_of_position": int(last["as_of_position"]),
-                         "score": int(last["score"]), "grade": last["grade"],
-                         "facts_digest": last["facts_digest"],
-                         "rules_digest": last["rules_digest"],
-                         "reproduced": bool(last["facts_digest"] == r.facts_digest
-                                            and last["rules_digest"] == params.digest)}
+    rec = credit.show(workbench_of(a), actor_of(a), a.id, subject_type=a.type, as_of=as_of_of(a))
     if a.json:
         print_json(rec)
         return EXIT_OK
-    print(f"{r.subject_type} {r.subject_id} {r.name or ''} {r.credit_code or ''}".rstrip())
-    print(f"  {label('score 信用分')}{r.score}")
-    print(f"  {label('grade 信用等级')}{r.grade_label}")
-    print(f"  {label('as of 截至位置')}{position} (rules 规则 {params.version}, {params.digest})")
-    print("  reasons 扣分依据:" if r.reasons else "  reasons 扣分依据: none 无")
-    for x in r.reasons:
+    print(f"{rec['subject_type']} {rec['subject_id']} {rec['name'] or ''} "
+          f"{rec['credit_code'] or ''}".rstrip())
+    print(f"  {label('score 信用分')}{rec['score']}")
+    print(f"  {label('grade 信用等级')}{rec['grade_label']}")
+    print(f"  {label('as of 截至位置')}{rec['as_of_position']} (rules 规则 "
+          f"{rec['rules_version']}, {rec['rules_digest']})")
+    print("  reasons 扣分依据:" if rec["reasons"] else "  reasons 扣分依据: none 无")
+    for x in rec["reasons"]:
         print(f"    {int(x['points']):>4}  {x['zh']}")
         print(f"          {x['en']}")
         for key in ("finding_ids", "complaint_ids", "checks"):
@@ -148,9 +69,7 @@ def cmd_show(a: argparse.Namespace) -> int:
 
 
 def cmd_history(a: argparse.Namespace) -> int:
-    from credit.service import history
-
-    events = history(engine_for_db(a.db), a.id)
+    events = credit.credit_history(workbench_of(a), actor_of(a), a.id)
     if a.json:
         print_json(events)
         return EXIT_OK
@@ -170,38 +89,22 @@ def cmd_history(a: argparse.Namespace) -> int:
 
 
 def cmd_repair(a: argparse.Namespace) -> int:
-    from credit.service import CreditError, repair
-
-    params = _params(a)
-    store = store_for(a.db)
-    try:
-        data, rating, position = repair(store, engine_for_db(a.db), params, a.id,
-                                        note=a.note, by=a.by, subject_type=a.type)
-    except CreditError as exc:
-        raise _wrap(exc) from None
-    finally:
-        store.close()
+    data, rating = credit.repair_credit(workbench_of(a), actor_of(a), a.id, note=a.note,
+                                        subject_type=a.type)
     if a.json:
-        print_json({"repair": data, "rating": _record(rating, params, position)})
+        print_json({"repair": data, "rating": rating})
         return EXIT_OK
     print(f"Credit repaired 信用修复 {a.id}: {data['from_grade']} → {data['to_grade']} "
           f"(clean 无新问题 {data['clean_days']} days since {data['clean_since']}) "
           f"by {data['by']} — {data['event_id']}")
-    print(f"  now 现为 {rating.grade_label}, score 信用分 {rating.score}")
+    print(f"  now 现为 {rating['grade_label']}, score 信用分 {rating['score']}")
     return EXIT_OK
 
 
 def cmd_publish(a: argparse.Namespace) -> int:
-    from credit.publish import write_public
-
-    params = _params(a)
-    position, ratings = _ratings(a, params)
-    shown = [r for r in ratings if a.type == "all" or r.subject_type == a.type]
-    try:
-        path = write_public(shown, position, a.out)
-    except ValueError as exc:
-        raise _wrap(exc) from None
-    print(f"Published 已公示 {len(shown)} ratings as of position {position} → {path}")
+    path, n, position = credit.publish(workbench_of(a), actor_of(a), a.out, subject_type=a.type,
+                                       as_of=as_of_of(a))
+    print(f"Published 已公示 {n} ratings as of position {position} → {path}")
     return EXIT_OK
 
 

@@ -9,23 +9,11 @@ EXIT_OK, EXIT_FAIL = 0, 1
 
 
 def cmd_evidence(a: argparse.Namespace) -> int:
-    from evidence.pack import PackError, build_pack, finding_to_pack
+    from services.evidence import build_evidence
     from skillaudit.console import label, print_json
-    from skillaudit.wiring import engine_for_db, store_for, views_for
+    from skillaudit.wiring import actor_of, workbench_of
 
-    store_for(a.db, create=False).close()  # a missing store is an error, not a new file
-    try:
-        views = views_for(a.db)
-        finding = finding_to_pack(views, a.finding_id, unmask=a.unmask)
-        views.engine.dispose()  # before the store opens: see build_pack
-        store = store_for(a.db, create=False)
-        try:
-            report = build_pack(store, engine_for_db(a.db), finding, a.out, unmask=a.unmask)
-        finally:
-            store.close()
-    except PackError as exc:
-        print(f"error 错误: {exc}", file=sys.stderr)
-        return EXIT_FAIL
+    report = build_evidence(workbench_of(a), actor_of(a), a.finding_id, a.out, unmask=a.unmask)
     if a.json:
         print_json({"out": str(report.out), "finding_id": report.finding_id,
                      "events": report.events, "chain_head": str(report.head),
@@ -45,19 +33,12 @@ def cmd_evidence(a: argparse.Namespace) -> int:
 
 
 def cmd_verify_evidence(a: argparse.Namespace) -> int:
-    from evidence.verify import verify_pack
+    from services.evidence import verify_evidence
     from skillaudit.console import print_json
+    from skillaudit.wiring import actor_of, workbench_of
 
-    check = verify_pack(a.dir, expect_head=a.head)
-    if a.db and check.ok:
-        from evidence.against_store import check_against_store
-        from skillaudit.wiring import engine_for_db, store_for
-
-        store = store_for(a.db, create=False)
-        try:
-            check_against_store(check, store, engine_for_db(a.db))
-        finally:
-            store.close()
+    check = verify_evidence(actor_of(a), a.dir, expect_head=a.head,
+                            against=workbench_of(a) if a.db else None)
     if a.json:
         print_json({**check.as_json(), "checked_against_store": bool(a.db and check.ok)})
         return EXIT_OK if check.ok else EXIT_FAIL

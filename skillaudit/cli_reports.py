@@ -3,13 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import sys
-from datetime import datetime
 from pathlib import Path
 
 from skillaudit.args import out_file
-
-FORMATS = (".xlsx", ".html", ".htm")
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -32,36 +28,13 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 def cmd_report_funds(a: argparse.Namespace) -> int:
     from engine.money import yuan_str
-    from reports.charts import fund_charts
-    from reports.funds import fund_report
-    from reports.html import render_html
-    from reports.xlsx import write_xlsx
-    from skillaudit.console import EXIT_OK, EXIT_USAGE, label, print_json
-    from skillaudit.wiring import views_of
+    from services.reports import fund_safety
+    from skillaudit.console import EXIT_OK, label, print_json
+    from skillaudit.wiring import actor_of, as_of_of, workbench_of
 
     out = Path(a.out)
-    if out.suffix.lower() not in FORMATS:
-        print(f"error 错误: --out {a.out!r} must end in .xlsx or .html "
-              "(e.g. --out funds.xlsx) 请以 .xlsx 或 .html 结尾", file=sys.stderr)
-        return EXIT_USAGE
-    if not out.parent.exists():
-        print(f"error 错误: the folder {out.parent} does not exist; create it first "
-              "目录不存在，请先创建", file=sys.stderr)
-        return EXIT_USAGE
-    views = views_of(a)
-    report = fund_report(views, a.county, a.year)
-    charts = fund_charts(report)
-    generated_at = datetime.now().astimezone().isoformat(timespec="seconds")
-    if out.suffix.lower() == ".xlsx":
-        write_xlsx(report, charts, out, generated_at)
-    else:
-        out.write_text(render_html(report, charts, generated_at), encoding="utf-8")
-    summary = [{"item": r.item,
-                "amount": None if r.amount_fen is None or r.amount_fen != r.amount_fen
-                else yuan_str(int(r.amount_fen)),
-                "count": None if r.count is None or r.count != r.count else int(r.count)}
-               for r in report.summary.astype(object).where(report.summary.notna(), None)
-               .itertuples()]
+    report, summary = fund_safety(workbench_of(a), actor_of(a), out, county=a.county,
+                                  year=a.year, as_of=as_of_of(a))
     if a.json:
         print_json({"out": str(out), "as_of": report.as_of, "county": a.county,
                      "year": a.year, "rows": len(report.ledger),

@@ -126,54 +126,32 @@ def cmd_publish(a: argparse.Namespace) -> int:
     return EXIT_FAIL if s.unsent else EXIT_OK
 
 
-def _ensure_topics_waiting(settings: Any, topics: dict[str, int], log: logging.Logger) -> None:
-    """Create missing topics, waiting (with one clear log line) while the broker is down."""
-    from streams.topics import ensure_topics
-
-    warned = False
-    while True:
-        try:
-            ensure_topics(settings, topics)
-            return
-        except Exception as exc:  # the broker is not there yet
-            if not warned:
-                log.warning("Kafka broker %s not reachable yet (%s): waiting / 等待 Kafka",
-                            settings.bootstrap, type(exc).__name__)
-                warned = True
-            time.sleep(2.0)
-
-
 def cmd_consume(a: argparse.Namespace) -> int:
-    from detectors.rules import RulesFileError, load_rules
-    from engine.store.base import StoreError
+    from engine.store.factory import open_store
     from skillaudit.console import EXIT_FAIL, EXIT_OK, label, print_json
-    from skillaudit.wiring import db_url, engine_for_db, store_for
+    from skillaudit.wiring import db_url, workbench_of
     from streams.consume import StreamConsumer
     from streams.follow import FollowerProcess
     from streams.progress import PartitionProgress
     from streams.settings import KafkaSettings
+    from streams.topics import consumer_topics, ensure_topics_waiting
 
     _logging(a.verbose)
     log = logging.getLogger("skillaudit.streams")
-    try:
-        load_rules(a.rules)  # a bad rules file fails here, before anything is consumed
-    except RulesFileError as exc:
-        raise StoreError(str(exc)) from None
+    wb = workbench_of(a)
+    wb.rules  # noqa: B018 (a bad rules file fails here, before anything is consumed)
     settings = KafkaSettings(
         a.bootstrap, topic=a.topic, group=a.group, dlq_topic=a.dlq_topic,
         alerts_topic=None if a.no_alerts else a.alerts_topic, partitions=a.partitions,
         max_poll_records=a.batch, parse_helper_min=a.parse_helper_min,
         max_poll_interval_ms=a.max_poll_interval_ms,
         session_timeout_ms=a.session_timeout_ms, heartbeat_interval_ms=a.heartbeat_interval_ms)
-    topics = {settings.topic: a.partitions, settings.dlq: max(1, a.partitions // 4)}
-    if settings.alerts_topic:
-        topics[settings.alerts_topic] = max(1, a.partitions // 4)
-    _ensure_topics_waiting(settings, topics, log)
-    store = store_for(a.db)
+    ensure_topics_waiting(settings, consumer_topics(settings), log)
+    store = open_store(wb.url)
     # the read-model tables exist before two processes use them. Every member records
     # its partitions' progress, with detection or not: whichever member leads detection
     # bounds its horizon by all of them (streams/progress.py)
-    progress = PartitionProgress(engine_for_db(a.db), settings.topic)
+    progress = PartitionProgress(wb.engine, settings.topic)
     follower = None
     if not a.no_detect:
         follower = FollowerProcess(db_url(a.db), a.rules, settings, interval=a.detect_interval,

@@ -10,7 +10,6 @@ from collections.abc import Callable
 from typing import Any
 
 from engine.ingest import IngestSummary, Progress
-from engine.store.base import EventStore
 from skillaudit.progress import ProgressLine
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
@@ -65,12 +64,6 @@ def print_ingest_summary(s: IngestSummary, out: Any = None) -> None:
         w(f"  ! {source}: {note}\n")
     for _, message in s.failed:
         w(f"  ✗ file stopped 文件中断: {message}\n")
-
-
-def stats_of(store: EventStore) -> dict[str, Any]:
-    by_type = store.count_by_type()
-    return {"events": sum(by_type.values()), "by_type": by_type,
-            "quarantined": store.quarantine_count(), "chain_head": str(store.head())}
 
 
 def print_findings_summary(records: list[dict[str, Any]], top: int = 10) -> None:

@@ -5,16 +5,23 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from engine.ingest import ingest
 from engine.store.factory import normalise_url
-from skillaudit.console import ingest_progress, label, print_ingest_summary, stats_of
+from services import detection, ingestion
+from services.actor import Actor
+from services.workbench import Workbench
+from skillaudit.console import (
+    ingest_progress,
+    label,
+    print_findings_summary,
+    print_ingest_summary,
+    print_run_notes,
+)
 from skillaudit.progress import ProgressLine
-from skillaudit.wiring import store_for
 
 DEMO_DB = "sqlite:///skillaudit-demo.db"
 
 
-def run_demo(persons: int, seed: int, db: str | None, workdir: Path) -> int:
+def run_demo(persons: int, seed: int, db: str | None, workdir: Path, actor: Actor) -> int:
     """Generate, ingest with progress, verify, and print what was stored."""
     from synth import generate
 
@@ -35,18 +42,17 @@ def run_demo(persons: int, seed: int, db: str | None, workdir: Path) -> int:
           f"{city.lookalikes} legitimate look-alikes ({city.seconds:.1f}s); truth: {city.truth}")
 
     print(f"2/5 Ingesting into {url} 导入事件库")
-    store = store_for(url)
+    wb = Workbench(url, str(city.rules))
     bar = ProgressLine("ingest 导入")
     try:
-        summary = ingest(store, [str(events_file)], progress=ingest_progress(bar))
-        bar.close()
-        print_ingest_summary(summary)
-        print("3/5 Verifying the hash chain 校验哈希链")
-        result = store.verify()
-        stats = stats_of(store)
+        summary = ingestion.ingest_files(wb, actor, [str(events_file)],
+                                         progress=ingest_progress(bar))
     finally:
         bar.close()
-        store.close()
+    print_ingest_summary(summary)
+    print("3/5 Verifying the hash chain 校验哈希链")
+    result = ingestion.verify_chain(wb, actor)
+    stats = ingestion.store_stats(wb, actor)
     status = "OK 通过" if result.ok else f"BROKEN 被破坏: {result.problem}"
     print(f"    chain {status}: {result.checked:,} events, head {result.head}")
     print("What is stored 已存储内容:")
@@ -58,25 +64,13 @@ def run_demo(persons: int, seed: int, db: str | None, workdir: Path) -> int:
 
     print(f"4/5 Projecting and detecting under the city's published policy 按本市政策规则检测 "
           f"({city.rules})")
-    from detectors.rules import load_rules
-    from findings.detection import run_detection
-    from findings.listing import as_records, current_findings, write_findings
-    from projections.views import Views
-    from skillaudit.console import print_findings_summary, print_run_notes
-    from skillaudit.wiring import engine_for_db
-
-    store = store_for(url)
-    engine = engine_for_db(url)
     bar = ProgressLine("detect 检测")
     try:
-        report = run_detection(store, engine, load_rules(str(city.rules)),
-                               progress=lambda code, n, total: bar.update(
-                                   n, total, "detectors", n, 1.0, code))
+        done = detection.detect(wb, actor, progress=lambda code, n, total: bar.update(
+            n, total, "detectors", n, 1.0, code))
     finally:
         bar.close()
-        store.close()
-    frame = current_findings(Views(engine))
-    records = as_records(frame[frame.index.isin(report.finding_ids)])
+    report, records = done.report, done.records
     print(f"    {len(report.findings):,} findings ({report.new} new) under rules "
           f"{report.rules_version} ({report.rules_digest}), "
           f"{sum(report.seconds.values()):.1f}s over {len(report.seconds)} detectors")
@@ -84,6 +78,8 @@ def run_demo(persons: int, seed: int, db: str | None, workdir: Path) -> int:
     print_findings_summary(records, top=8)
     print_run_notes({}, report.not_checked)
     out = workdir / "skillaudit-demo-findings.csv"
+    from findings.listing import write_findings
+
     write_findings(records, "csv", out)
     print(f"5/5 Report 报告 → {out} (ID numbers, phones, accounts and names masked 个人信息已脱敏)")
     print(f"Next 下一步: skillaudit findings --db {url} · skillaudit timeline person ID --db {url}"

@@ -1,15 +1,24 @@
-"""The one place that turns arguments and environment variables into objects."""
+"""The one place that turns arguments and environment variables into objects.
+
+A command gets its ``Workbench`` (from ``--db`` and ``--rules``), its ``Actor``
+(the login name, or ``--by``, in the role of ``--role``) and its as-of point
+(``--as-of``/``--as-of-position``) here, and hands them to ``services``.
+"""
 
 from __future__ import annotations
 
+import getpass
 import os
 from typing import Any
 
 from engine.errors import UsageError
-from engine.store.base import EventStore
-from engine.store.factory import DEFAULT_URL, normalise_url, open_store
+from engine.store.factory import DEFAULT_URL, normalise_url
+from projections.asof import AsOf
+from services.actor import Actor, Role
+from services.workbench import Workbench, as_of
 
 DB_ENV = "SKILLAUDIT_DB"
+ROLE_ENV = "SKILLAUDIT_ROLE"
 
 
 def db_url(arg: str | None) -> str:
@@ -17,36 +26,32 @@ def db_url(arg: str | None) -> str:
     return normalise_url(arg or os.environ.get(DB_ENV) or DEFAULT_URL)
 
 
-def store_for(arg: str | None, *, create: bool = True) -> EventStore:
-    return open_store(db_url(arg), create=create)
+def workbench_of(a: Any) -> Workbench:
+    """The store of ``--db`` and the rules of ``--rules`` (when the command has them)."""
+    return Workbench(db_url(getattr(a, "db", None)), getattr(a, "rules", None))
 
 
-def engine_for_db(arg: str | None):
-    """A SQLAlchemy engine on the store's database (read models live beside the events)."""
-    from projections.projector import engine_for
-
-    store_for(arg).close()  # make sure the event tables exist
-    return engine_for(db_url(arg))
-
-
-def views_for(arg: str | None, as_of=None, *, update: bool = True):
-    """Read-side views, after applying any new events to the read models."""
-    from projections.asof import NOW
-    from projections.projector import Projector
-    from projections.views import Views
-
-    engine = engine_for_db(arg)
-    if update:
-        Projector(engine).run()
-    return Views(engine, as_of or NOW)
-
-
-def views_of(a: Any):
-    """Read-side views for a read command's ``--db`` and ``--as-of``/``--as-of-position``."""
-    from projections.asof import AsOf
-
+def login_name() -> str:
     try:
-        as_of = AsOf.parse(getattr(a, "as_of", None), getattr(a, "as_of_position", None))
-    except ValueError as exc:
-        raise UsageError(str(exc)) from None
-    return views_for(a.db, as_of)
+        return getpass.getuser()
+    except (KeyError, OSError):  # no login name (some containers): make the user say who
+        return ""
+
+
+def actor_of(a: Any) -> Actor:
+    """Who runs the command: ``--by`` or the login name, in the role ``--role`` names."""
+    text = getattr(a, "role", None) or os.environ.get(ROLE_ENV) or Role.OPERATOR.value
+    try:
+        role = Role(text)
+    except ValueError:
+        raise UsageError(f"--role {text!r} is not a role: one of "
+                         f"{', '.join(r.value for r in Role if r is not Role.SYSTEM)}") from None
+    if role is Role.SYSTEM:
+        raise UsageError("--role system is the stream follower's own; choose another role")
+    name = (getattr(a, "by", None) or login_name() or "").strip()
+    return Actor(name or "console", role)
+
+
+def as_of_of(a: Any) -> AsOf:
+    """The as-of point of ``--as-of``/``--as-of-position`` (now when neither is given)."""
+    return as_of(getattr(a, "as_of", None), getattr(a, "as_of_position", None))

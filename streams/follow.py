@@ -18,20 +18,16 @@ from collections import deque
 from dataclasses import dataclass
 from typing import Any
 
-import sqlalchemy as sa
 from kafka import KafkaProducer
 
-from detectors.rules import Rules
 from engine.processes import sigint_ignored
-from engine.store.base import EventStore
-from findings.detection import run_detection
 from projections.cache import RowCache
 from projections.horizon import Horizon
-from projections.projector import Projector
-from projections.views import Views
+from services.actor import SYSTEM
+from services.detection import detect_cycle, finding_changes, latest_change_position
+from services.ingestion import log_head
+from services.workbench import Workbench
 from streams.alerts import (
-    alerts_after,
-    latest_alert_position,
     outbox_position,
     send_alerts,
     set_outbox_position,
@@ -63,9 +59,10 @@ class FollowSummary:
 class Follower:
     """Project → detect → alert, in whichever consumer holds the lease."""
 
-    def __init__(self, store: EventStore, engine: sa.Engine, rules: Rules, lease: Lease,
-                 settings: KafkaSettings | None, *, workers: int = 1):
-        self.store = store
+    def __init__(self, workbench: Workbench, lease: Lease, settings: KafkaSettings | None, *,
+                 workers: int = 1):
+        self.workbench = workbench
+        engine, rules = workbench.engine, workbench.rules
         self.workers = workers
         self._weights: dict[str, float] = {}  # seconds per detector last time, to balance
         self.engine = engine
@@ -94,7 +91,7 @@ class Follower:
     def caught_up(self) -> bool:
         """Nothing stored since the last detection, nothing held back by the horizon
         (or another consumer is the leader)."""
-        return not self.leading or (self.store.head().position <= self.detected_upto
+        return not self.leading or (log_head(self.workbench, SYSTEM) <= self.detected_upto
                                     and self.horizon is None)
 
     def next_horizon(self, head: int, now: float) -> Horizon | None:
@@ -126,7 +123,7 @@ class Follower:
         self.leading = self.lease.acquire()
         if not self.leading:
             return False
-        head = self.store.head().position
+        head = log_head(self.workbench, SYSTEM)
         now = time.monotonic()
         horizon = None if whole else self.next_horizon(head, now)
         if full is None:
@@ -137,13 +134,11 @@ class Follower:
         started = time.perf_counter()
         self._prepare_outbox()
         codes = None if full else self._fast_codes()
-        report = run_detection(self.store, self.engine, self.rules, codes=codes,
-                               record_unchanged=False, cache=self.rows,
-                               workers=self.workers, weights=self._weights,
-                               horizon=horizon)
+        report = detect_cycle(self.workbench, SYSTEM, codes=codes, cache=self.rows,
+                              workers=self.workers, weights=self._weights, horizon=horizon)
         self.horizon = horizon
         self._weights.update(report.seconds)
-        after = self.store.head().position
+        after = log_head(self.workbench, SYSTEM)
         # covered everything up to `after` unless other consumers stored meanwhile
         covered = after if after == report.head_position + report.appended \
             else report.head_position
@@ -154,7 +149,7 @@ class Follower:
         s.detections += 1
         s.raised += report.new + report.changed
         s.withdrawn += report.withdrawn
-        self.publish_alerts(project=False)  # run_detection ended by projecting its findings
+        self.publish_alerts()
         s.last_cycle_s = time.perf_counter() - started
         if report.new or report.changed or report.withdrawn:
             log.info("detection%s: %d new, %d changed, %d withdrawn findings in %.2f s "
@@ -173,20 +168,17 @@ class Follower:
         before streaming began are listed by `findings`, not re-sent as alerts)."""
         if self._outbox_ready or self.settings is None or not self.settings.alerts_topic:
             return
-        Projector(self.engine).run()
         outbox_position(self.engine, self.settings.alerts_topic,
-                        latest_alert_position(Views(self.engine)))
+                        latest_change_position(self.workbench, SYSTEM))
         self._outbox_ready = True
 
-    def publish_alerts(self, *, project: bool = True) -> int:
-        """Send findings raised or withdrawn since the outbox position, then move it
-        (``project=False``: the caller has just brought the read models up to date)."""
+    def publish_alerts(self) -> int:
+        """Send findings raised or withdrawn since the outbox position, then move it."""
         if self.settings is None or not self.settings.alerts_topic:
             return 0
         topic = self.settings.alerts_topic
-        if project:
-            Projector(self.engine).run()
-        alerts = alerts_after(Views(self.engine), outbox_position(self.engine, topic, 0))
+        after = outbox_position(self.engine, topic, 0)
+        alerts = finding_changes(self.workbench, SYSTEM, after)
         if not alerts:
             return 0
         if self._producer is None:
@@ -204,6 +196,7 @@ class Follower:
             self._producer.close(timeout=5)
         self.rows.close()
         self.lease.release()
+        self.workbench.close(release=True)
 
 
 class FollowerProcess:
@@ -250,17 +243,12 @@ def _follow_main(db_url: str, rules_path: str | None, settings: KafkaSettings | 
                  interval: float, workers: int, stop: Any, caught_up: Any, sender: Any,
                  parent: int) -> None:
     """Child process: cycle until stopped or orphaned, then report the summary."""
-    from detectors.rules import load_rules
-    from engine.store.factory import open_store
-    from projections.projector import engine_for
-
     logging.basicConfig(level=logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("kafka").setLevel(logging.CRITICAL)
-    rules = load_rules(rules_path)
-    use_string_storage(rules.stream.get("string_storage", "python"))
-    follower = Follower(open_store(db_url), engine_for(db_url), rules, Lease(db_url), settings,
-                        workers=workers)
+    workbench = Workbench.held_open(db_url, rules_path)
+    use_string_storage(workbench.rules.stream.get("string_storage", "python"))
+    follower = Follower(workbench, Lease(db_url), settings, workers=workers)
     orphaned = False
     try:
         while not stop.is_set():

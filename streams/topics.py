@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 import socket
+import time
 
 from kafka.admin import KafkaAdminClient, NewTopic
-from kafka.errors import TopicAlreadyExistsError
+from kafka.errors import KafkaError, TopicAlreadyExistsError
 
 from streams.settings import KafkaSettings
 
@@ -44,3 +46,29 @@ def reachable(servers: list[str], timeout: float = 1.0) -> bool:
         except OSError:
             continue
     return False
+
+
+def consumer_topics(settings: KafkaSettings) -> dict[str, int]:
+    """The topics a consumer needs and their partitions when created: the events topic,
+    its dead letters and the alerts, the last two a quarter as wide (they carry little)."""
+    side = max(1, settings.partitions // 4)
+    topics = {settings.topic: settings.partitions, settings.dlq: side}
+    if settings.alerts_topic:
+        topics[settings.alerts_topic] = side
+    return topics
+
+
+def ensure_topics_waiting(settings: KafkaSettings, topics: dict[str, int],
+                          log: logging.Logger, pause_s: float = 2.0) -> None:
+    """Create missing topics, waiting (with one clear log line) while the broker is down."""
+    warned = False
+    while True:
+        try:
+            ensure_topics(settings, topics)
+            return
+        except (KafkaError, OSError) as exc:  # the broker is not there yet
+            if not warned:
+                log.warning("Kafka broker %s not reachable yet (%s): waiting / 等待 Kafka",
+                            settings.bootstrap, type(exc).__name__)
+                warned = True
+            time.sleep(pause_s)

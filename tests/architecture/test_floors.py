@@ -19,10 +19,12 @@ MAY_IMPORT = {
     "credit": {"engine", "projections", "detectors", "findings", "casework"},
     "evidence": {"engine", "projections", "findings"},
     "reports": {"engine", "projections", "detectors", "findings", "casework", "credit"},
-    "streams": {"engine", "projections", "detectors", "findings"},
+    "services": {"engine", "projections", "detectors", "findings", "casework", "credit",
+                 "evidence", "reports"},
+    "streams": {"engine", "projections", "detectors", "findings", "services"},
     "synth": {"engine"},
     "skillaudit": {"engine", "projections", "detectors", "findings", "casework", "credit",
-                   "evidence", "reports", "streams", "synth"},
+                   "evidence", "reports", "services", "streams", "synth"},
 }
 
 
@@ -48,3 +50,24 @@ def test_no_module_imports_itself_through_others() -> None:
     depend on another's import order, and hide which floor a helper belongs to."""
     found = cycles(graph())
     assert not found, "import cycles:\n" + "\n".join(" ↔ ".join(c) for c in found)
+
+
+# what only the application layer calls: reading the log, as-of points, the rules file, the
+# use cases of each package. The command line and the stream reach them through `services`.
+USE_CASE_INTERNALS = (
+    "engine.ingest", "engine.store.base", "projections.asof", "projections.projector",
+    "projections.views", "projections.queries", "projections.timeline", "detectors.rules",
+    "findings.detection", "findings.runs", "casework.commands", "casework.listing",
+    "credit.service", "evidence.pack", "evidence.verify", "reports.funds",
+)
+
+
+def test_the_adapters_are_thin() -> None:
+    """The CLI and the stream follower call use cases, not what the use cases call."""
+    edges = graph()
+    adapters = [m for m in edges if m.startswith(("skillaudit.cli", "skillaudit.demo",
+                                                  "streams.follow"))]
+    assert len(adapters) >= 8, adapters
+    reach = sorted(f"{m} imports {t}" for m in adapters for t in edges[m]
+                   if t.startswith(USE_CASE_INTERNALS))
+    assert not reach, "an adapter does a use case's work itself:\n" + "\n".join(reach)

@@ -9,8 +9,9 @@ import pytest
 from casework import commands
 from casework.errors import CaseError
 from casework.status import case_states, with_case_state
+from engine.store.factory import open_store
 from findings.listing import current_findings
-from skillaudit.wiring import store_for, views_for
+from services.workbench import Workbench
 from tests.casework.city import recovery, write_jsonl
 from tests.casework.conftest import Detected
 from tests.e2e.conftest import Cli, json_of
@@ -36,7 +37,7 @@ def test_dismissal_survives_rerun_and_reopens_on_new_facts(
     assert cli("detect", "--db", db).returncode == 0
     case = case_of(cli, db)
     assert (case["state"], case["facts_changed"]) == ("dismissed", False)
-    views = views_for(db)
+    views = Workbench(db).views()
     assert case_states(views).loc[fid, "state"] == "dismissed"
     shown = with_case_state(current_findings(views), views)
     assert fid not in shown.index and detected_sqlite.ghost in shown.index
@@ -51,7 +52,7 @@ def test_dismissal_survives_rerun_and_reopens_on_new_facts(
     case = case_of(cli, db)
     assert (case["state"], case["facts_changed"]) == ("reopened", True)
     assert case["amount_at_risk"] == "400.00"
-    views = views_for(db)
+    views = Workbench(db).views()
     assert fid in with_case_state(current_findings(views), views).index
 
     # Confirming needs a re-opening, and a re-opening needs a reason.
@@ -67,9 +68,9 @@ def test_dismissal_survives_rerun_and_reopens_on_new_facts(
     assert (case["state"], case["assignee"]) == ("confirmed", "王五")
 
     # Two investigators taking the next step at once: the second is refused, not stored.
-    views = views_for(db)
+    views = Workbench(db).views()
     first, second = commands._load(views, f"case-{fid}"), commands._load(views, f"case-{fid}")
-    store = store_for(db)
+    store = open_store(db)
     try:
         commands._append(store, first, "CaseNoteAdded", {"by": "甲", "text": "one"}, None)
         with pytest.raises(CaseError, match="changed while"):

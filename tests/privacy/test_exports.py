@@ -246,13 +246,13 @@ def outputs(tmp_path_factory: pytest.TempPathFactory) -> Outputs:
 
 def _alerts(db: str) -> str:
     """Every alert the stream would publish for this store's findings, as sent."""
+    from findings.changes import changes_after
     from projections.projector import engine_for
     from projections.views import Views
-    from streams.alerts import alerts_after
 
     engine = engine_for(db)
     try:
-        alerts = alerts_after(Views(engine), 0)
+        alerts = changes_after(Views(engine), 0)
     finally:
         engine.dispose()
     assert alerts, "the city raised findings, so there are alerts"

@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 from kafka import TopicPartition
 
-from detectors.rules import load_rules
 from engine.store.factory import open_store
 from findings.listing import current_findings
 from projections.projector import engine_for
 from projections.views import Views
+from services.workbench import Workbench
 from streams.consume import ConsumeSummary, StreamConsumer
 from streams.follow import Follower
 from streams.lease import Lease
@@ -203,7 +203,7 @@ def test_findings_become_alerts_and_late_facts_withdraw_them(broker: Broker,
     url = f"sqlite:///{tmp_path / 'a.db'}"
     store = open_store(url)
     engine = engine_for(url)
-    follower = Follower(open_store(url), engine, load_rules(None), Lease(url), s)
+    follower = Follower(Workbench.held_open(url), Lease(url), s)
     c = StreamConsumer(store, s)
     try:
         c.run(exit_when_idle=3)

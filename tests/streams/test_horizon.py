@@ -18,6 +18,7 @@ from findings.detection import run_detection
 from projections.horizon import Horizon
 from projections.projector import engine_for
 from projections.views import Views
+from services.workbench import Workbench
 from streams.follow import Follower
 from streams.lease import Lease
 from streams.progress import Mark, PartitionProgress, low_watermark
@@ -74,7 +75,7 @@ def _store(url: str, lines: list[bytes]) -> None:
 def _follower(url: str, tmp_path: Path) -> Follower:
     rules = tmp_path / "rules.toml"
     rules.write_text("[stream]\npartition_idle_s = 1.5\n")
-    return Follower(open_store(url), engine_for(url), load_rules(rules), Lease(url),
+    return Follower(Workbench.held_open(url, str(rules)), Lease(url),
                     KafkaSettings("127.0.0.1:1", topic=TOPIC, alerts_topic=None))
 
 

@@ -1,0 +1,81 @@
+"""Use cases of the investigators' casework: list and show cases, and take each step.
+
+Only a role that may take case steps takes them; the step records the actor's
+name and role. Reading cases is open to every role, masked unless the actor
+may see personal data and asked to.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from casework import commands as steps
+from casework.listing import case_detail, case_records
+from casework.status import resolve_case_id
+from engine.errors import NotFound
+from services.actor import Actor, Permission
+from services.workbench import Workbench
+
+StepDone = steps.StepDone
+
+
+def list_cases(wb: Workbench, actor: Actor, *, states: list[str] | None = None,
+               unmask: bool = False) -> list[dict[str, Any]]:
+    actor.require(Permission.READ)
+    return case_records(wb.views(), states=states, unmask=actor.unmasked(unmask))
+
+
+def show_case(wb: Workbench, actor: Actor, case: str, *, unmask: bool = False
+              ) -> dict[str, Any]:
+    """One case (by its id or its finding's) with its history: who, when, why."""
+    actor.require(Permission.READ)
+    case_id = resolve_case_id(case)
+    detail = case_detail(wb.views(), case_id, unmask=actor.unmasked(unmask))
+    if detail is None:
+        raise NotFound(f"no case {case_id} 案件不存在; see `skillaudit case list`")
+    return detail
+
+
+def _take(wb: Workbench, actor: Actor, step: Any, run: Any) -> StepDone:
+    actor.require(Permission.CASE_STEP)
+    with wb.store() as store:
+        return run(step, store, wb.views())
+
+
+def open_case(wb: Workbench, actor: Actor, finding_id: str, reason: str | None = None
+              ) -> StepDone:
+    """Open the finding's case, or re-open a dismissed one (then a reason is required)."""
+    return _take(wb, actor, steps.OpenCase(finding_id, actor.name, reason, actor.role.value),
+                 steps.open_case)
+
+
+def assign(wb: Workbench, actor: Actor, case_id: str, assignee: str,
+           reason: str | None = None) -> StepDone:
+    return _take(wb, actor, steps.AssignCase(case_id, assignee, actor.name, reason,
+                                             actor.role.value), steps.assign)
+
+
+def confirm(wb: Workbench, actor: Actor, case_id: str, reason: str | None) -> StepDone:
+    return _take(wb, actor, steps.ConfirmCase(case_id, actor.name, reason, actor.role.value),
+                 steps.confirm)
+
+
+def dismiss(wb: Workbench, actor: Actor, case_id: str, reason: str | None) -> StepDone:
+    return _take(wb, actor, steps.DismissCase(case_id, actor.name, reason, actor.role.value),
+                 steps.dismiss)
+
+
+def note(wb: Workbench, actor: Actor, case_id: str, text: str) -> StepDone:
+    return _take(wb, actor, steps.AddNote(case_id, actor.name, text, actor.role.value),
+                 steps.note)
+
+
+def recover(wb: Workbench, actor: Actor, case_id: str, recovery_event_id: str | None,
+            reason: str | None = None) -> StepDone:
+    return _take(wb, actor, steps.LinkRecovery(case_id, recovery_event_id, actor.name, reason,
+                                               actor.role.value), steps.link_recovery)
+
+
+def close(wb: Workbench, actor: Actor, case_id: str, reason: str | None = None) -> StepDone:
+    return _take(wb, actor, steps.CloseCase(case_id, actor.name, reason, actor.role.value),
+                 steps.close)

@@ -1,0 +1,120 @@
+"""The workbench every use case acts on: one store, its read models, the rules.
+
+Built once by an adapter (``skillaudit.wiring`` from ``--db`` and ``--rules``,
+the web app from its settings); opens what a use case needs when it first
+needs it, so a command that only reads the log never loads rules.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+
+from detectors.rules import Rules, RulesFileError, load_rules
+from engine.errors import UsageError
+from engine.store.base import EventStore
+from engine.store.factory import normalise_url, open_store
+from projections.asof import NOW, AsOf
+from projections.projector import Projector, engine_for
+from projections.views import Views
+
+
+@dataclass
+class Workbench:
+    """A store URL and a rules file (None: the defaults), opened on demand."""
+
+    url: str
+    rules_path: str | None = None
+    _engine: sa.Engine | None = field(default=None, repr=False)
+    _rules: Rules | None = field(default=None, repr=False)
+    _held: EventStore | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        self.url = normalise_url(self.url)
+
+    @classmethod
+    def over(cls, store: EventStore, engine: sa.Engine, rules: Rules, url: str = ""
+             ) -> Workbench:
+        """A workbench on a store, engine and rules a long-running adapter keeps open
+        (the stream follower cycles every second: it does not reopen them each time)."""
+        return cls(url or "sqlite:///:memory:", None, engine, rules, store)
+
+    @contextmanager
+    def store(self, *, create: bool = True) -> Iterator[EventStore]:
+        """The event store, closed when the use case is done with it."""
+        if self._held is not None:
+            yield self._held
+            return
+        store = open_store(self.url, create=create)
+        try:
+            yield store
+        finally:
+            store.close()
+
+    def require_store(self) -> None:
+        """A store that does not exist yet is an error, not a new empty file."""
+        with self.store(create=False):
+            pass
+
+    @property
+    def engine(self) -> sa.Engine:
+        """SQLAlchemy on the store's database (the read models live beside the events)."""
+        if self._engine is None:
+            with self.store():  # the event tables exist before anything reads them
+                pass
+            self._engine = engine_for(self.url)
+        return self._engine
+
+    @property
+    def rules(self) -> Rules:
+        """The rules file merged over the defaults; a bad file is the user's to fix."""
+        if self._rules is None:
+            try:
+                self._rules = load_rules(self.rules_path)
+            except RulesFileError as exc:
+                raise UsageError(str(exc)) from None
+        return self._rules
+
+    def views(self, as_of: AsOf = NOW, *, update: bool = True) -> Views:
+        """Read-side views as of a point, after applying any new events to the read models."""
+        if update:
+            Projector(self.engine).run()
+        return Views(self.engine, as_of)
+
+    def position_of(self, as_of: AsOf) -> int | None:
+        """The log position an as-of point names (None: the present)."""
+        positions = [] if as_of.position is None else [as_of.position]
+        if as_of.recorded_us is not None:
+            with self.store() as store:
+                positions.append(store.position_recorded_by(as_of.recorded_us))
+        return min(positions) if positions else None
+
+    @classmethod
+    def held_open(cls, url: str, rules_path: str | None = None) -> Workbench:
+        """A workbench whose store and engine stay open until ``close(release=True)``."""
+        url = normalise_url(url)
+        wb = cls(url, rules_path)
+        wb._held = open_store(url)
+        return wb
+
+    def close(self, *, release: bool = False) -> None:
+        """Let the engine go (a held workbench keeps its own unless ``release``)."""
+        if self._held is not None and not release:
+            return
+        if self._engine is not None:
+            self._engine.dispose()
+            self._engine = None
+        if self._held is not None:
+            self._held.close()
+            self._held = None
+
+
+def as_of(time: str | None = None, position: int | None = None) -> AsOf:
+    """An as-of point from a time with its offset and/or a log position; a bad one is refused."""
+    try:
+        return AsOf.parse(time, position)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
