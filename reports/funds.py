@@ -30,6 +30,8 @@ from decimal import Decimal
 
 import pandas as pd
 
+from detectors.base import CATEGORIES as ALL_CATEGORIES
+from detectors.base import CATEGORY_ZH
 from engine.money import to_yuan
 from engine.privacy import mask_person_id
 from findings.listing import current_findings
@@ -37,9 +39,8 @@ from findings.runs import RunNotes, run_notes
 from projections.ledger import KEYS, ledger
 from projections.views import Views
 
-CATEGORIES = ("subsidy_fraud", "duplicate_training", "ineffective_training", "compliance")
-CATEGORY_ZH = {"subsidy_fraud": "骗取补贴", "duplicate_training": "重复培训",
-               "ineffective_training": "无效培训", "compliance": "合规"}
+# the one category list (detectors.base), fraud first: it is what finance reads for first
+CATEGORIES = tuple(sorted(ALL_CATEGORIES, key=lambda c: c != "subsidy_fraud"))
 UNATTRIBUTED = "(unattributed 无法归属)"
 VOUCHER_CODE = "COMP_VOUCHER_NOT_WRITTEN_OFF"
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from casework.status import with_case_state
+from detectors.base import CATEGORIES
 from detectors.registry import registry
 from findings.changes import changes_after
 from findings.changes import latest_change_position as latest_change_position_of
@@ -19,6 +20,9 @@ from projections.horizon import Horizon
 from projections.views import Views
 from services.actor import Actor, Permission
 from services.workbench import Workbench
+
+__all__ = ["CATEGORIES", "Detected", "FindingList", "detect", "detect_cycle", "finding_changes",
+           "latest_change_position", "list_findings"]
 
 
 @dataclass

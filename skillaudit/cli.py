@@ -19,6 +19,7 @@ from typing import Any, NoReturn
 from engine.errors import SkillauditError, UsageError
 from services import detection, ingestion, reading
 from services.actor import Role
+from services.detection import CATEGORIES
 from skillaudit.args import add_as_of, add_db, in_file, non_negative_int, out_file, positive_int
 from skillaudit.console import (
     EXIT_FAIL,
@@ -462,7 +463,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=cmd_institution)
 
-    categories = ["duplicate_training", "ineffective_training", "subsidy_fraud", "compliance"]
+    categories = list(CATEGORIES)
     s = sub.add_parser("detect", help="run every detector and record findings 运行检测")
     add_db(s)
     s.add_argument("--rules", type=in_file, help="TOML rules merged over the defaults")
