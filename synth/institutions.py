@@ -54,6 +54,11 @@ def _institution_name(world: World, kind: str, county: int) -> str:
         if name not in used:
             used.add(name)
             return name
+    for n in range(2, 10_000):  # a large city outgrows the trade names: number the branches
+        branch = f"{name}（第{n}分部）"
+        if branch not in used:
+            used.add(branch)
+            return branch
     raise RuntimeError("ran out of institution names")
 
 

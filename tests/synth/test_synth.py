@@ -426,3 +426,23 @@ def test_normal_budgets_cover_payments_and_vouchers_are_written_off(city: City) 
     assert missing <= city.case_ids["voucher_ids"]
     for vid, e in redeemed.items():
         assert e["occurred_at"][:10] <= issued[vid]["data"]["expires_on"]
+
+
+def test_a_large_city_never_runs_out_of_institution_names() -> None:
+    """Colleges are named for the city alone: past the trade-name words, branches are numbered."""
+    import random
+
+    from synth.ids import Contacts, PersonIds
+    from synth.institutions import new_institution
+    from synth.model import World
+    from synth.policy import draw_policy
+    from synth.population import make_population
+
+    local = draw_policy(3)
+    world = World(seed=3, size=50, rng=random.Random(3),
+                  contacts=Contacts(random.Random(1), local.area_code, local.bank_prefix),
+                  ids=PersonIds(random.Random(2)), policy=local)
+    make_population(world, 50)
+    made = [new_institution(world, 0, "college") for _ in range(120)]
+    assert len({i.name for i in made}) == 120
+    assert any("分部" in i.name for i in made)
