@@ -32,12 +32,12 @@ class LogReader:
 
     def __init__(self, engine: sa.Engine):
         self.engine = engine
-        self.source: LogSource = log_source(engine.dialect.name)
+        self._source: LogSource = log_source(engine.dialect.name)
 
     def event_ids_at(self, positions: Iterable[int]) -> dict[int, str]:
         """The event id stored at each position (positions not stored are absent)."""
         wanted = sorted({int(p) for p in positions})
-        t, pos = self.source.table, self.source.position
+        t, pos = self._source.table, self._source.position
         out: dict[int, str] = {}
         with self.engine.connect() as conn:
             for i in range(0, len(wanted), _IN_CHUNK):
@@ -49,7 +49,7 @@ class LogReader:
 
     def positions_of(self, event_ids: Sequence[str]) -> dict[str, int]:
         """The position of each stored event id (ids not stored are absent)."""
-        t, pos = self.source.table, self.source.position
+        t, pos = self._source.table, self._source.position
         query = sa.text(f"SELECT event_id, {pos} FROM {t} WHERE event_id IN :ids").bindparams(
             sa.bindparam("ids", expanding=True))
         out: dict[str, int] = {}
@@ -62,7 +62,7 @@ class LogReader:
     def events_at(self, positions: Iterable[int]) -> list[LoggedEvent]:
         """The events stored at these positions, in log order."""
         wanted = sorted({int(p) for p in positions})
-        t, pos = self.source.table, self.source.position
+        t, pos = self._source.table, self._source.position
         out: list[LoggedEvent] = []
         with self.engine.connect() as conn:
             for i in range(0, len(wanted), _IN_CHUNK):
@@ -80,10 +80,10 @@ class LogReader:
         Straight from the driver's cursor (server-side on PostgreSQL): SQLAlchemy's
         row objects cost four times the read itself at millions of rows.
         """
-        t, pos = self.source.table, self.source.position
+        t, pos = self._source.table, self._source.position
         raw = self.engine.raw_connection()
         try:
-            if self.source.backend == "postgresql":
+            if self._source.backend == "postgresql":
                 cur = raw.driver_connection.cursor(name="skillaudit_chain_hashes")  # type: ignore[union-attr]
                 sql = f"SELECT chain_hash FROM {t} WHERE {pos} <= %s ORDER BY {pos}"
             else:

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from engine.store.base import EventStore, StoredRow
 from engine.store.log_reader import LogReader
+from engine.store.log_source import log_source
 from projections.projector import engine_for
 from tests.engine.store_contract import all_rows, new_events
 
@@ -61,7 +62,7 @@ def test_chain_hashes_up_to_a_position_are_the_stored_ones_in_order(
 def test_the_projectors_fragments_read_the_same_log(
         stored: tuple[list[StoredRow], sa.Engine]) -> None:
     rows, engine = stored
-    source = LogReader(engine).source
+    source = log_source(engine.dialect.name)
     with engine.connect() as conn:
         assert conn.execute(sa.text(source.head())).scalar() == rows[-1].position
         window = {"lo": rows[9].position, "hi": rows[19].position}
