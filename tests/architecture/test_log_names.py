@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.architecture.imports import graph, modules
+from tests.architecture.imports import ROOT, graph, modules
 from tests.architecture.log_names import namings
 
 STORE = "engine.store"
@@ -21,7 +21,7 @@ COMPOSERS = {"projections.statements", "projections.projector", "projections.par
 
 
 def _namings(outside: bool) -> list[str]:
-    return [f"{path.relative_to(path.parents[len(name.split('.')) - 1])}: {n}"
+    return [f"{path.relative_to(ROOT)}: {n}"
             for name, path in modules().items()
             if name.startswith(STORE) != outside
             for n in namings(path.read_text(encoding="utf-8"), str(path))]
