@@ -33,14 +33,12 @@ class CreditFacts:
 
 
 def case_states(views: Views) -> dict[str, str]:
-    """finding_id -> case state, from ``casework.status`` when present; {} otherwise.
+    """finding_id -> case state, from ``casework.status``; {} while no finding has a case.
 
     A dismissal that still stands counts as ``dismissed`` even once the case is closed.
     """
-    try:
-        from casework.status import case_states as states_of
-    except ImportError:
-        return {}
+    from casework.status import case_states as states_of
+
     frame = states_of(views)
     if frame is None or frame.empty or "state" not in frame.columns:
         return {}

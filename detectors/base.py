@@ -22,14 +22,17 @@ from __future__ import annotations
 
 import hashlib
 import json
+import typing
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
 
+from detectors.constraints import Severity
+
 CATEGORIES = ("duplicate_training", "ineffective_training", "subsidy_fraud", "compliance")
-SEVERITIES = ("low", "medium", "high", "critical")
+SEVERITIES: tuple[str, ...] = typing.get_args(Severity)  # low … critical, declared once
 CATEGORY_ZH = {"duplicate_training": "重复培训", "ineffective_training": "无效培训",
                "subsidy_fraud": "骗取/套取补贴", "compliance": "资金管理合规"}
 SEVERITY_ZH = {"low": "低", "medium": "中", "high": "高", "critical": "严重"}

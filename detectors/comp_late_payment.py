@@ -14,6 +14,7 @@ import pandas as pd
 
 from detectors.base import Examined, Finding, Frames
 from detectors.common import yuan
+from detectors.constraints import MonthDay, Severity, Whole
 
 CODE = "COMP_LATE_PAYMENT"
 CATEGORY = "compliance"
@@ -21,9 +22,9 @@ CATEGORY = "compliance"
 
 @dataclass(frozen=True)
 class Params:
-    severity: str = "medium"
-    min_days_late: int = 1
-    payment_deadline: str = "03-31"
+    severity: Severity = "medium"
+    min_days_late: Whole = 1
+    payment_deadline: MonthDay = "03-31"
 
 
 def examined(frames: Frames, p: Params) -> list[Examined]:

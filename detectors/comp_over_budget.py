@@ -19,6 +19,7 @@ import numpy as np
 
 from detectors.base import Examined, Finding, Frames
 from detectors.common import fen, pct, yuan
+from detectors.constraints import Severity, Yuan
 
 CODE = "COMP_OVER_BUDGET"
 CATEGORY = "compliance"
@@ -28,8 +29,8 @@ KEY = ["county", "program", "year"]
 
 @dataclass(frozen=True)
 class Params:
-    severity: str = "high"
-    min_excess: Decimal = Decimal("0.01")  # yuan
+    severity: Severity = "high"
+    min_excess: Yuan = Decimal("0.01")  # yuan
     missing_budget_is_zero: bool = False
 
 

@@ -20,6 +20,7 @@ import pandas as pd
 
 from detectors.base import Examined, Finding, Frames
 from detectors.common import lists_by, yuan
+from detectors.constraints import Severity, Whole
 from projections.chinatime import CHINA
 
 CODE = "COMP_VOUCHER_NOT_WRITTEN_OFF"
@@ -31,8 +32,8 @@ TS_FRAMES = ("payments", "claim_items", "checkins", "certificates", "assessments
 
 @dataclass(frozen=True)
 class Params:
-    severity: str = "medium"
-    grace_days: int = 90
+    severity: Severity = "medium"
+    grace_days: Whole = 90
     require_paid_training: bool = True
 
 

@@ -61,6 +61,7 @@ import pandas as pd
 from detectors import linkage
 from detectors.base import Finding, Frames, missing
 from detectors.common import isin, pct, yuan
+from detectors.constraints import Number, Severity, Share, Whole
 from engine.privacy import mask_account, mask_name, mask_person_id, mask_phone
 
 CODE = "DUP_IDENTITY"
@@ -113,18 +114,18 @@ def _id_number() -> dict[str, str]:
 
 @dataclass(frozen=True)
 class Params:
-    severity: str = "high"
+    severity: Severity = "high"
     claim_kinds: tuple[str, ...] = ("training",)
     blocking_rules: tuple[str, ...] = ("phone", "bank_account", "name+birth_date",
                                        "id_region_birth")
-    max_block_size: int = 500
-    min_match_probability: Decimal = Decimal("0.95")
-    start_duplicate_share: Decimal = Decimal("0.001")
-    max_iterations: int = 200
-    em_convergence: Decimal = Decimal("0.0001")
-    prior_pairs: Decimal = Decimal("2")
-    m_floor: Decimal = Decimal("0.01")
-    u_floor_pairs: Decimal = Decimal("0.5")
+    max_block_size: Whole = 500
+    min_match_probability: Share = Decimal("0.95")
+    start_duplicate_share: Share = Decimal("0.001")
+    max_iterations: Whole = 200
+    em_convergence: Share = Decimal("0.0001")
+    prior_pairs: Number = Decimal("2")
+    m_floor: Share = Decimal("0.01")
+    u_floor_pairs: Number = Decimal("0.5")
     name_start_m: dict[str, str] = field(default_factory=_name)
     birth_date_start_m: dict[str, str] = field(default_factory=_birth_date)
     gender_start_m: dict[str, str] = field(default_factory=_gender)

@@ -20,6 +20,7 @@ import pandas as pd
 from detectors._subsidies import distinct_of_checkins, haversine_km, ids_by, training_items
 from detectors.base import Examined, Finding, Frames
 from detectors.common import yuan
+from detectors.constraints import Number, Severity
 
 CODE = "DUP_IMPOSSIBLE_TRAVEL"
 CATEGORY = "duplicate_training"
@@ -27,9 +28,9 @@ CATEGORY = "duplicate_training"
 
 @dataclass(frozen=True)
 class Params:
-    severity: str = "high"
-    max_speed_kmh: Decimal = Decimal("120")
-    min_distance_km: Decimal = Decimal("20")
+    severity: Severity = "high"
+    max_speed_kmh: Number = Decimal("120")
+    min_distance_km: Number = Decimal("20")
 
 
 def _coordinates(frames: Frames, checkins: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from detectors._subsidies import ids_by, paid_training_items
 from detectors.base import Examined, Finding, Frames
 from detectors.common import yuan
+from detectors.constraints import Severity, Whole
 
 CODE = "DUP_OVER_ANNUAL_CAP"
 CATEGORY = "duplicate_training"
@@ -23,8 +24,8 @@ CATEGORY = "duplicate_training"
 
 @dataclass(frozen=True)
 class Params:
-    severity: str = "high"
-    max_trainings_per_year: int = 3
+    severity: Severity = "high"
+    max_trainings_per_year: Whole = 3
 
 
 def examined(frames: Frames, p: Params) -> list[Examined]:

@@ -17,6 +17,7 @@ import pandas as pd
 from detectors._subsidies import ids_by, training_items
 from detectors.base import Examined, Finding, Frames
 from detectors.common import yuan
+from detectors.constraints import Severity, Whole
 
 CODE = "DUP_OVERLAPPING_CLASSES"
 CATEGORY = "duplicate_training"
@@ -24,8 +25,8 @@ CATEGORY = "duplicate_training"
 
 @dataclass(frozen=True)
 class Params:
-    severity: str = "high"
-    min_shared_days: int = 1
+    severity: Severity = "high"
+    min_shared_days: Whole = 1
 
 
 def _pairs(frames: Frames) -> pd.DataFrame:

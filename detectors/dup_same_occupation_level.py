@@ -20,6 +20,7 @@ import pandas as pd
 from detectors._subsidies import ids_by, paid_training_items
 from detectors.base import Examined, Finding, Frames
 from detectors.common import yuan
+from detectors.constraints import Severity, Whole
 
 CODE = "DUP_SAME_OCCUPATION_LEVEL"
 CATEGORY = "duplicate_training"
@@ -27,8 +28,8 @@ CATEGORY = "duplicate_training"
 
 @dataclass(frozen=True)
 class Params:
-    severity: str = "high"
-    min_classes: int = 2
+    severity: Severity = "high"
+    min_classes: Whole = 2
 
 
 def _subsidised(frames: Frames) -> pd.DataFrame:

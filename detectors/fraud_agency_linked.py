@@ -18,6 +18,7 @@ import pandas as pd
 
 from detectors.base import Examined, Finding, Frames
 from detectors.common import pct, yuan
+from detectors.constraints import Severity, Whole
 
 CODE = "FRAUD_AGENCY_LINKED"
 CATEGORY = "subsidy_fraud"
@@ -25,8 +26,8 @@ CATEGORY = "subsidy_fraud"
 
 @dataclass(frozen=True)
 class Params:
-    severity: str = "high"
-    min_assessments: int = 1
+    severity: Severity = "high"
+    min_assessments: Whole = 1
 
 
 def _days(dates: pd.Series) -> pd.Series:

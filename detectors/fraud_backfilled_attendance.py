@@ -21,6 +21,7 @@ import pandas as pd
 from detectors._subsidies import distinct_of_checkins
 from detectors.base import Examined, Finding, Frames
 from detectors.common import class_claims, class_positions, pct, yuan
+from detectors.constraints import Severity, Share, Whole
 
 CODE = "FRAUD_BACKFILLED_ATTENDANCE"
 CATEGORY = "subsidy_fraud"
@@ -30,11 +31,11 @@ _DAY = 86_400
 
 @dataclass(frozen=True)
 class Params:
-    severity: str = "medium"
-    max_lag_days: int = 3
-    min_backfilled: int = 10
-    min_backfilled_share: Decimal = Decimal("0.20")
-    min_backfilled_any: int = 3
+    severity: Severity = "medium"
+    max_lag_days: Whole = 3
+    min_backfilled: Whole = 10
+    min_backfilled_share: Share = Decimal("0.20")
+    min_backfilled_any: Whole = 3
 
 
 def _epoch(iso: pd.Series) -> pd.Series:

@@ -43,10 +43,10 @@ import pandas as pd
 
 from detectors.base import Examined, Finding, Frames
 from detectors.common import fen, pct, yuan
+from detectors.constraints import Level, Severity, Share, Whole, Yuan
 
 CODE = "FRAUD_BENFORD"
 CATEGORY = "subsidy_fraud"
-LEVELS = ("5", "4", "3", "2", "1")
 
 DIGITS = np.arange(1, 10)
 BENFORD = np.log10(1 + 1 / DIGITS)
@@ -56,26 +56,25 @@ BAND_ZH = {"close": "高度符合", "acceptable": "可接受", "marginal": "勉�
 
 @dataclass(frozen=True)
 class Params:
-    severity: str = "medium"
+    severity: Severity = "medium"
     claim_kinds: tuple[str, ...] = ("training", "certification", "living")
-    min_items: int = 100
-    close_mad: Decimal = Decimal("0.006")
-    acceptable_mad: Decimal = Decimal("0.012")
-    marginal_mad: Decimal = Decimal("0.015")
-    min_peer_mad: Decimal = Decimal("0.015")
-    min_peer_items: int = 100
-    min_unshaped_excess: Decimal = Decimal("0.50")
-    rule_unit: Decimal | None = None  # unset: derived from the policy amounts below
+    min_items: Whole = 100
+    close_mad: Share = Decimal("0.006")
+    acceptable_mad: Share = Decimal("0.012")
+    marginal_mad: Share = Decimal("0.015")
+    min_peer_mad: Share = Decimal("0.015")
+    min_peer_items: Whole = 100
+    min_unshaped_excess: Share = Decimal("0.50")
+    rule_unit: Yuan | None = None  # unset: derived from the policy amounts below
     # the policy amounts the unit is derived from (the [policy] values, set or unset)
-    inclusive_per_day: Decimal | None = Decimal("100.00")
-    inclusive_cap: Decimal | None = Decimal("1000.00")
-    enterprise_per_person: Decimal | None = Decimal("300.00")
-    apprentice_per_person: Decimal | None = None
-    entrepreneurship_per_person: Decimal | None = None
-    order_first_rate: Decimal | None = Decimal("150.00")
-    order_later_rate: Decimal | None = Decimal("100.00")
-    certification_subsidy: dict[str, Decimal] = field(default_factory=dict,
-                                                      metadata={"keys": LEVELS})
+    inclusive_per_day: Yuan | None = Decimal("100.00")
+    inclusive_cap: Yuan | None = Decimal("1000.00")
+    enterprise_per_person: Yuan | None = Decimal("300.00")
+    apprentice_per_person: Yuan | None = None
+    entrepreneurship_per_person: Yuan | None = None
+    order_first_rate: Yuan | None = Decimal("150.00")
+    order_later_rate: Yuan | None = Decimal("100.00")
+    certification_subsidy: dict[Level, Yuan] = field(default_factory=dict)
 
 
 def unit_fen(p: Params) -> int:

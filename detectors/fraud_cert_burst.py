@@ -18,6 +18,7 @@ from decimal import Decimal
 
 from detectors.base import Examined, Finding, Frames
 from detectors.common import pct, yuan
+from detectors.constraints import Severity, Share, Whole
 
 CODE = "FRAUD_CERT_BURST"
 CATEGORY = "subsidy_fraud"
@@ -25,10 +26,10 @@ CATEGORY = "subsidy_fraud"
 
 @dataclass(frozen=True)
 class Params:
-    severity: str = "high"
-    window_days: int = 60
-    min_certificates: int = 100
-    min_share: Decimal = Decimal("0.50")
+    severity: Severity = "high"
+    window_days: Whole = 60
+    min_certificates: Whole = 100
+    min_share: Share = Decimal("0.50")
 
 
 def examined(frames: Frames, p: Params) -> list[Examined]:

@@ -26,6 +26,7 @@ import pandas as pd
 
 from detectors.base import Examined, Finding, Frames
 from detectors.common import lists_by, yuan
+from detectors.constraints import Severity, Whole
 
 CODE = "FRAUD_CERT_TIMING"
 CATEGORY = "subsidy_fraud"
@@ -43,8 +44,8 @@ WHY = {
 
 @dataclass(frozen=True)
 class Params:
-    severity: str = "high"
-    min_days_early: int = 1
+    severity: Severity = "high"
+    min_days_early: Whole = 1
 
 
 def _early(certs: pd.DataFrame, frames: Frames, p: Params) -> pd.DataFrame:

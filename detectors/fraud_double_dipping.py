@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from detectors.base import Examined, Finding, Frames
 from detectors.common import yuan
+from detectors.constraints import Severity
 
 CODE = "FRAUD_DOUBLE_DIPPING"
 CATEGORY = "subsidy_fraud"
@@ -20,7 +21,7 @@ CATEGORY = "subsidy_fraud"
 
 @dataclass(frozen=True)
 class Params:
-    severity: str = "high"
+    severity: Severity = "high"
 
 
 def examined(frames: Frames, p: Params) -> list[Examined]:

@@ -17,6 +17,7 @@ import pandas as pd
 
 from detectors.base import Examined, Finding, Frames
 from detectors.common import class_positions, yuan
+from detectors.constraints import Severity
 
 CODE = "FRAUD_ENTERPRISE_NON_EMPLOYEE"
 CATEGORY = "subsidy_fraud"
@@ -24,7 +25,7 @@ CATEGORY = "subsidy_fraud"
 
 @dataclass(frozen=True)
 class Params:
-    severity: str = "high"
+    severity: Severity = "high"
     modes: tuple[str, ...] = ("enterprise",)
 
 

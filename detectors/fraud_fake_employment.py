@@ -22,12 +22,12 @@ in those classes when the class's subsidy depends on employment (订单式/项�
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
 
 import pandas as pd
 
 from detectors.base import Examined, Finding, Frames, Unchecked
 from detectors.common import fen, isin, yuan
+from detectors.constraints import Severity, Whole, Yuan
 
 CODE = "FRAUD_FAKE_EMPLOYMENT"
 CATEGORY = "subsidy_fraud"
@@ -41,9 +41,9 @@ EMPLOYMENT_MODES = ("order", "project")
 
 @dataclass(frozen=True)
 class Params:
-    severity: str = "high"
-    outcome_window_days: int = 365
-    local_minimum_income: Decimal | None = None  # no seed gives the amount: unset
+    severity: Severity = "high"
+    outcome_window_days: Whole = 365
+    local_minimum_income: Yuan | None = None  # no seed gives the amount: unset
 
 
 def _long(frame: pd.DataFrame, key: str) -> pd.DataFrame:

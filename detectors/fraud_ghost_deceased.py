@@ -18,6 +18,7 @@ import pandas as pd
 from detectors._subsidies import people_in_training
 from detectors.base import Examined, Finding, Frames
 from detectors.common import yuan
+from detectors.constraints import Severity
 from engine.privacy import mask_person_id
 
 CODE = "FRAUD_GHOST_DECEASED"
@@ -26,7 +27,7 @@ CATEGORY = "subsidy_fraud"
 
 @dataclass(frozen=True)
 class Params:
-    severity: str = "critical"
+    severity: Severity = "critical"
 
 
 def examined(frames: Frames, p: Params) -> list[Examined]:

@@ -18,6 +18,7 @@ import pandas as pd
 from detectors._subsidies import people_in_training
 from detectors.base import Examined, Finding, Frames
 from detectors.common import isin, yuan
+from detectors.constraints import Severity
 from engine.identity import id_problem
 from engine.privacy import mask_person_id
 
@@ -27,7 +28,7 @@ CATEGORY = "subsidy_fraud"
 
 @dataclass(frozen=True)
 class Params:
-    severity: str = "high"
+    severity: Severity = "high"
 
 
 _ZH = (

@@ -16,6 +16,7 @@ import pandas as pd
 
 from detectors.base import Examined, Finding, Frames
 from detectors.common import class_positions, yuan
+from detectors.constraints import Severity
 
 CODE = "FRAUD_GHOST_NO_CHECKIN"
 CATEGORY = "subsidy_fraud"
@@ -23,7 +24,7 @@ CATEGORY = "subsidy_fraud"
 
 @dataclass(frozen=True)
 class Params:
-    severity: str = "high"
+    severity: Severity = "high"
 
 
 

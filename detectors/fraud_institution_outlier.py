@@ -53,6 +53,7 @@ from scipy.stats import binom, chi2, norm
 
 from detectors.base import Finding, Frames
 from detectors.common import yuan
+from detectors.constraints import Number, Severity, Share, Whole
 from detectors.ineff_peer_outcomes import trainee_outcomes
 from detectors.shrinkage import shrink
 
@@ -92,21 +93,21 @@ DAY_S = 86400
 
 @dataclass(frozen=True)
 class Params:
-    severity: str = "medium"
-    min_classes: int = 3
-    min_institutions: int = 10
-    top_k: int = 10
-    top_share: Decimal = Decimal("0.10")
-    max_false_alarms: Decimal = Decimal("0.01")
-    min_top_z: Decimal = Decimal("3.0")
-    prior_classes: Decimal = Decimal("4")
-    min_scale: Decimal = Decimal("0.01")
-    explain_top: int = 3
-    attendance_line: Decimal = Decimal("0.80")
-    line_band: Decimal = Decimal("0.10")
-    backfill_lag_days: int = 3
-    outcome_window_days: int = 365
-    min_days_after_end: int = 90
+    severity: Severity = "medium"
+    min_classes: Whole = 3
+    min_institutions: Whole = 10
+    top_k: Whole = 10
+    top_share: Share = Decimal("0.10")
+    max_false_alarms: Share = Decimal("0.01")
+    min_top_z: Number = Decimal("3.0")
+    prior_classes: Number = Decimal("4")
+    min_scale: Number = Decimal("0.01")
+    explain_top: Whole = 3
+    attendance_line: Share = Decimal("0.80")
+    line_band: Share = Decimal("0.10")
+    backfill_lag_days: Whole = 3
+    outcome_window_days: Whole = 365
+    min_days_after_end: Whole = 90
 
 
 def _checkin_figures(ck: pd.DataFrame, lag_days: int) -> pd.DataFrame:

@@ -34,6 +34,7 @@ import pandas as pd
 
 from detectors.base import Examined, Finding, Frames, Unchecked
 from detectors.common import fen, per_frames, yuan
+from detectors.constraints import Level, Severity, Whole, Yuan
 
 CODE = "FRAUD_OVER_CAP_CLAIM"
 CATEGORY = "subsidy_fraud"
@@ -42,26 +43,24 @@ MODE_ZH = {"inclusive": "普惠制", "order": "订单式", "project": "项目制
            "enterprise": "企业职工", "apprentice": "新型学徒制", "entrepreneurship": "创业"}
 
 
-LEVELS = ("5", "4", "3", "2", "1")
 FLAT_KEYS = {"enterprise": "enterprise_per_person", "apprentice": "apprentice_per_person",
              "entrepreneurship": "entrepreneurship_per_person"}
 
 
 @dataclass(frozen=True)
 class Params:
-    severity: str = "high"
-    min_excess: Decimal = Decimal("0.01")  # yuan: ignore smaller differences
-    inclusive_per_day: Decimal | None = Decimal("100.00")
-    inclusive_cap: Decimal | None = Decimal("1000.00")
-    enterprise_per_person: Decimal | None = Decimal("300.00")
-    apprentice_per_person: Decimal | None = None  # no seed gives it: unset
-    entrepreneurship_per_person: Decimal | None = None  # no seed gives it: unset
-    order_first_days: int = 10
-    order_first_rate: Decimal | None = Decimal("150.00")
-    order_later_rate: Decimal | None = Decimal("100.00")
+    severity: Severity = "high"
+    min_excess: Yuan = Decimal("0.01")  # yuan: ignore smaller differences
+    inclusive_per_day: Yuan | None = Decimal("100.00")
+    inclusive_cap: Yuan | None = Decimal("1000.00")
+    enterprise_per_person: Yuan | None = Decimal("300.00")
+    apprentice_per_person: Yuan | None = None  # no seed gives it: unset
+    entrepreneurship_per_person: Yuan | None = None  # no seed gives it: unset
+    order_first_days: Whole = 10
+    order_first_rate: Yuan | None = Decimal("150.00")
+    order_later_rate: Yuan | None = Decimal("100.00")
     # yuan per level 5..1; no seed gives it: empty
-    certification_subsidy: dict[str, Decimal] = field(default_factory=dict,
-                                                      metadata={"keys": LEVELS})
+    certification_subsidy: dict[Level, Yuan] = field(default_factory=dict)
 
 
 def _mode_keys(p: Params) -> dict[str, tuple[str, ...]]:

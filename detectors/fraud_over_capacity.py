@@ -23,6 +23,7 @@ import pandas as pd
 
 from detectors.base import Examined, Finding, Frames
 from detectors.common import yuan
+from detectors.constraints import Severity, Whole
 
 CODE = "FRAUD_OVER_CAPACITY"
 CATEGORY = "subsidy_fraud"
@@ -32,8 +33,8 @@ _MAX_CLASS_DAYS = 400  # a class longer than this is a data error, not a venue b
 
 @dataclass(frozen=True)
 class Params:
-    severity: str = "medium"
-    min_excess: int = 1
+    severity: Severity = "medium"
+    min_excess: Whole = 1
     check_class_capacity: bool = False
 
 

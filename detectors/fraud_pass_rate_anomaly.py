@@ -31,6 +31,7 @@ from scipy.stats import binom
 
 from detectors.base import Examined, Finding, Frames, Unchecked
 from detectors.common import pct, yuan
+from detectors.constraints import Number, Severity, Share, Whole
 
 CODE = "FRAUD_PASS_RATE_ANOMALY"
 CATEGORY = "subsidy_fraud"
@@ -38,15 +39,15 @@ CATEGORY = "subsidy_fraud"
 
 @dataclass(frozen=True)
 class Params:
-    severity: str = "high"
-    min_assessments: int = 30
-    min_pass_rate: Decimal = Decimal("0.97")
-    min_peer_assessments: int = 30
-    min_gap: Decimal = Decimal("0.10")
-    max_p_value: Decimal = Decimal("0.001")
-    pass_mark: Decimal | None = None  # the occupation standards', in no seed: unset
-    bunch_band: Decimal = Decimal("5")
-    min_bunched_share: Decimal = Decimal("0.50")
+    severity: Severity = "high"
+    min_assessments: Whole = 30
+    min_pass_rate: Share = Decimal("0.97")
+    min_peer_assessments: Whole = 30
+    min_gap: Share = Decimal("0.10")
+    max_p_value: Share = Decimal("0.001")
+    pass_mark: Number | None = None  # the occupation standards', in no seed: unset
+    bunch_band: Number = Decimal("5")
+    min_bunched_share: Share = Decimal("0.50")
 
 
 def _p_value(s: pd.DataFrame) -> pd.Series:

@@ -24,6 +24,7 @@ import pandas as pd
 
 from detectors.base import Examined, Finding, Frames
 from detectors.common import per_frames, yuan
+from detectors.constraints import Severity
 
 CODE = "FRAUD_PAY_DUPLICATE"
 CATEGORY = "subsidy_fraud"
@@ -33,7 +34,7 @@ APPROVING = ("approved", "partial")
 
 @dataclass(frozen=True)
 class Params:
-    severity: str = "critical"
+    severity: Severity = "critical"
 
 
 @per_frames("payments")

@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from detectors.base import Examined, Finding, Frames
 from detectors.common import fen, yuan
+from detectors.constraints import Severity, Yuan
 from detectors.fraud_pay_duplicate import duplicate_claims, payment_rows
 
 CODE = "FRAUD_PAY_OVER_APPROVED"
@@ -23,8 +24,8 @@ CATEGORY = "subsidy_fraud"
 
 @dataclass(frozen=True)
 class Params:
-    severity: str = "high"
-    min_excess: Decimal = Decimal("0.01")  # yuan
+    severity: Severity = "high"
+    min_excess: Yuan = Decimal("0.01")  # yuan
 
 
 def examined(frames: Frames, p: Params) -> list[Examined]:

@@ -20,6 +20,7 @@ import pandas as pd
 
 from detectors.base import Examined, Finding, Frames
 from detectors.common import yuan
+from detectors.constraints import Severity
 
 CODE = "FRAUD_PAY_WITHOUT_APPROVAL"
 CATEGORY = "subsidy_fraud"
@@ -38,7 +39,7 @@ REASONS = {
 
 @dataclass(frozen=True)
 class Params:
-    severity: str = "critical"
+    severity: Severity = "critical"
 
 
 def examined(frames: Frames, p: Params) -> list[Examined]:

@@ -21,6 +21,7 @@ import pandas as pd
 
 from detectors.base import Examined, Finding, Frames
 from detectors.common import isin, normalise_contact, yuan
+from detectors.constraints import Severity
 
 CODE = "FRAUD_PAY_WRONG_ACCOUNT"
 CATEGORY = "subsidy_fraud"
@@ -30,7 +31,7 @@ KIND_ZH = {"person": "个人", "institution": "机构", "employer": "企业"}
 
 @dataclass(frozen=True)
 class Params:
-    severity: str = "critical"
+    severity: Severity = "critical"
 
 
 def _accounts(frames: Frames) -> pd.DataFrame:

@@ -27,6 +27,7 @@ import pandas as pd
 
 from detectors.base import Examined, Finding, Frames
 from detectors.common import class_claims, class_positions, yuan
+from detectors.constraints import Severity, Share, Whole
 
 CODE = "FRAUD_PROXY_CHECKIN"
 CATEGORY = "subsidy_fraud"
@@ -34,11 +35,11 @@ CATEGORY = "subsidy_fraud"
 
 @dataclass(frozen=True)
 class Params:
-    severity: str = "high"
-    burst_min_persons: int = 8
-    burst_window_seconds: int = 60
-    min_burst_days: int = 3
-    low_face_score: Decimal = Decimal("0.60")
+    severity: Severity = "high"
+    burst_min_persons: Whole = 8
+    burst_window_seconds: Whole = 60
+    min_burst_days: Whole = 3
+    low_face_score: Share = Decimal("0.60")
 
 
 def _groups(frame: pd.DataFrame) -> np.ndarray:

@@ -17,6 +17,7 @@ import pandas as pd
 
 from detectors.base import Examined, Finding, Frames
 from detectors.common import isin, missing, normalise_contact, yuan
+from detectors.constraints import Severity, Whole
 from engine.privacy import mask_account, mask_phone
 
 CODE = "FRAUD_SHARED_CONTACT_RING"
@@ -28,8 +29,8 @@ _KIND_EN = {"phone": "phone number", "bank_account": "bank account"}
 
 @dataclass(frozen=True)
 class Params:
-    severity: str = "high"
-    min_persons: int = 3
+    severity: Severity = "high"
+    min_persons: Whole = 3
 
 
 _MASK = {"phone": mask_phone, "bank_account": mask_account}

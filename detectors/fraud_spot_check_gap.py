@@ -16,6 +16,7 @@ from decimal import Decimal
 
 from detectors.base import Examined, Finding, Frames
 from detectors.common import class_positions, pct, yuan
+from detectors.constraints import Severity, Share, Whole
 
 CODE = "FRAUD_SPOT_CHECK_GAP"
 CATEGORY = "subsidy_fraud"
@@ -23,9 +24,9 @@ CATEGORY = "subsidy_fraud"
 
 @dataclass(frozen=True)
 class Params:
-    severity: str = "high"
-    max_observed_ratio: Decimal = Decimal("0.70")
-    min_gap: int = 3
+    severity: Severity = "high"
+    max_observed_ratio: Share = Decimal("0.70")
+    min_gap: Whole = 3
 
 
 

@@ -18,6 +18,7 @@ import pandas as pd
 from detectors._subsidies import people_in_training
 from detectors.base import Examined, Finding, Frames
 from detectors.common import class_positions, isin, missing, normalise_contact, yuan
+from detectors.constraints import Severity
 from engine.privacy import mask_account, mask_person_id, mask_phone
 
 CODE = "FRAUD_STAFF_AS_TRAINEE"
@@ -28,7 +29,7 @@ _OWN_STAFF_MODES = ("enterprise", "apprentice")
 
 @dataclass(frozen=True)
 class Params:
-    severity: str = "high"
+    severity: Severity = "high"
 
 
 

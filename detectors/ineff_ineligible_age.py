@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from detectors._subsidies import age_on, id_birth, ids_by, training_items
 from detectors.base import Examined, Finding, Frames
 from detectors.common import yuan
+from detectors.constraints import Severity, Whole
 
 CODE = "INEFF_INELIGIBLE_AGE"
 CATEGORY = "ineffective_training"
@@ -22,9 +23,9 @@ CATEGORY = "ineffective_training"
 
 @dataclass(frozen=True)
 class Params:
-    severity: str = "high"
-    min_working_age: int = 16
-    max_working_age: int = 60
+    severity: Severity = "high"
+    min_working_age: Whole = 16
+    max_working_age: Whole = 60
 
 
 def examined(frames: Frames, p: Params) -> list[Examined]:

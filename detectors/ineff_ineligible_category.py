@@ -19,6 +19,7 @@ import pandas as pd
 from detectors._subsidies import ids_by, training_items
 from detectors.base import Examined, Finding, Frames, Unchecked
 from detectors.common import yuan
+from detectors.constraints import Severity
 
 CODE = "INEFF_INELIGIBLE_CATEGORY"
 CATEGORY = "ineffective_training"
@@ -26,7 +27,7 @@ CATEGORY = "ineffective_training"
 
 @dataclass(frozen=True)
 class Params:
-    severity: str = "medium"
+    severity: Severity = "medium"
     covered_categories: dict[str, list[str]] = field(default_factory=dict)
 
 

@@ -13,6 +13,7 @@ from decimal import Decimal
 from detectors._subsidies import ids_by
 from detectors.base import Examined, Finding, Frames
 from detectors.common import pct, yuan
+from detectors.constraints import Severity, Share
 
 CODE = "INEFF_LOW_ATTENDANCE"
 CATEGORY = "ineffective_training"
@@ -20,8 +21,8 @@ CATEGORY = "ineffective_training"
 
 @dataclass(frozen=True)
 class Params:
-    severity: str = "high"
-    min_attended_ratio: Decimal = Decimal("0.80")
+    severity: Severity = "high"
+    min_attended_ratio: Share = Decimal("0.80")
 
 
 def examined(frames: Frames, p: Params) -> list[Examined]:

@@ -18,6 +18,7 @@ import pandas as pd
 from detectors._subsidies import ids_by
 from detectors.base import Examined, Finding, Frames
 from detectors.common import pct, yuan
+from detectors.constraints import Severity, Share, Whole
 
 CODE = "INEFF_ORDER_EMPLOYMENT"
 CATEGORY = "ineffective_training"
@@ -25,9 +26,9 @@ CATEGORY = "ineffective_training"
 
 @dataclass(frozen=True)
 class Params:
-    severity: str = "high"
-    order_min_employment: Decimal = Decimal("0.80")
-    employment_window_days: int = 180
+    severity: Severity = "high"
+    order_min_employment: Share = Decimal("0.80")
+    employment_window_days: Whole = 180
     modes: tuple[str, ...] = ("order", "project")
 
 

@@ -39,6 +39,7 @@ import pandas as pd
 
 from detectors.base import Examined, Finding, Frames
 from detectors.common import pct, yuan
+from detectors.constraints import Number, Severity, Share, Whole
 
 CODE = "INEFF_PEER_OUTCOMES"
 CATEGORY = "ineffective_training"
@@ -46,14 +47,14 @@ CATEGORY = "ineffective_training"
 
 @dataclass(frozen=True)
 class Params:
-    severity: str = "medium"
-    min_trainees: int = 20
-    min_peer_trainees: int = 20
-    min_peer_institutions: int = 2
-    min_gap: Decimal = Decimal("0.30")
-    min_z: Decimal = Decimal("3.0")
-    outcome_window_days: int = 365
-    min_days_after_end: int = 90
+    severity: Severity = "medium"
+    min_trainees: Whole = 20
+    min_peer_trainees: Whole = 20
+    min_peer_institutions: Whole = 2
+    min_gap: Share = Decimal("0.30")
+    min_z: Number = Decimal("3.0")
+    outcome_window_days: Whole = 365
+    min_days_after_end: Whole = 90
 
 
 def _shift(iso: pd.Series, days: int) -> pd.Series:

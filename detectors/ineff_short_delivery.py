@@ -23,6 +23,7 @@ import pandas as pd
 from detectors._subsidies import claimed_by_class, ids_by, training_items
 from detectors.base import Examined, Finding, Frames, Unchecked
 from detectors.common import pct, yuan
+from detectors.constraints import Level, Number, Severity, Share
 
 CODE = "INEFF_SHORT_DELIVERY"
 CATEGORY = "ineffective_training"
@@ -30,11 +31,10 @@ CATEGORY = "ineffective_training"
 
 @dataclass(frozen=True)
 class Params:
-    severity: str = "medium"
-    min_delivered_ratio: Decimal = Decimal("0.95")
+    severity: Severity = "medium"
+    min_delivered_ratio: Share = Decimal("0.95")
     # hours per level 5..1; no seed gives them: empty
-    level_min_hours: dict[str, Decimal] = field(
-        default_factory=dict, metadata={"keys": ("5", "4", "3", "2", "1")})
+    level_min_hours: dict[Level, Number] = field(default_factory=dict)
 
 
 def _judged(frames: Frames) -> pd.DataFrame:

@@ -17,6 +17,7 @@ import pandas as pd
 from detectors._subsidies import latest_items
 from detectors.base import Examined, Finding, Frames
 from detectors.common import yuan
+from detectors.constraints import Severity
 
 CODE = "INEFF_UNFILED_AGENCY"
 CATEGORY = "ineffective_training"
@@ -28,7 +29,7 @@ _REASON_EN = {"unregistered": "is not registered", "unfiled": "is not filed",
 
 @dataclass(frozen=True)
 class Params:
-    severity: str = "high"
+    severity: Severity = "high"
 
 
 def _work(frames: Frames) -> pd.DataFrame:

@@ -18,6 +18,7 @@ import pandas as pd
 from detectors._subsidies import claimed_by_class, ids_by, training_items
 from detectors.base import Examined, Finding, Frames
 from detectors.common import yuan
+from detectors.constraints import Severity
 
 CODE = "INEFF_UNLICENSED_OCCUPATION"
 CATEGORY = "ineffective_training"
@@ -25,7 +26,7 @@ CATEGORY = "ineffective_training"
 
 @dataclass(frozen=True)
 class Params:
-    severity: str = "high"
+    severity: Severity = "high"
 
 
 def _versions(frames: Frames) -> pd.DataFrame:

@@ -2,9 +2,10 @@
 
 ``rules.default.toml`` (beside this module) holds the spec's defaults. A user's
 file (``--rules my.toml``) is merged over it key by key; unknown rule codes or
-keys are rejected with the file and key named, values are converted to each
-detector's ``Params`` field types, and the digest of the merged rules is
-recorded with every finding so each one traces to the exact rules it ran under.
+keys are rejected with the file and key named, every value is checked, when the
+file is read, against the type and range its ``Params`` field declares
+(``detectors/constraints.py``), and the digest of the merged rules is recorded
+with every finding so each one traces to the exact rules it ran under.
 
 A ``[credit]`` table holds the institution credit model's weights and grade
 bands (``credit/``). A ``[policy]`` table holds values several rules share (working ages, per-day
@@ -29,22 +30,28 @@ import copy
 import dataclasses
 import hashlib
 import json
-import re
 import tomllib
-import types
 import typing
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal
 
-from engine.errors import UsageError
+from msgspec import Meta
+
+from detectors.constraints import RulesFileError, Whole, check
 
 DEFAULT_RULES = Path(__file__).with_name("rules.default.toml")
 
-
-class RulesFileError(UsageError, ValueError):
-    """A rules file that cannot be used; the message names the file and the key."""
+GUARD_KEY = "max_flagged_share"  # allowed in every [rules.CODE] table: a per-rule guard
+# the values of [guard] and [stream] a rules file may set (the stream's numbers are checked
+# where they are used); a rule's own values are declared by the types of its Params
+GUARD = {
+    GUARD_KEY: Annotated[Decimal, Meta(gt=0, le=1,
+                                       description='a share above 0 and at most 1, e.g. "0.20"')],
+    "min_flagged": Whole,
+}
+STREAM = {"string_storage": Literal["python", "pyarrow", "auto"]}
 
 
 @dataclass(frozen=True)
@@ -61,9 +68,10 @@ class Rules:
     guard: dict[str, Any] = dataclasses.field(default_factory=dict)
 
     def params(self, code: str, params_cls: type) -> Any:
-        """Build a detector's ``Params`` from its table (and the shared policy)."""
+        """Build a detector's ``Params`` from its table (and the shared policy), each value
+        checked against the type its field declares (``detectors.constraints``)."""
         table = self.tables.get(code, {})
-        hints = typing.get_type_hints(params_cls)
+        hints = typing.get_type_hints(params_cls, include_extras=True)
         values: dict[str, Any] = {}
         for f in dataclasses.fields(params_cls):
             if f.name in table:
@@ -72,14 +80,7 @@ class Rules:
                 raw = self.policy[f.name]
             else:
                 continue
-            key = self.key_of(code, f.name)
-            value = _convert(raw, hints[f.name], key, self.source)
-            allowed = f.metadata.get("keys")
-            if allowed and isinstance(value, dict) and set(value) - set(allowed):
-                raise RulesFileError(f"{self.source}: {key} has key(s) "
-                                     f"{', '.join(sorted(set(value) - set(allowed)))}; "
-                                     f"expected some of {', '.join(allowed)}")
-            values[f.name] = value
+            values[f.name] = check(raw, hints[f.name], self.key_of(code, f.name), self.source)
         return params_cls(**values)
 
     def key_of(self, code: str, name: str) -> str:
@@ -93,66 +94,14 @@ class Rules:
         own = GUARD_KEY in self.tables.get(code, {})
         raw = self.tables[code][GUARD_KEY] if own else self.guard.get(GUARD_KEY, "1")
         key = f"rules.{code}.{GUARD_KEY}" if own else f"guard.{GUARD_KEY}"
-        share = _convert(raw, Decimal, key, self.source)
-        if not Decimal(0) < share <= Decimal(1):
-            raise RulesFileError(f"{self.source}: {key} = {raw!r}: expected a share above 0 "
-                                 "and at most 1, e.g. \"0.20\"")
+        share: Decimal = check(raw, GUARD[GUARD_KEY], key, self.source)
         return share
 
     def min_flagged(self) -> int:
         """Fewer distinct subjects flagged than this are read one by one: no flood to doubt."""
-        return _convert(self.guard.get("min_flagged", 1), int, "guard.min_flagged", self.source)
-
-
-GUARD_KEY = "max_flagged_share"  # allowed in every [rules.CODE] table: a per-rule guard
-
-
-def _convert(raw: Any, hint: Any, key: str, source: str) -> Any:
-    origin = typing.get_origin(hint)
-    try:
-        if origin in (typing.Union, types.UnionType) and type(None) in typing.get_args(hint):
-            if raw is None or raw == "":  # unset: the rule checks nothing for it
-                return None
-            inner = [a for a in typing.get_args(hint) if a is not type(None)]
-            return _convert(raw, inner[0], key, source)
-        if hint is Decimal:
-            return Decimal(str(raw))
-        if hint is bool:
-            if not isinstance(raw, bool):
-                raise TypeError("expected true or false")
-            return raw
-        if hint is int:
-            if isinstance(raw, bool) or not isinstance(raw, int):
-                raise TypeError("expected an integer")
-            return raw
-        if hint is float:
-            return float(raw)
-        if hint is str:
-            if not isinstance(raw, str):
-                raise TypeError("expected a string")
-            return raw
-        if origin in (tuple, list):
-            if isinstance(raw, str | dict):
-                raise TypeError("expected a list")
-            inner = typing.get_args(hint)[0]
-            return origin(_convert(v, inner, key, source) for v in raw)
-        if origin is dict:
-            if not isinstance(raw, dict):
-                raise TypeError("expected a table, e.g. { \"5\" = \"300.00\" }")
-            inner = typing.get_args(hint)[1]
-            return {str(k): _convert(v, inner, f"{key}.{k}", source) for k, v in raw.items()}
-    except RulesFileError:  # a table's value, already named
-        raise
-    except InvalidOperation:
-        raise RulesFileError(f"{source}: {key} = {raw!r}: not a number; write a decimal "
-                             "such as \"0.80\" or \"1000.00\"") from None
-    except (TypeError, ValueError) as exc:
-        raise RulesFileError(f"{source}: {key} = {raw!r}: {exc}") from None
-    return raw
-
-
-# [stream] settings that take one of a few words (the stream's numbers are checked where used)
-STREAM_CHOICES = {"string_storage": ("python", "pyarrow", "auto")}
+        least: int = check(self.guard.get("min_flagged", 1), GUARD["min_flagged"],
+                           "guard.min_flagged", self.source)
+        return least
 
 
 def _merge(base: dict[str, Any], over: dict[str, Any], source: str) -> dict[str, Any]:
@@ -171,10 +120,8 @@ def _merge(base: dict[str, Any], over: dict[str, Any], source: str) -> dict[str,
         if key not in merged.get("stream", {}):
             raise RulesFileError(f"{source}: unknown key stream.{key}; known: "
                                  f"{', '.join(sorted(merged.get('stream', {})))}")
-        if key in STREAM_CHOICES and value not in STREAM_CHOICES[key]:
-            raise RulesFileError(f"{source}: stream.{key} = {value!r}; expected one of "
-                                 f"{', '.join(STREAM_CHOICES[key])}")
-        merged["stream"][key] = value
+        merged["stream"][key] = check(value, STREAM[key], f"stream.{key}", source) \
+            if key in STREAM else value
     for key, value in over.get("credit", {}).items():
         if key not in merged.get("credit", {}):
             raise RulesFileError(f"{source}: unknown key credit.{key}; known: "
@@ -235,38 +182,17 @@ def load_rules(path: str | Path | None = None) -> Rules:
     rules = Rules(str(merged.get("version", "0")), digest, merged["policy"], merged["rules"],
                   source, merged.get("credit", {}), merged.get("stream", {}),
                   merged.get("guard", {}))
-    for code in merged["rules"]:  # a guard that cannot be read is a file error now, not later
-        rules.max_flagged_share(code)
-    rules.min_flagged()
-    check_ranges(rules)
+    _check_all(rules)
     return rules
 
 
-# parameters that are shares or probabilities: between 0 and 1
-_FRACTION = re.compile(r"(ratio|share|probability|p_value|pass_rate|face_score|min_employment|"
-                       r"false_alarms|_mad|m_floor|convergence|excess)$")
-_WHOLE_AMOUNTS = ("min_excess",)  # yuan, not a share, though the name ends in "excess"
-
-
-def check_ranges(rules: Rules) -> None:
-    """Refuse, before any run, a value no rule can mean: an unknown severity, a negative
-    threshold, a share or probability outside 0..1 (``"7"`` for a ratio), naming the key."""
-    from detectors.base import SEVERITIES
+def _check_all(rules: Rules) -> None:
+    """Every value of the merged rules checked against what it declares, now, before any
+    rule runs: a file error surfaces when the file is read, not halfway through a run."""
     from detectors.registry import registry
 
     for code, module in registry().items():
-        params = rules.params(code, module.Params)
-        for f in dataclasses.fields(params):
-            value = getattr(params, f.name)
-            key = rules.key_of(code, f.name)
-            if f.name == "severity" and value not in SEVERITIES:
-                raise RulesFileError(f"{rules.source}: {key} = {value!r}: use one of "
-                                     f"{', '.join(SEVERITIES)}")
-            for v in (value.values() if isinstance(value, dict) else [value]):
-                if isinstance(v, bool) or not isinstance(v, int | float | Decimal):
-                    continue
-                if v < 0:
-                    raise RulesFileError(f"{rules.source}: {key} = {v}: must not be negative")
-                if _FRACTION.search(f.name) and f.name not in _WHOLE_AMOUNTS and v > 1:
-                    raise RulesFileError(f"{rules.source}: {key} = {v}: a share or "
-                                         "probability, between 0 and 1 (e.g. \"0.80\")")
+        rules.params(code, module.Params)
+    for code in rules.tables:
+        rules.max_flagged_share(code)
+    rules.min_flagged()

@@ -12,8 +12,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from engine.store.base import EventStore
+from engine.store.log_reader import LogReader
 from evidence import merkle
-from evidence.pack import chain_hashes, row_at
 from evidence.records import (
     is_masked,
     masked_state,
@@ -36,13 +36,13 @@ def check_against_store(check: PackCheck, store: EventStore, engine: sa.Engine) 
         check.fail("chain.json", "store", f"the store holds {live.seq} chained events, fewer "
                                           f"than the pack's head #{seq}: it is not this log")
         return
-    row = row_at(store, position)
+    row = store.row_at(position)
     if row is None or row.chain_seq != seq or row.chain_hash.hex() != hash_hex:
         check.fail("chain.json", "store", f"the store's event at position {position} is not the "
                                           f"pack's head {seq}:{hash_hex[:16]}…")
         return
     records = read_events(check)
-    rows = [row_at(store, int(rec.get("position", 0))) for _, rec in records]
+    rows = [store.row_at(int(rec.get("position", 0))) for _, rec in records]
     known = pack_known([r for r in rows if r is not None])
     for (n, rec), row in zip(records, rows, strict=True):
         where = f"line {n}, event {rec.get('event_id')}"
@@ -57,7 +57,7 @@ def check_against_store(check: PackCheck, store: EventStore, engine: sa.Engine) 
             check.fail("events.jsonl", where, "masked copy is not the stored event masked: it "
                                               "was changed")
     try:
-        tree = merkle.build(chain_hashes(engine, position), seq)
+        tree = merkle.build(LogReader(engine).chain_hashes(position), seq)
     except ValueError as exc:
         check.fail("chain.json", "store", f"the store's chain up to the head differs ({exc})")
         return

@@ -32,11 +32,11 @@ from engine.chain import GENESIS, ChainHead
 from engine.errors import SkillauditError
 from engine.privacy import mask_record
 from engine.serial import load
-from engine.store.base import EventStore, StoredRow
+from engine.store.base import EventStore
+from engine.store.log_reader import LogReader
 from evidence import merkle
 from evidence.records import event_record, pack_known
 from evidence.summary import render_summary
-from projections.projector import EVENTS, dialect_of
 from projections.views import Views
 
 FORMAT = "skillaudit-evidence-pack/1"
@@ -44,7 +44,6 @@ MERKLE_SCHEME = ("RFC 6962 SHA-256 over chain hashes 1..head in order: "
                  "leaf = SHA-256(0x00 ‖ chain_hash), node = SHA-256(0x01 ‖ left ‖ right)")
 CONTENT_FILES = ("finding.json", "events.jsonl", "chain.json", "proofs.json", "summary.html")
 MANIFEST = "manifest.json"
-_STREAM_BATCH = 50_000
 
 
 class PackError(SkillauditError):
@@ -60,51 +59,6 @@ class PackReport:
     root: bytes
     leaves: int
     seconds: dict[str, float] = field(default_factory=dict)
-
-
-# -- reading the store --------------------------------------------------------------------------
-
-def chain_hashes(engine: sa.Engine, upto: int) -> Iterator[bytes]:
-    """Every stored chain hash with position <= ``upto``, in log order (only that column).
-
-    Straight from the driver's cursor (server-side on PostgreSQL): SQLAlchemy's
-    row objects cost four times the read itself at millions of rows.
-    """
-    pos = dialect_of(engine).position
-    raw = engine.raw_connection()
-    try:
-        if engine.dialect.name == "postgresql":
-            cur = raw.driver_connection.cursor(name="skillaudit_evidence_hashes")  # type: ignore[union-attr]
-            sql = f"SELECT chain_hash FROM {EVENTS} WHERE {pos} <= %s ORDER BY {pos}"
-        else:
-            cur = raw.cursor()
-            sql = f"SELECT chain_hash FROM {EVENTS} WHERE {pos} <= ? ORDER BY {pos}"
-        cur.execute(sql, (upto,))
-        while part := cur.fetchmany(_STREAM_BATCH):
-            for (h,) in part:
-                yield bytes(h)
-        cur.close()
-    finally:
-        raw.close()
-
-
-def positions_of(engine: sa.Engine, event_ids: list[str]) -> dict[str, int]:
-    """The position of each stored event id (ids not stored are absent)."""
-    pos = dialect_of(engine).position
-    out: dict[str, int] = {}
-    with engine.connect() as conn:
-        for i in range(0, len(event_ids), 900):
-            chunk = event_ids[i:i + 900]
-            rows = conn.execute(
-                sa.text(f"SELECT event_id, {pos} FROM {EVENTS} WHERE event_id IN :ids")
-                .bindparams(sa.bindparam("ids", expanding=True)), {"ids": chunk}).fetchall()
-            out.update((e, int(p)) for e, p in rows)
-    return out
-
-
-def row_at(store: EventStore, position: int) -> StoredRow | None:
-    rows = store.read(position - 1, 1, position)
-    return rows[0] if rows else None
 
 
 # -- the pack's files -----------------------------------------------------------------------------
@@ -181,18 +135,19 @@ def build_pack(store: EventStore, engine: sa.Engine, finding: FindingToPack, out
         raise PackError("the finding was recorded while the chain was being verified: "
                         "run the command again")
 
-    finding_row = row_at(store, finding_pos)
+    finding_row = store.row_at(finding_pos)
     if finding_row is None or finding_row.topic != "FindingRaised":
         raise PackError(f"no FindingRaised event at position {finding_pos}: run "
                         "`skillaudit project --rebuild` and try again")
     data = load(finding_row.state).get("data", {})
     evidence_ids = [str(e) for e in data.get("evidence", [])]
-    found = positions_of(engine, evidence_ids)
+    log = LogReader(engine)
+    found = log.positions_of(evidence_ids)
     missing = [e for e in evidence_ids if e not in found]
     if missing:
         raise PackError(f"evidence events {', '.join(missing[:5])} of finding {finding_id} are "
                         "not in the store: it was raised against another store")
-    rows = [r for r in (row_at(store, p) for p in sorted(set(found.values()))) if r is not None]
+    rows = [r for r in (store.row_at(p) for p in sorted(set(found.values()))) if r is not None]
     roles = [(r, "evidence") for r in rows if r.position != finding_pos]
     roles.append((finding_row, "finding"))
     roles.sort(key=lambda x: x[0].position)
@@ -202,7 +157,7 @@ def build_pack(store: EventStore, engine: sa.Engine, finding: FindingToPack, out
     prevs: dict[int, bytes] = {}
 
     def leaves() -> Iterator[bytes]:
-        for i, h in enumerate(chain_hashes(engine, head.position)):
+        for i, h in enumerate(log.chain_hashes(head.position)):
             if i in wanted_prev:
                 prevs[i] = h
             yield h

@@ -28,9 +28,10 @@ from engine.money import yuan_str
 from engine.parse import NewEvent
 from engine.record import own_event
 from engine.store.base import EventStore
+from engine.store.log_reader import LogReader
 from projections.cache import RowCache
 from projections.horizon import Horizon
-from projections.projector import EVENTS, Projector, dialect_of
+from projections.projector import Projector
 from projections.views import Views
 
 SOURCE = "skillaudit"
@@ -65,17 +66,7 @@ class RunReport:
 
 def event_ids_at(engine: sa.Engine, positions: Iterable[int]) -> dict[int, str]:
     """The event id stored at each position (the evidence list of a finding)."""
-    wanted = sorted(set(positions))
-    pos = dialect_of(engine).position
-    out: dict[int, str] = {}
-    with engine.connect() as conn:
-        for i in range(0, len(wanted), 900):
-            chunk = wanted[i:i + 900]
-            rows = conn.execute(sa.text(
-                f"SELECT {pos}, event_id FROM {EVENTS} WHERE {pos} IN "
-                f"({', '.join(str(p) for p in chunk)})")).fetchall()
-            out.update((int(p), e) for p, e in rows)
-    return out
+    return LogReader(engine).event_ids_at(positions)
 
 
 def finding_event(f: Finding, rules: Rules, params: dict[str, object],

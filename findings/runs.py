@@ -15,7 +15,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from projections.projector import EVENTS, dialect_of
+from engine.store.log_reader import LogReader
 from projections.views import Views
 
 
@@ -57,9 +57,5 @@ def _run_data(engine: sa.Engine, positions: set[int]) -> dict[int, dict[str, Any
     """The ``data`` of the ``DetectionRun`` events stored at these positions."""
     if not positions:
         return {}
-    pos = dialect_of(engine).position
-    with engine.connect() as conn:
-        rows = conn.execute(sa.text(
-            f"SELECT {pos}, state FROM {EVENTS} WHERE {pos} IN "
-            f"({', '.join(str(int(p)) for p in sorted(positions))})")).fetchall()
-    return {int(p): json.loads(bytes(state)).get("data", {}) for p, state in rows}
+    return {e.position: json.loads(e.state).get("data", {})
+            for e in LogReader(engine).events_at(positions)}

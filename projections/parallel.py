@@ -124,8 +124,9 @@ class Part:
 
 def fill(store_path: str, part_path: str, lo: int, hi: int, window: int) -> None:
     """Fill every projected table of a fresh scratch file from events (lo, hi] of the store."""
+    from engine.store.log_source import EVENTS_TABLE, log_source
     from projections.sources import ARRAY_TABLES, FACT_TABLES
-    from projections.statements import array_statement, dialect_of_name, fact_statement
+    from projections.statements import array_statement, fact_statement
     from projections.tables import metadata
 
     conn = sqlite3.connect(Path(part_path).resolve().as_uri(), uri=True, isolation_level=None)
@@ -135,9 +136,9 @@ def fill(store_path: str, part_path: str, lo: int, hi: int, window: int) -> None
     ddl = sqlite_dialect.dialect()
     for name in projected_tables():
         conn.execute(str(CreateTable(metadata.tables[name]).compile(dialect=ddl)))
-    d = dialect_of_name("sqlite", events="store.stored_events")
-    statements = [fact_statement(d, t) for t in FACT_TABLES] + [
-        array_statement(d, t) for t in ARRAY_TABLES]
+    log = log_source("sqlite", f"store.{EVENTS_TABLE}")  # the store, attached read-only
+    statements = [fact_statement(log, t) for t in FACT_TABLES] + [
+        array_statement(log, t) for t in ARRAY_TABLES]
     parent = os.getppid()
     for w_lo in range(lo, hi, window):
         if os.getppid() != parent:

@@ -21,18 +21,13 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from engine.store.ddl import STATISTICS_AFTER, create_missing, refresh_statistics
+from engine.store.log_source import log_source
 from projections.parallel import Part, projected_tables, split
 from projections.sources import ARRAY_TABLES, FACT_TABLES
-from projections.statements import (
-    EVENTS,
-    array_statement,
-    dialect_of,
-    dialect_of_name,
-    fact_statement,
-)
+from projections.statements import array_statement, fact_statement
 from projections.tables import PROJECTION_NAME, metadata, tracking
 
-__all__ = ["EVENTS", "ProjectSummary", "Projector", "dialect_of", "dialect_of_name", "engine_for"]
+__all__ = ["ProjectSummary", "Projector", "engine_for"]
 
 log = logging.getLogger("skillaudit.projections")
 
@@ -59,14 +54,12 @@ class Projector:
 
     def __init__(self, engine: sa.Engine):
         self.engine = engine
-        self.dialect = dialect_of(engine)
-        self.statements = [(frozenset(t.topics), sa.text(fact_statement(self.dialect, t)))
+        self.source = log_source(engine.dialect.name)
+        self.statements = [(frozenset(t.topics), sa.text(fact_statement(self.source, t)))
                            for t in FACT_TABLES] + [
-            (frozenset(t.topics), sa.text(array_statement(self.dialect, t)))
+            (frozenset(t.topics), sa.text(array_statement(self.source, t)))
             for t in ARRAY_TABLES]
-        d = self.dialect
-        self._topics_in = sa.text(f"SELECT DISTINCT topic FROM {d.events} "
-                                  f"WHERE {d.position} > :lo AND {d.position} <= :hi")
+        self._topics_in = sa.text(self.source.topics_between())
 
     def create(self, *, indexes: bool = True) -> None:
         """Create missing tables; a rebuild adds the indexes only after loading (faster)."""
@@ -88,7 +81,7 @@ class Projector:
 
     def head(self) -> int:
         with self.engine.connect() as conn:
-            return int(conn.execute(sa.text(self.dialect.head())).scalar() or 0)
+            return int(conn.execute(sa.text(self.source.head())).scalar() or 0)
 
     def drop(self) -> None:
         with self.engine.begin() as conn, _sqlite_pragmas(conn, DROP_PRAGMAS):
@@ -136,7 +129,7 @@ class Projector:
         if rebuild:
             self.create_indexes()
         if lo - start >= STATISTICS_AFTER:  # a catch-up: the log and the tables it filled
-            refresh_statistics(self.engine, [EVENTS, *projected_tables()])
+            refresh_statistics(self.engine, [self.source.table, *projected_tables()])
         return ProjectSummary(start, max(lo, start), rebuild, time.perf_counter() - started)
 
     def _apply(self, lo: int, upto: int, window: int,

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import atexit
 import json
+import logging
 import os
 import subprocess
 import sys
@@ -35,6 +36,8 @@ import sqlalchemy as sa
 from engine.processes import OWN_GROUP
 from projections.arrow_read import _read_arrow
 from projections.chinatime import in_china_time
+
+log = logging.getLogger(__name__)
 
 _ROOT = str(Path(__file__).resolve().parents[1])
 _SCRATCH = "/dev/shm" if os.path.isdir("/dev/shm") else None  # memory-backed when there is one
@@ -199,7 +202,11 @@ def read_frame(engine: sa.Engine, query: sa.Select[Any], *, few: bool = False) -
                 table = _Reader.read(target, sql, key)
             else:
                 table = _read_arrow(target, sql, key)
-        except Exception:  # e.g. no rows: connectorx cannot type them; read them plainly
+        except RuntimeError as exc:  # connectorx cannot read it (a column of NULLs only …)
+            log.debug("reading rows, not columns (%s): %s", exc, sql)
+            table = None
+        except Exception:  # not expected, and the rows still answer: say so, then read them
+            log.warning("the columnar read failed; reading rows instead", exc_info=True)
             table = None
         if table is not None:
             # pandas cannot join empty Arrow-backed strings: empty frames are typed here

@@ -16,8 +16,8 @@ import sqlalchemy as sa
 
 from engine.privacy import mask_record, sensitive_values
 from engine.serial import load
+from engine.store.log_reader import LogReader
 from projections.asof import NOW, AsOf
-from projections.projector import EVENTS, dialect_of
 from projections.tables import metadata
 
 SUBJECTS = {
@@ -85,20 +85,14 @@ def timeline(engine: sa.Engine, kind: str, subject_id: str, *, as_of: AsOf = NOW
     """Every event about ``kind``/``subject_id`` visible as of ``as_of``, in log order."""
     if kind not in SUBJECTS:
         raise ValueError(f"unknown subject kind {kind!r}: one of {', '.join(SUBJECTS)}")
-    pos_col = dialect_of(engine).position
     with engine.connect() as conn:
         positions = _positions(conn, kind, subject_id, as_of)
-        entries: list[TimelineEntry] = []
-        for i in range(0, len(positions), 500):
-            chunk = positions[i:i + 500]
-            rows = conn.execute(sa.text(
-                f"SELECT {pos_col}, topic, state FROM {EVENTS} WHERE {pos_col} IN "
-                f"({', '.join(str(p) for p in chunk)}) ORDER BY {pos_col}")).fetchall()
-            for position, topic, state in rows:
-                ev = load(bytes(state))
-                entries.append(TimelineEntry(
-                    int(position), topic, ev["event_id"], ev["occurred_at"],
-                    ev.get("recorded_at") or ev["occurred_at"], ev.get("data", {})))
+    entries: list[TimelineEntry] = []
+    for position, topic, state in LogReader(engine).events_at(positions):
+        ev = load(state)
+        entries.append(TimelineEntry(
+            position, topic, ev["event_id"], ev["occurred_at"],
+            ev.get("recorded_at") or ev["occurred_at"], ev.get("data", {})))
     if unmask:
         return entries
     # what one event names (a person's name) is masked wherever another quotes it

@@ -245,7 +245,7 @@ class StreamConsumer:
     def _rewind(self, records: list[Any]) -> None:
         """Put each partition back at its first message in ``records`` (not all stored)."""
         for (topic, partition), offset in _offsets(records, min).items():
-            with contextlib.suppress(Exception):  # not assigned any more: re-read elsewhere
+            with contextlib.suppress(ValueError):  # not assigned any more: re-read elsewhere
                 self.consumer.seek(TopicPartition(topic, partition), offset)
 
     def _commit_stored(self, records: list[Any]) -> None:

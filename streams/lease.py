@@ -69,7 +69,9 @@ class Lease:
         return False
 
     def _drop_conn(self) -> None:
-        with contextlib.suppress(Exception):  # already broken
+        import psycopg
+
+        with contextlib.suppress(psycopg.Error):  # already broken
             self._conn.close()
         self._conn = None
 

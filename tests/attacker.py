@@ -41,10 +41,7 @@ class Attacker:
 
     def execute(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
         cur = self.conn.execute(sql.replace("?", self.p), params)
-        try:
-            return list(cur.fetchall())
-        except Exception:  # statements without results
-            return []
+        return [] if cur.description is None else list(cur.fetchall())  # no result rows
 
     def drop_guards(self) -> None:
         """Remove the triggers that refuse UPDATE and DELETE on stored events."""

@@ -291,6 +291,11 @@ class EventStore(ABC):
         where the planner needs no statistics; see ``engine.store.ddl.refresh_statistics``)."""
         return None
 
+    def row_at(self, position: int) -> StoredRow | None:
+        """The event stored at ``position``, or None."""
+        rows = self.read(position - 1, 1, position)
+        return rows[0] if rows else None
+
     def iter_rows(self, after: int = 0, upto: int | None = None,
                   batch: int = 20_000) -> Iterator[list[StoredRow]]:
         """Every stored event after ``after`` in global order, in batches (memory bounded)."""

@@ -35,13 +35,14 @@ from engine.store.base import (
     library_item,
 )
 from engine.store.ddl import DDL_LOCK as _DDL_LOCK
+from engine.store.log_source import EVENTS_TABLE
 
 
 class PostgresEventStore(PostgresApplicationRecorder, EventStore):
     """eventsourcing's ``PostgresApplicationRecorder`` with the chain, event ids and quarantine."""
 
     def __init__(self, datastore: PostgresDatastore, *,
-                 events_table_name: str = "stored_events"):
+                 events_table_name: str = EVENTS_TABLE):
         super().__init__(datastore, events_table_name=events_table_name)
         self.url = "postgresql://{}@{}/{}".format(*_describe(datastore))
         schema, table = Identifier(datastore.schema), Identifier(self.events_table_name)

@@ -37,6 +37,7 @@ from engine.store.base import (
     chain_rows,
     library_item,
 )
+from engine.store.log_source import EVENTS_TABLE
 
 _IN_CHUNK = 900  # bound parameters per IN (...) query
 
@@ -86,7 +87,7 @@ class _ImmediateTransaction(SQLiteTransaction):
 class SQLiteEventStore(SQLiteApplicationRecorder, EventStore):
     """eventsourcing's ``SQLiteApplicationRecorder`` with the chain, event ids and quarantine."""
 
-    def __init__(self, datastore: SQLiteDatastore, events_table_name: str = "stored_events"):
+    def __init__(self, datastore: SQLiteDatastore, events_table_name: str = EVENTS_TABLE):
         super().__init__(datastore, events_table_name)
         t = self.events_table_name
         self.url = f"sqlite:///{datastore.pool.db_name}"

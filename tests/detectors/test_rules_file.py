@@ -7,14 +7,21 @@ for every key, the spec line or seed report it comes from.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import tomllib
+import types
+import typing
 from decimal import Decimal
 from pathlib import Path
+from typing import Annotated
 
 import pytest
+from msgspec import Meta
 
 from detectors import fraud_fake_employment, fraud_over_cap_claim, ineff_short_delivery
+from detectors.constraints import Severity, check
+from detectors.registry import registry
 from detectors.rules import DEFAULT_RULES, RulesFileError, load_rules
 
 # rewritten elsewhere, with their own account of their numbers
@@ -110,18 +117,85 @@ def test_a_bad_local_standard_names_the_key(tmp_path: Path, text: str, named: st
     assert str(bad) in str(err.value)
 
 
-@pytest.mark.parametrize("table, says", [
-    ('[rules.INEFF_LOW_ATTENDANCE]\nseverity = "urgent"\n', "use one of low, medium"),
+# each kind of value no rule can mean, and the words the refusal says what is allowed with
+WRONG = [
+    ('[rules.INEFF_LOW_ATTENDANCE]\nseverity = "urgent"\n', "one of low, medium, high, critical"),
+    ("[rules.INEFF_LOW_ATTENDANCE]\nseverity = 3\n", "one of low, medium, high, critical"),
     ('[rules.INEFF_LOW_ATTENDANCE]\nmin_attended_ratio = "7"\n', "between 0 and 1"),
-    ('[rules.DUP_IMPOSSIBLE_TRAVEL]\nmax_speed_kmh = "-5"\n', "must not be negative"),
+    ('[rules.INEFF_LOW_ATTENDANCE]\nmin_attended_ratio = "-0.1"\n', "between 0 and 1"),
+    ("[rules.INEFF_LOW_ATTENDANCE]\nmin_attended_ratio = 1.5\n", "between 0 and 1"),
+    ('[rules.INEFF_LOW_ATTENDANCE]\nmin_attended_ratio = "NaN"\n', "between 0 and 1"),
+    ('[rules.INEFF_LOW_ATTENDANCE]\nmin_attended_ratio = "seven"\n', "not a number"),
+    ("[rules.INEFF_LOW_ATTENDANCE]\nmin_attended_ratio = true\n", "between 0 and 1"),
+    ('[rules.INEFF_LOW_ATTENDANCE]\nmin_attended_ratio = ["0.8"]\n', "between 0 and 1"),
     ('[policy]\norder_min_employment = "80"\n', "between 0 and 1"),
-])
-def test_values_no_rule_can_mean_are_refused_naming_file_and_key(
+    ('[rules.DUP_IMPOSSIBLE_TRAVEL]\nmax_speed_kmh = "-5"\n', "a number, 0 or more"),
+    ('[policy]\ninclusive_cap = "-1000.00"\n', "an amount in yuan, 0 or more"),
+    ('[rules.FRAUD_PROXY_CHECKIN]\nmin_burst_days = "3"\n', "a whole number"),
+    ("[rules.FRAUD_PROXY_CHECKIN]\nmin_burst_days = 2.5\n", "a whole number"),
+    ("[rules.FRAUD_PROXY_CHECKIN]\nmin_burst_days = -1\n", "a whole number, 0 or more"),
+    ('[rules.FRAUD_OVER_CAPACITY]\ncheck_class_capacity = "yes"\n', "true or false"),
+    ('[policy]\npayment_deadline = "3-31"\n', "MM-DD"),
+    ('[policy]\npayment_deadline = "13-01"\n', "MM-DD"),
+    ('[rules.DUP_IDENTITY]\nclaim_kinds = "training"\n', "a list"),
+    ('[policy]\ncertification_subsidy = { "5" = "-300" }\n', "an amount in yuan, 0 or more"),
+    ('[policy]\nlevel_min_hours = { "4" = true }\n', "a number, 0 or more"),
+]
+
+
+@pytest.mark.parametrize(("table", "says"), WRONG)
+def test_values_no_rule_can_mean_are_refused_naming_file_key_and_what_is_allowed(
         tmp_path: Path, table: str, says: str) -> None:
     path = tmp_path / "mine.toml"
     path.write_text(table, encoding="utf-8")
-    with pytest.raises(RulesFileError, match=says) as refused:
-        load_rules(path)
+    with pytest.raises(RulesFileError, match=re.escape(says)) as refused:
+        load_rules(path)  # refused when read, before any rule runs
     assert str(path) in str(refused.value)
     key = table.split("\n")[1].split(" =")[0]
     assert key in str(refused.value)
+
+
+def _leaves(hint: object) -> list[object]:
+    """The types a value of ``hint`` is made of, through ``| None``, tables and lists."""
+    if typing.get_origin(hint) is Annotated:
+        return [hint]
+    if typing.get_origin(hint) in (typing.Union, types.UnionType, dict, tuple, list):
+        return [leaf for a in typing.get_args(hint) if a not in (type(None), Ellipsis)
+                for leaf in _leaves(a)]
+    return [hint]
+
+
+def test_every_number_a_rule_reads_declares_its_range() -> None:
+    """A rule's number is typed with a declared kind (``Share``, ``Yuan``, ``Whole`` …),
+    never a bare ``int`` or ``Decimal``, and its severity is the one ``Severity``."""
+    bare = []
+    for code, module in registry().items():
+        hints = typing.get_type_hints(module.Params, include_extras=True)
+        assert hints["severity"] is Severity, code
+        bare += [f"{code}.{name}: {leaf}" for name, hint in hints.items()
+                 for leaf in _leaves(hint) if leaf in (int, float, Decimal)]
+    assert not bare, "declare what these may be (detectors/constraints.py):\n" + "\n".join(bare)
+
+
+def test_every_default_in_the_code_is_what_its_field_declares() -> None:
+    for code, module in registry().items():
+        hints = typing.get_type_hints(module.Params, include_extras=True)
+        for f in dataclasses.fields(module.Params()):
+            value = getattr(module.Params(), f.name)
+            assert check(value, hints[f.name], f"{code}.{f.name}", "Params") == value
+
+
+@pytest.mark.parametrize(("raw", "ok"), [
+    ("0", False), ("0.000000000000000000001", True), ("0.5", True),
+    ("0.999999999999999999999", True), ("1", False), ("1.000000000000000000001", False),
+    (0, False), (1, False), ("-Infinity", False),
+])
+def test_decimal_bounds_are_compared_exactly(raw: object, ok: bool) -> None:
+    """msgspec leaves a Decimal's range alone; ``check`` compares it digit for digit (a
+    float would round 1.000000000000000000001 to 1)."""
+    open_share = Annotated[Decimal, Meta(gt=0, lt=1, description="between 0 and 1, open")]
+    if ok:
+        assert check(raw, open_share, "k", "f.toml") == Decimal(str(raw))
+    else:
+        with pytest.raises(RulesFileError, match=r"f\.toml: k = .*between 0 and 1, open"):
+            check(raw, open_share, "k", "f.toml")

@@ -79,3 +79,28 @@ def test_read_ahead_gives_the_same_checkins(sqlite_url: str, tmp_path: Path) -> 
     assert len(ahead.checkins) > 0
     pd.testing.assert_frame_equal(ahead.checkins, Views(engine).checkins)
     assert not ahead._ahead  # the background read was taken, not read twice
+
+
+def test_what_connectorx_cannot_read_is_read_as_rows_and_said_in_the_log(
+        sqlite_url: str, caplog: pytest.LogCaptureFixture,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import logging
+
+    engine = engine_for(sqlite_url)
+    _fill(engine, 10)
+    t = metadata.tables["rm_sessions"]
+    untyped = sa.select(t.c.position, sa.literal_column("NULL").label("absent"))
+    with caplog.at_level(logging.DEBUG, logger="projections.read"):
+        frame = read.read_frame(engine, untyped)  # connectorx cannot type a NULL literal
+    assert len(frame) == 10 and frame["absent"].isna().all()
+    assert "reading rows, not columns" in caplog.text and "null" in caplog.text.lower()
+
+    def gone(*_: object) -> None:
+        raise BrokenPipeError("the reader process is gone")
+
+    monkeypatch.setattr(read._Reader, "read", gone)
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="projections.read"):
+        frame = read.read_frame(engine, sa.select(t))  # not expected: said, and still answered
+    assert len(frame) == 10
+    assert "columnar read failed" in caplog.text and "BrokenPipeError" in caplog.text
