@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -21,6 +22,7 @@ from services.actor import Actor, Role
 from services.workbench import Workbench, as_of
 from tests.casework.city import GHOST, OVERPAID, city
 from tests.casework.conftest import Detected
+from tests.e2e.conftest import Cli, json_of
 
 ADMIN = Actor("管理员", Role.ADMIN)
 FINANCE = Actor("李会计", Role.FINANCE)
@@ -156,3 +158,39 @@ def test_going_back_to_earlier_rules_is_recorded_each_time(detected_sqlite: Dete
     assert history[-1]["digest"] == load_rules().digest
     assert wb.rules.guard["min_flagged"] == 1
 
+
+def test_the_command_line(detected_sqlite: Detected, cli: Cli, tmp_path: Path) -> None:
+    db = detected_sqlite.url
+    tight, bad = tmp_path / "tight.toml", tmp_path / "bad.toml"
+    tight.write_text(TIGHT, encoding="utf-8")
+    bad.write_text('[rules.FRAUD_PAY_OVER_APPROVED]\nmin_exces = "1"\n', encoding="utf-8")
+    before = snapshot(db)
+    shown = cli("--role", "finance", "detect", "--rules", str(tight), "--what-if", "--db", db)
+    assert shown.returncode == 0, shown.stderr
+    assert re.search(rf"{OVER_CAP} +0 +1 +1 +0 +0 +0\n", shown.stdout), shown.stdout
+    assert "nothing recorded" in shown.stdout and "未记录" in shown.stdout
+    doc = json_of(cli("detect", "--rules", str(tight), "--what-if", "--json", "--db", db,
+                      "--as-of-position", str(SOURCE_EVENTS - 1)))
+    assert doc["totals"]["new"] == 1 and doc["position"] == SOURCE_EVENTS - 1
+    assert [d["code"] for d in doc["differences"]["new"]] == [OVER_CAP]
+    assert snapshot(db) == before  # neither stored an event nor touched a read model
+    refused = cli("--role", "finance", "detect", "--rules", str(tight), "--what-if",
+                  "--unmask", "--db", db)
+    assert refused.returncode == 3 and "personal data" in refused.stderr
+    refused = cli("--role", "finance", "rules", "adopt", str(tight), "--db", db)
+    assert refused.returncode == 3 and "admin" in refused.stderr
+    wrong = cli("--role", "admin", "rules", "adopt", str(bad), "--db", db)
+    assert wrong.returncode == 2 and "Traceback" not in wrong.stderr
+    assert f"{bad}: unknown key rules.FRAUD_PAY_OVER_APPROVED.min_exces" in wrong.stderr
+    assert cli("detect", "--rules", str(bad), "--what-if", "--db", db).returncode == 2
+    assert snapshot(db) == before
+    done = cli("--role", "admin", "rules", "adopt", str(tight), "--db", db, "--by", "王管理",
+               "--json")
+    assert done.returncode == 0, done.stderr
+    assert json_of(done)["stored"] is True
+    state = json_of(cli("rules", "show", "--db", db, "--json"))
+    assert state["in_force"]["digest"] == load_rules_text(TIGHT, "x").digest
+    assert (state["history"][0]["by"], state["history"][0]["role"]) == ("王管理", "admin")
+    assert cli("rules", "show", "--text", "--db", db).stdout == TIGHT
+    ran = cli("detect", "--db", db)
+    assert ran.returncode == 0 and load_rules_text(TIGHT, "x").digest in ran.stdout
