@@ -121,14 +121,23 @@ class Finding:
                    _ids(institution_ids), _ids(claim_ids), _ids(payment_ids), positions,
                    _plain(observed or {}), str(key), tuple(estimated))
 
+    def _fact(self) -> list[Any]:
+        return [self.code, self.subject_type, self.subject_id, self.person_ids,
+                self.class_ids, self.institution_ids, self.claim_ids, self.payment_ids]
+
     def identity(self, rules_digest: str) -> str:
         """Stable id: the same fact (rule, subject, ids) under the same rules, the same id."""
-        parts = [self.code, self.subject_type, self.subject_id, self.person_ids,
-                 self.class_ids, self.institution_ids, self.claim_ids, self.payment_ids,
-                 rules_digest]
+        parts = [*self._fact(), rules_digest]
         if self.key:
             parts.append(self.key)
         text = json.dumps(parts, ensure_ascii=False)
+        return hashlib.sha256(text.encode()).hexdigest()[:20]
+
+    def fact_key(self) -> str:
+        """The finding's identity without the rules digest: the same fact (rule, subject,
+        ids, the rule's own key) under two rules files, the same key (the rules lab
+        matches findings across rules files by it)."""
+        text = json.dumps([*self._fact(), self.key], ensure_ascii=False)
         return hashlib.sha256(text.encode()).hexdigest()[:20]
 
     def facts_digest(self) -> str:

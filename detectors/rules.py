@@ -97,6 +97,19 @@ class Rules:
         share: Decimal = check(raw, GUARD[GUARD_KEY], key, self.source)
         return share
 
+    def canonical(self) -> dict[str, Any]:
+        """Every table as merged, plain data: what an adoption stores and loads back
+        (``rules_from_canonical``) to the same digest."""
+        return copy.deepcopy({"version": self.version, "policy": self.policy,
+                              "rules": self.tables, "credit": self.credit,
+                              "stream": self.stream, "guard": self.guard})
+
+    def canonical_digest(self) -> str:
+        """The digest of every table, the guard, credit and stream ones too: two adoptions
+        of rules that differ only there are two adoptions, though findings keep their ids."""
+        text = json.dumps(self.canonical(), sort_keys=True, ensure_ascii=False, default=str)
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
+
     def min_flagged(self) -> int:
         """Fewer distinct subjects flagged than this are read one by one: no flood to doubt."""
         least: int = check(self.guard.get("min_flagged", 1), GUARD["min_flagged"],
@@ -153,24 +166,55 @@ def _merge(base: dict[str, Any], over: dict[str, Any], source: str) -> dict[str,
     return merged
 
 
-def _read(path: Path) -> dict[str, Any]:
+def read_rules_text(path: Path) -> str:
+    """A rules file's text; one that cannot be read is refused, naming it."""
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
+        return path.read_text(encoding="utf-8")
     except OSError as exc:
         raise RulesFileError(f"cannot read rules file {path}: {exc}") from None
+    except UnicodeDecodeError as exc:
+        raise RulesFileError(f"{path}: not UTF-8 text ({exc}); save it as UTF-8") from None
+
+
+def _read(path: Path) -> dict[str, Any]:
+    return _parse(read_rules_text(path), str(path))
+
+
+def _parse(text: str, source: str) -> dict[str, Any]:
+    try:
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise RulesFileError(f"{path}: not valid TOML: {exc}") from None
+        raise RulesFileError(f"{source}: not valid TOML: {exc}") from None
+
+
+def _defaults() -> dict[str, Any]:
+    merged = _read(DEFAULT_RULES)
+    merged.setdefault("policy", {})
+    merged.setdefault("rules", {})
+    return merged
 
 
 def load_rules(path: str | Path | None = None) -> Rules:
     """The default rules, merged with ``path`` when given."""
-    merged = _read(DEFAULT_RULES)
-    merged.setdefault("policy", {})
-    merged.setdefault("rules", {})
-    source = str(DEFAULT_RULES.name)
-    if path is not None:
-        merged = _merge(merged, _read(Path(path)), str(path))
-        source = str(path)
+    if path is None:
+        return _built(_defaults(), str(DEFAULT_RULES.name))
+    return _built(_merge(_defaults(), _read(Path(path)), str(path)), str(path))
+
+
+def load_rules_text(text: str, source: str) -> Rules:
+    """Rules from the text of a rules file (an upload, a stored adoption), merged over the
+    defaults and checked as a file is; ``source`` names it in every message."""
+    return _built(_merge(_defaults(), _parse(text, source), source), source)
+
+
+def rules_from_canonical(canonical: dict[str, Any], source: str) -> Rules:
+    """Rules from their canonical form (``Rules.canonical``, as an adoption stores it),
+    merged over the defaults so that a rule added since finds its own defaults."""
+    return _built(_merge(_defaults(), canonical, source), source)
+
+
+def _built(merged: dict[str, Any], source: str) -> Rules:
+    """The merged tables as ``Rules``: digested, and every value checked."""
     # the detectors' digest: the credit model's table has its own, a stream's cadence
     # changes when findings are looked for and the guard how they are read, not what they
     # are: none of them may move finding ids

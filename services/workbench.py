@@ -2,7 +2,9 @@
 
 Built once by an adapter (``skillaudit.wiring`` from ``--db`` and ``--rules``,
 the web app from its settings); opens what a use case needs when it first
-needs it, so a command that only reads the log never loads rules.
+needs it, so a command that only reads the log never loads rules. Without a
+rules file, the rules are those in force in the log: the latest adopted
+(``skillaudit rules adopt``), else the defaults.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from detectors.rules import Rules, RulesFileError, load_rules
 from engine.errors import UsageError
 from engine.store.base import EventStore
 from engine.store.factory import normalise_url, open_store
+from findings.adoption import Adoption, adoptions
 from projections.asof import NOW, AsOf
 from projections.projector import Projector, engine_for
 from projections.views import Views
@@ -24,7 +27,7 @@ from projections.views import Views
 
 @dataclass
 class Workbench:
-    """A store URL and a rules file (None: the defaults), opened on demand."""
+    """A store URL and a rules file (None: the rules in force), opened on demand."""
 
     url: str
     rules_path: str | None = None
@@ -70,13 +73,28 @@ class Workbench:
 
     @property
     def rules(self) -> Rules:
-        """The rules file merged over the defaults; a bad file is the user's to fix."""
+        """The rules file merged over the defaults, else the rules in force in the log;
+        a bad file is the user's to fix."""
         if self._rules is None:
             try:
-                self._rules = load_rules(self.rules_path)
+                self._rules = (self.rules_in_force()[0] if self.rules_path is None
+                               else load_rules(self.rules_path))
             except RulesFileError as exc:
                 raise UsageError(str(exc)) from None
         return self._rules
+
+    def rules_in_force(self, upto: int | None = None) -> tuple[Rules, Adoption | None]:
+        """The rules the log has in force (at position ``upto``): the latest adopted and
+        its adoption, else the defaults and None. A rules file given is not asked."""
+        adopted = adoptions(self.engine, upto)
+        if adopted:
+            return adopted[-1].rules(), adopted[-1]
+        return load_rules(), None
+
+    def forget_rules(self) -> None:
+        """Read the rules again when next asked (after an adoption changed them)."""
+        if self.rules_path is None:
+            self._rules = None
 
     def views(self, as_of: AsOf = NOW, *, update: bool = True) -> Views:
         """Read-side views as of a point, after applying any new events to the read models."""

@@ -266,7 +266,11 @@ def _check_format(a: argparse.Namespace) -> None:
 
 def cmd_detect(a: argparse.Namespace) -> int:
     from findings.listing import write_findings
+    from skillaudit.cli_rules import check_detect_flags, cmd_what_if
 
+    check_detect_flags(a)
+    if a.what_if:
+        return cmd_what_if(a)
     _check_format(a)
     wb = workbench_of(a)
     wb.rules  # noqa: B018 (a bad rules file fails before any work)
@@ -466,11 +470,19 @@ def build_parser() -> argparse.ArgumentParser:
     categories = list(CATEGORIES)
     s = sub.add_parser("detect", help="run every detector and record findings 运行检测")
     add_db(s)
-    s.add_argument("--rules", type=in_file, help="TOML rules merged over the defaults")
+    s.add_argument("--rules", type=in_file, help="TOML rules merged over the defaults "
+                   "(default: the rules in force, see `skillaudit rules show`)")
     s.add_argument("--category", action="append", choices=categories)
     s.add_argument("--format", choices=["table", "jsonl", "csv", "xlsx"], default="table")
     s.add_argument("--out", type=out_file, help="write findings to this file")
     s.add_argument("--unmask", action="store_true", help=UNMASK_HELP)
+    s.add_argument("--what-if", action="store_true",
+                   help="record nothing: show what the --rules file would change against the "
+                        "rules in force (new, gone, changed findings by rule) 假设分析")
+    add_as_of(s)
+    s.add_argument("--json", action="store_true", help="with --what-if: one JSON document")
+    s.add_argument("--top", type=positive_int, metavar="N",
+                   help="with --what-if: findings shown of each kind (default 5)")
     s.set_defaults(func=cmd_detect)
 
     s = sub.add_parser("findings", help="list recorded findings 查看问题")
@@ -486,9 +498,16 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--all", action="store_true", help="include dismissed findings 含已排除")
     s.set_defaults(func=cmd_findings)
 
-    from skillaudit import cli_casework, cli_credit, cli_evidence, cli_reports, cli_streams
+    from skillaudit import (
+        cli_casework,
+        cli_credit,
+        cli_evidence,
+        cli_reports,
+        cli_rules,
+        cli_streams,
+    )
 
-    for family in (cli_casework, cli_evidence, cli_credit, cli_reports, cli_streams):
+    for family in (cli_casework, cli_evidence, cli_credit, cli_reports, cli_rules, cli_streams):
         family.register(sub)
 
     s = sub.add_parser("generate", help="write a synthetic city as JSONL 生成模拟城市")

@@ -522,10 +522,11 @@ def own_events_page() -> str:
            "do not edit -->", "",
            "Besides the sources' events ([the interchange format](events.md)), the engine "
            "appends its own work to the same log, in the same envelope, validated by the same "
-           "decoder: what the detectors found, each detection run, every case step and every "
-           "credit rating and repair. Each names who acted (`by`) and, from the application "
-           "layer, in which role (`role`: investigator, finance, inspector, admin, operator "
-           "for the database's own console, system for the stream follower). A field marked "
+           "decoder: what the detectors found, each detection run, every adoption of rules, "
+           "every case step and every credit rating and repair. Each names who acted (`by`) "
+           "and, from the application layer, in which role (`role`: investigator, finance, "
+           "inspector, admin, operator for the database's own console, system for the stream "
+           "follower). A field marked "
            "optional may be absent; readers must accept fields they do not know.", ""]
     for module in (audit, casework, credit):
         for name, cls in vars(module).items():

@@ -26,9 +26,11 @@ def db_url(arg: str | None) -> str:
     return normalise_url(arg or os.environ.get(DB_ENV) or DEFAULT_URL)
 
 
-def workbench_of(a: Any) -> Workbench:
-    """The store of ``--db`` and the rules of ``--rules`` (when the command has them)."""
-    return Workbench(db_url(getattr(a, "db", None)), getattr(a, "rules", None))
+def workbench_of(a: Any, *, rules: bool = True) -> Workbench:
+    """The store of ``--db`` and the rules of ``--rules`` (when the command has them;
+    ``rules=False`` when ``--rules`` names a candidate, not the rules to run under)."""
+    return Workbench(db_url(getattr(a, "db", None)),
+                     getattr(a, "rules", None) if rules else None)
 
 
 def login_name() -> str:

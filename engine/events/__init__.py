@@ -9,7 +9,7 @@ from __future__ import annotations
 import msgspec
 
 from engine.events import casework, credit
-from engine.events.audit import DetectionRun, FindingRaised, FindingWithdrawn
+from engine.events.audit import DetectionRun, FindingRaised, FindingWithdrawn, RulesAdopted
 from engine.events.base import AwareDateTime, EventData, Id
 from engine.events.master import (
     AgencyRegistered,
@@ -90,6 +90,7 @@ EVENT_TYPES: dict[str, type[EventData]] = {
         FindingRaised,
         FindingWithdrawn,
         DetectionRun,
+        RulesAdopted,
         *_declared_in(casework),
         *_declared_in(credit),
     )

@@ -72,3 +72,26 @@ class DetectionRun(EventData, frozen=True, kw_only=True):
     guards: dict[str, dict[str, Any]] = {}
     by: str | None = None  # who ran it (a user, or the stream follower)
     role: str | None = None
+
+
+class RulesAdopted(EventData, frozen=True, kw_only=True):
+    """A rules file adopted: from here on, the rules detection runs under.
+
+    ``digest`` is the rules digest findings record; ``canonical_digest`` covers the
+    guard, credit and stream tables too, and tells adoptions apart. ``rules`` is
+    the merged, canonical form that is loaded back (to the same digests); ``text``
+    is the file as it was given, for people to read. ``previous_digest`` and
+    ``previous_canonical_digest`` name the rules it replaced (the defaults' when
+    none had been adopted).
+    """
+
+    digest: str
+    canonical_digest: str
+    version: str
+    previous_digest: str
+    previous_canonical_digest: str
+    rules: dict[str, Any]
+    text: str
+    source: str = ""  # the file's name as given
+    by: Id
+    role: str | None = None
