@@ -21,7 +21,7 @@ from engine.errors import UsageError
 from engine.events.audit import RulesAdopted
 from engine.parse import NewEvent
 from engine.record import own_event
-from projections.projector import EVENTS, dialect_of
+from engine.store.log_reader import LogReader
 
 SOURCE = "skillaudit"
 TYPE = "RulesAdopted"
@@ -66,15 +66,9 @@ class Adoption:
 
 def adoptions(engine: sa.Engine, upto: int | None = None) -> list[Adoption]:
     """Every adoption stored (at or before position ``upto``), in log order."""
-    pos = dialect_of(engine).position
-    bound = "" if upto is None else f" AND {pos} <= {int(upto)}"
-    with engine.connect() as conn:
-        rows = conn.execute(sa.text(
-            f"SELECT {pos}, state FROM {EVENTS} WHERE topic = :t{bound} ORDER BY {pos}"),
-            {"t": TYPE}).fetchall()
     out = []
-    for position, state in rows:
-        event = json.loads(bytes(state))
+    for position, _, state in LogReader(engine).events_of_type(TYPE, upto):
+        event = json.loads(state)
         d = event["data"]
         out.append(Adoption(int(position), event["event_id"], event["occurred_at"],
                             d["digest"], d["canonical_digest"], d["version"],

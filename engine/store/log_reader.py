@@ -74,6 +74,17 @@ class LogReader:
                            for p, topic, state in rows)
         return out
 
+    def events_of_type(self, topic: str, upto: int | None = None) -> list[LoggedEvent]:
+        """Every stored event of one type (at or before ``upto``), in log order: a rare
+        type read at the head of the log, on the events table's index by type."""
+        t, pos = self._source.table, self._source.position
+        bound = "" if upto is None else f" AND {pos} <= {int(upto)}"
+        with self.engine.connect() as conn:
+            rows = conn.execute(sa.text(
+                f"SELECT {pos}, topic, state FROM {t} WHERE topic = :t{bound} ORDER BY {pos}"),
+                {"t": topic}).fetchall()
+        return [LoggedEvent(int(p), str(tp), bytes(state)) for p, tp, state in rows]
+
     def chain_hashes(self, upto: int) -> Iterator[bytes]:
         """Every chain hash with position <= ``upto``, in log order (only that column).
 
