@@ -67,13 +67,11 @@ def print_table(headers: Sequence[str] | None, rows: Iterable[Sequence[Cell]], *
     table = Table(box=box.SIMPLE_HEAD if styled else None, show_header=headers is not None,
                   header_style="bold" if styled else "", show_edge=False, pad_edge=False,
                   padding=(0, 1))
-    width = len(headers) if headers is not None else 0
     body = [[_cell(c) for c in row] for row in rows]
-    width = max([width, *(len(r) for r in body)])
-    for i in range(width):
-        header = headers[i] if headers is not None and i < len(headers) else ""
-        table.add_column(header, justify="right" if i in right else "left",
-                         no_wrap=i in right, overflow="fold")
+    heads = list(headers or [])
+    for i in range(max([len(heads), *(len(r) for r in body)])):
+        table.add_column(heads[i] if i < len(heads) else "", overflow="fold",
+                         justify="right" if i in right else "left", no_wrap=i in right)
     for row in body:
         table.add_row(*row)
     emit(Padding(table, (0, 0, 0, indent), expand=False), console)
