@@ -25,15 +25,15 @@ from skillaudit.console import (
     EXIT_FAIL,
     EXIT_OK,
     EXIT_USAGE,
-    ingest_progress,
-    label,
     print_findings_summary,
     print_ingest_summary,
     print_json,
+    print_pairs,
     print_run_notes,
+    print_table,
     shown,
 )
-from skillaudit.progress import ProgressLine
+from skillaudit.progress import ProgressLine, ingest_progress
 from skillaudit.wiring import actor_of, as_of_of, db_url, workbench_of
 
 UNMASK_HELP = ("show ID numbers, phones, bank accounts and names in full "
@@ -63,11 +63,10 @@ def cmd_stats(a: argparse.Namespace) -> int:
         print_json(s)
         return EXIT_OK
     print(f"Store 存储 {db_url(a.db)}")
-    print(f"  {label('events 事件总数')}{s['events']:>12,}")
-    for t, n in s["by_type"].items():
-        print(f"    {label(t, 28)}{n:>12,}")
-    print(f"  {label('quarantined 隔离中')}{s['quarantined']:>12,}")
-    print(f"  {label('chain head 链头')}{s['chain_head']}")
+    print_pairs([("events 事件总数", f"{s['events']:,}"),
+                 *((f"  {t}", f"{n:,}") for t, n in s["by_type"].items()),
+                 ("quarantined 隔离中", f"{s['quarantined']:,}"),
+                 ("chain head 链头", "", s["chain_head"])])
     return EXIT_OK
 
 
@@ -76,7 +75,7 @@ def cmd_verify(a: argparse.Namespace) -> int:
     try:
         result = ingestion.verify_chain(
             workbench_of(a), actor_of(a), expect_head=a.head,
-            progress=None if a.json else (lambda n: bar.update(n, None, "events", n, 1.0)))
+            progress=None if a.json else (lambda n: bar.update(n, None, "events", n)))
     finally:
         bar.close()
     if a.json:
@@ -125,12 +124,13 @@ def _quarantine_list(entries: list[dict[str, Any]], as_json: bool) -> int:
         print("Quarantine is empty. 隔离区为空。")
         return EXIT_OK
     print(f"{len(entries)} quarantined line(s) 条隔离记录:")
+    rows = []
     for e in entries:
         raw = e["raw"] if len(e["raw"]) <= 100 else e["raw"][:97] + "..."
-        print(f"  #{e['id']} [{e['status']}] {e['source']}:{e['line']}  {e['reason']} "
-              f"({e['reason_zh']})")
-        print(f"      {e['message']}")
-        print(f"      {raw}")
+        rows.append((f"#{e['id']}", e["status"], f"{e['source']}:{e['line']}",
+                     f"{e['reason']} {e['reason_zh']}", f"{e['message']}\n{raw}"))
+    print_table(["id", "status 状态", "line 位置", "reason 原因", "message 说明 / line 原文"],
+                rows, right={0})
     print("Correct them: `skillaudit quarantine export --out fix.jsonl`, edit each \"raw\", then "
           "`skillaudit quarantine retry --corrections fix.jsonl`.")
     return EXIT_OK
@@ -143,7 +143,7 @@ def cmd_project(a: argparse.Namespace) -> int:
     try:
         summary = reading.project(workbench_of(a), actor_of(a), rebuild=a.rebuild, jobs=a.jobs,
                                   progress=lambda done, total, pos: bar.update(
-                                      done, total, "events", done, 1.0))
+                                      done, total, "events", done))
     finally:
         bar.close()
     if a.json:
@@ -165,12 +165,14 @@ def cmd_timeline(a: argparse.Namespace) -> int:
         return EXIT_OK
     print(f"Timeline 时间线 {a.kind} {t.shown_id} — {len(t.entries)} events, as of 截至 "
           f"{t.as_of.label}")
+    rows = []
     for e in t.entries:
         late = "  (补录 recorded later)" if e.recorded_at[:10] > e.occurred_at[:10] else ""
         fields = ", ".join(f"{k}={v}" for k, v in e.data.items() if k != "items")
         if "items" in e.data:
             fields += f", items={len(e.data['items'])}"
-        print(f"  #{e.position:<8} {e.occurred_at}  {e.type:<24} {fields}{late}")
+        rows.append((f"#{e.position}", e.occurred_at, e.type, fields + late))
+    print_table(["position 位置", "occurred 发生时间", "event 事件", "data 内容"], rows)
     return EXIT_OK
 
 
@@ -189,13 +191,11 @@ def cmd_ledger(a: argparse.Namespace) -> int:
     if not records:
         print("No ledger rows (no budgets, claims or payments visible). 无资金台账数据。")
         return EXIT_OK
-    heads = ["county 县区", "program 项目", "year", "allocated 下达", "claimed 申领",
+    heads = ["county 县区", "program 项目", "year 年度", "allocated 下达", "claimed 申领",
              "approved 审核", "paid 拨付", "recovered 追回", "remaining 结余", "late 逾期"]
-    print("  ".join(heads))
-    for r in records:
-        print("  ".join([str(r["county"]), str(r["program"]), str(r["year"]), r["allocated"],
+    print_table(heads, [(str(r["county"]), str(r["program"]), str(r["year"]), r["allocated"],
                          r["claimed"], r["approved"], r["paid"], r["recovered"], r["remaining"],
-                         r["paid_late"]]))
+                         r["paid_late"]) for r in records], right=range(2, len(heads)), indent=0)
     return EXIT_OK
 
 
@@ -216,12 +216,14 @@ def cmd_plan(a: argparse.Namespace) -> int:
         return EXIT_OK
     print(f"Plan completion {targets.year} 年度计划完成情况 (ranked 排名), "
           f"as of {result.as_of.label}")
-    for r in frame.itertuples():
-        rate = "-" if r.overall_rate is None else f"{r.overall_rate:.1%}"
-        print(f"  {r.rank:>2}. {label(str(r.county), 14)} overall 综合 {rate:>7}  "
-              f"trained 培训 {r.trainees}/{r.trainees_target}  "
-              f"certificates 取证 {r.certificates}/{r.certificates_target}  "
-              f"high-skill 高技能 {r.high_skill}/{r.high_skill_target}")
+    print_table(["rank 排名", "county 县区", "overall 综合", "trained 培训", "certificates 取证",
+                 "high-skill 高技能"],
+                [(f"{r.rank}.", str(r.county),
+                  "-" if r.overall_rate is None else f"{r.overall_rate:.1%}",
+                  f"{r.trainees}/{r.trainees_target}",
+                  f"{r.certificates}/{r.certificates_target}",
+                  f"{r.high_skill}/{r.high_skill_target}") for r in frame.itertuples()],
+                right={0, 2, 3, 4, 5})
     return EXIT_OK
 
 
@@ -278,7 +280,7 @@ def cmd_detect(a: argparse.Namespace) -> int:
     try:
         done = detection.detect(wb, actor_of(a), categories=a.category, unmask=a.unmask,
                                 progress=lambda code, n, total: bar.update(
-                                    n, total, "detectors", n, 1.0, code))
+                                    n, total, "detectors", n, None, code))
     finally:
         bar.close()
     report, records = done.report, done.records

@@ -13,7 +13,7 @@ from typing import Any
 
 from services import cases
 from skillaudit.args import add_db
-from skillaudit.console import EXIT_OK, label, print_json
+from skillaudit.console import EXIT_OK, print_json, print_table
 from skillaudit.wiring import actor_of, login_name, workbench_of
 
 STEP_ZH = {"CaseOpened": "立案", "CaseAssigned": "分派", "CaseConfirmed": "认定",
@@ -33,15 +33,13 @@ def cmd_list(a: argparse.Namespace) -> int:
         print("No cases. 暂无案件。Open one with `skillaudit case open FINDING_ID`.")
         return EXIT_OK
     print(f"{len(records)} case(s) 件案件:")
-    print("  " + label("case 案件", 30) + label("state 状态", 24) + label("code 规则", 28)
-          + label("subject 对象", 22) + label("at risk 金额", 14) + label("assignee 承办", 14)
-          + "last step 最近步骤")
-    for r in records:
-        last = r["last_step"]
-        print("  " + label(r["case_id"], 30) + label(f"{r['state']} {r['state_zh']}", 24)
-              + label(str(r["code"]), 28) + label(f"{r['subject_type']} {r['subject_id']}", 22)
-              + label(str(r["amount_at_risk"]), 14) + label(str(r["assignee"] or "-"), 14)
-              + f"{last['type']} {STEP_ZH.get(last['type'], '')} by {last['by']} {last['at']}")
+    print_table(["case 案件", "state 状态", "code 规则", "subject 对象", "at risk 金额",
+                 "assignee 承办", "last step 最近步骤"],
+                [(r["case_id"], f"{r['state']} {r['state_zh']}", str(r["code"]),
+                  f"{r['subject_type']} {r['subject_id']}", str(r["amount_at_risk"]),
+                  r["assignee"] or "-", f"{r['last_step']['type']} "
+                  f"{STEP_ZH.get(r['last_step']['type'], '')} by {r['last_step']['by']} "
+                  f"{r['last_step']['at']}") for r in records], right={4})
     return EXIT_OK
 
 
@@ -61,13 +59,14 @@ def cmd_show(a: argparse.Namespace) -> int:
     print(f"  at risk 涉及金额 {detail['amount_at_risk']}  recovered 已追回 {detail['recovered']}"
           f"  assignee 承办人 {detail['assignee'] or '-'}")
     print(f"History 办理记录 ({len(detail['history'])} steps):")
+    rows = []
     for s in detail["history"]:
         extra = "; ".join(f"{k}={s[k]}" for k in ("assignee", "payment_id", "recovery_event_id",
                                                   "amount") if k in s)
         why = s.get("reason") or s.get("text") or ""
-        print(f"  {s['at']}  {label(s['type'] + ' ' + STEP_ZH.get(s['type'], ''), 26)}"
-              f"by 操作人 {s['by']}" + (f"  {extra}" if extra else "")
-              + (f"  — {why}" if why else ""))
+        rows.append((s["at"], f"{s['type']} {STEP_ZH.get(s['type'], '')}", s["by"],
+                     "  — ".join(x for x in (extra, why) if x)))
+    print_table(["at 时间", "step 步骤", "by 操作人", "details 说明"], rows)
     return EXIT_OK
 
 

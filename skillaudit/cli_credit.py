@@ -13,7 +13,7 @@ import argparse
 from credit.params import GRADE_ZH
 from services import credit
 from skillaudit.args import add_as_of, add_db, in_file, out_file
-from skillaudit.console import EXIT_OK, label, print_json
+from skillaudit.console import EXIT_OK, print_json, print_pairs, print_table
 from skillaudit.wiring import actor_of, as_of_of, workbench_of
 
 TYPES = ("institution", "agency", "all")
@@ -31,14 +31,14 @@ def cmd_list(a: argparse.Namespace) -> int:
         return EXIT_OK
     print(f"Credit ratings 信用评价 ({len(shown)}) as of position 截至位置 {position}, "
           f"rules 规则 {params.version} ({params.digest})")
-    print("  " + label("grade 等级", 22) + label("score 分", 10) + label("type 类型", 14)
-          + label("id 编号", 14) + "name 名称 · main reason 主要原因")
+    rows = []
     for r in shown:
         top = min(r.reasons, key=lambda x: int(x["points"]), default=None)
         why = f" · {top['zh']}" if top and int(top["points"]) < 0 else ""
-        print("  " + label(f"{r.grade} {GRADE_ZH[r.grade]}", 22) + label(str(r.score), 10)
-              + label(r.subject_type, 14) + label(r.subject_id, 14)
-              + f"{r.name or ''}{why}")
+        rows.append((f"{r.grade} {GRADE_ZH[r.grade]}", str(r.score), r.subject_type,
+                     r.subject_id, f"{r.name or ''}{why}"))
+    print_table(["grade 等级", "score 分", "type 类型", "id 编号",
+                 "name 名称 · main reason 主要原因"], rows, right={1})
     return EXIT_OK
 
 
@@ -49,22 +49,21 @@ def cmd_show(a: argparse.Namespace) -> int:
         return EXIT_OK
     print(f"{rec['subject_type']} {rec['subject_id']} {rec['name'] or ''} "
           f"{rec['credit_code'] or ''}".rstrip())
-    print(f"  {label('score 信用分')}{rec['score']}")
-    print(f"  {label('grade 信用等级')}{rec['grade_label']}")
-    print(f"  {label('as of 截至位置')}{rec['as_of_position']} (rules 规则 "
-          f"{rec['rules_version']}, {rec['rules_digest']})")
-    print("  reasons 扣分依据:" if rec["reasons"] else "  reasons 扣分依据: none 无")
-    for x in rec["reasons"]:
-        print(f"    {int(x['points']):>4}  {x['zh']}")
-        print(f"          {x['en']}")
-        for key in ("finding_ids", "complaint_ids", "checks"):
-            if x.get(key):
-                print(f"          {key}: {', '.join(x[key])}")
+    pairs = [("score 信用分", str(rec["score"])), ("grade 信用等级", rec["grade_label"]),
+             ("as of 截至位置", f"{rec['as_of_position']} (rules 规则 {rec['rules_version']}, "
+                                f"{rec['rules_digest']})")]
     s = rec["stored"]
     if s:
         same = "yes 一致" if s["reproduced"] else "no 不一致 (facts or rules differ)"
-        print(f"  {label('stored rating 已存评价')}{s['event_id']} at position {s['position']} "
-              f"(as of {s['as_of_position']}): {s['grade']} {s['score']}; reproduced 复现 {same}")
+        pairs.append(("stored rating 已存评价", f"{s['event_id']} at position {s['position']} "
+                      f"(as of {s['as_of_position']}): {s['grade']} {s['score']}; "
+                      f"reproduced 复现 {same}"))
+    print_pairs(pairs, right=())
+    print("  reasons 扣分依据:" if rec["reasons"] else "  reasons 扣分依据: none 无")
+    print_table(None, [(str(int(x["points"])), "\n".join(
+        [x["zh"], x["en"], *(f"{key}: {', '.join(x[key])}" for key in
+                             ("finding_ids", "complaint_ids", "checks") if x.get(key))]))
+        for x in rec["reasons"]], right={0}, indent=4)
     return EXIT_OK
 
 
@@ -78,13 +77,13 @@ def cmd_history(a: argparse.Namespace) -> int:
               "current ratings")
         return EXIT_OK
     print(f"Credit history 信用记录 of {a.id} ({len(events)} events):")
-    for e in events:
-        if e["event"] == "CreditRated":
-            print(f"  #{e['position']:<8} {e['at']}  rated 评价  {e['grade']} {e['score']:>3}  "
-                  f"(as of position {e['as_of_position']}, {len(e['reasons'])} reasons)")
-        else:
-            print(f"  #{e['position']:<8} {e['at']}  repaired 修复 {e['from_grade']}→"
-                  f"{e['to_grade']} by {e['by']}: {e['note']}")
+    print_table(["position 位置", "at 时间", "event 事件", "grade 等级", "details 说明"],
+                [(f"#{e['position']}", e["at"], "rated 评价", f"{e['grade']} {e['score']}",
+                  f"as of position {e['as_of_position']}, {len(e['reasons'])} reasons")
+                 if e["event"] == "CreditRated" else
+                 (f"#{e['position']}", e["at"], "repaired 修复",
+                  f"{e['from_grade']} → {e['to_grade']}", f"by {e['by']}: {e['note']}")
+                 for e in events])
     return EXIT_OK
 
 

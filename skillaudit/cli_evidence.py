@@ -10,7 +10,7 @@ EXIT_OK, EXIT_FAIL = 0, 1
 
 def cmd_evidence(a: argparse.Namespace) -> int:
     from services.evidence import build_evidence
-    from skillaudit.console import label, print_json
+    from skillaudit.console import print_json, print_pairs
     from skillaudit.wiring import actor_of, workbench_of
 
     report = build_evidence(workbench_of(a), actor_of(a), a.finding_id, a.out, unmask=a.unmask)
@@ -22,12 +22,12 @@ def cmd_evidence(a: argparse.Namespace) -> int:
                      "seconds": {k: round(v, 3) for k, v in report.seconds.items()}})
         return EXIT_OK
     print(f"Evidence pack 证据包 → {report.out}")
-    print(f"  {label('finding 问题')}{report.finding_id}")
-    print(f"  {label('events 事件')}{report.events} (evidence + the FindingRaised event)")
-    print(f"  {label('chain head 链头')}{report.head}")
-    print(f"  {label('Merkle root 默克尔根')}{report.root.hex()} over {report.leaves:,} "
-          f"chain hashes ({report.seconds.get('merkle', 0):.1f}s)")
-    print(f"  {label('summary 摘要')}{report.out / 'summary.html'}")
+    print_pairs([("finding 问题", report.finding_id),
+                 ("events 事件", f"{report.events} (evidence + the FindingRaised event)"),
+                 ("chain head 链头", str(report.head)),
+                 ("Merkle root 默克尔根", f"{report.root.hex()} over {report.leaves:,} chain "
+                                       f"hashes ({report.seconds.get('merkle', 0):.1f}s)"),
+                 ("summary 摘要", str(report.out / "summary.html"))], right=())
     print(f"Check it anywhere 校验: skillaudit verify-evidence {report.out}")
     return EXIT_OK
 

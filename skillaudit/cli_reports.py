@@ -29,7 +29,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 def cmd_report_funds(a: argparse.Namespace) -> int:
     from engine.money import yuan_str
     from services.reports import fund_safety
-    from skillaudit.console import EXIT_OK, label, print_json
+    from skillaudit.console import EXIT_OK, print_json, print_pairs
     from skillaudit.wiring import actor_of, as_of_of, workbench_of
 
     out = Path(a.out)
@@ -41,8 +41,7 @@ def cmd_report_funds(a: argparse.Namespace) -> int:
                      "at_risk": yuan_str(report.findings_total_fen), "summary": summary})
         return EXIT_OK
     print(f"Fund safety report 资金安全报告 → {out}  (as of 截至 {report.as_of})")
-    for s in summary:
-        amount = s["amount"] if s["amount"] is not None else ""
-        count = f"{s['count']:>6}" if s["count"] is not None else ""
-        print(f"  {label(s['item'], 58)}{amount:>16} {count}")
+    print_pairs([(s["item"], "" if s["amount"] is None else str(s["amount"]),
+                  "" if s["count"] is None else str(s["count"])) for s in summary],
+                right={1, 2})
     return EXIT_OK

@@ -80,7 +80,7 @@ def _logging(verbose: bool) -> None:
 
 def cmd_publish(a: argparse.Namespace) -> int:
     from engine.sources import Source
-    from skillaudit.console import EXIT_FAIL, EXIT_OK, label, print_json
+    from skillaudit.console import EXIT_FAIL, EXIT_OK, print_json, print_pairs
     from skillaudit.progress import ProgressLine
     from streams.publish import PublishProgress, publish
     from streams.settings import KafkaSettings
@@ -112,15 +112,17 @@ def cmd_publish(a: argparse.Namespace) -> int:
     if a.json:
         print_json(s.as_json())
     else:
-        print(f"{label('published 已发布')}{s.sent:,} of {s.lines:,} messages to {s.topic} "
-              f"in {s.seconds:.1f} s ({s.per_s:,.0f}/s)")
+        rows = [("published 已发布", f"{s.sent:,}", f"of {s.lines:,} messages to {s.topic} "
+                 f"in {s.seconds:.1f} s ({s.per_s:,.0f}/s)")]
         if s.unkeyed:
-            print(f"{label('without a key 无分区键')}{s.unkeyed:,} (not valid events: the "
-                  "consumer quarantines them with the reason)")
+            rows.append(("without a key 无分区键", f"{s.unkeyed:,}", "(not valid events: the "
+                         "consumer quarantines them with the reason)"))
+        print_pairs(rows, indent=0)
         if s.unsent:
-            print(f"{label('NOT sent 未发送')}{len(s.unsent):,} messages the broker never "
-                  f"acknowledged, written to {s.unsent_file}; publish that file again once "
-                  "the broker is back (nothing is stored twice)", file=sys.stderr)
+            print_pairs([("NOT sent 未发送", f"{len(s.unsent):,}", "messages the broker never "
+                          f"acknowledged, written to {s.unsent_file}; publish that file again "
+                          "once the broker is back (nothing is stored twice)")],
+                        indent=0, file=sys.stderr)
             for source, n, err in s.unsent[:5]:
                 print(f"  {source}:{n}: {err}", file=sys.stderr)
     return EXIT_FAIL if s.unsent else EXIT_OK
@@ -128,7 +130,7 @@ def cmd_publish(a: argparse.Namespace) -> int:
 
 def cmd_consume(a: argparse.Namespace) -> int:
     from engine.store.factory import open_store
-    from skillaudit.console import EXIT_FAIL, EXIT_OK, label, print_json
+    from skillaudit.console import EXIT_FAIL, EXIT_OK, print_json, print_pairs
     from skillaudit.wiring import db_url, workbench_of
     from streams.consume import StreamConsumer
     from streams.follow import FollowerProcess
@@ -181,18 +183,19 @@ def cmd_consume(a: argparse.Namespace) -> int:
     if a.json:
         print_json(out)
     else:
-        print(f"{label('messages 消息')}{summary.messages:,} in {summary.seconds:.1f} s")
-        print(f"{label('stored 已存储')}{summary.stored:,}")
-        print(f"{label('already stored 已存在')}{summary.duplicates:,}")
-        print(f"{label('quarantined + dead-lettered 隔离')}{summary.quarantined:,} "
-              f"(sent to {settings.dlq}: {summary.dead_lettered:,})")
+        rows = [("messages 消息", f"{summary.messages:,}", f"in {summary.seconds:.1f} s"),
+                ("stored 已存储", f"{summary.stored:,}"),
+                ("already stored 已存在", f"{summary.duplicates:,}"),
+                ("quarantined + dead-lettered 隔离", f"{summary.quarantined:,}",
+                 f"(sent to {settings.dlq}: {summary.dead_lettered:,})")]
         if summary.outages:
-            print(f"{label('broker outages 中断')}{summary.outages} (reconnected)")
+            rows.append(("broker outages 中断", f"{summary.outages:,}", "(reconnected)"))
         if follow:
-            print(f"{label('detection runs 检测次数')}{follow['detection_cycles']:,}: "
-                  f"{follow['findings_new_or_changed']:,} new or changed, "
-                  f"{follow['findings_withdrawn']:,} withdrawn; {follow['alerts_sent']:,} "
-                  "alerts sent")
+            rows.append(("detection runs 检测次数", f"{follow['detection_cycles']:,}",
+                         f"{follow['findings_new_or_changed']:,} new or changed, "
+                         f"{follow['findings_withdrawn']:,} withdrawn; "
+                         f"{follow['alerts_sent']:,} alerts sent"))
+        print_pairs(rows, indent=0)
     if summary.ended_idle and not summary.messages:
         # a run meant to drain a topic that drained nothing is a failure, not a quiet success
         print(f"nothing consumed 未消费任何消息: no message came on {settings.topic} within "

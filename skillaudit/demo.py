@@ -10,13 +10,12 @@ from services import detection, ingestion
 from services.actor import Actor
 from services.workbench import Workbench
 from skillaudit.console import (
-    ingest_progress,
-    label,
     print_findings_summary,
     print_ingest_summary,
+    print_pairs,
     print_run_notes,
 )
-from skillaudit.progress import ProgressLine
+from skillaudit.progress import ProgressLine, ingest_progress
 
 DEMO_DB = "sqlite:///skillaudit-demo.db"
 
@@ -56,9 +55,9 @@ def run_demo(persons: int, seed: int, db: str | None, workdir: Path, actor: Acto
     status = "OK 通过" if result.ok else f"BROKEN 被破坏: {result.problem}"
     print(f"    chain {status}: {result.checked:,} events, head {result.head}")
     print("What is stored 已存储内容:")
-    for t, n in sorted(stats["by_type"].items(), key=lambda kv: -kv[1]):
-        print(f"    {label(t, 28)}{n:>12,}")
-    print(f"    {label('total 合计', 28)}{stats['events']:>12,}")
+    print_pairs([*((t, f"{n:,}") for t, n in sorted(stats["by_type"].items(),
+                                                     key=lambda kv: -kv[1])),
+                 ("total 合计", f"{stats['events']:,}")], indent=4)
     if not result.ok:
         return 1
 
@@ -67,7 +66,7 @@ def run_demo(persons: int, seed: int, db: str | None, workdir: Path, actor: Acto
     bar = ProgressLine("detect 检测")
     try:
         done = detection.detect(wb, actor, progress=lambda code, n, total: bar.update(
-            n, total, "detectors", n, 1.0, code))
+            n, total, "detectors", n, None, code))
     finally:
         bar.close()
     report, records = done.report, done.records

@@ -141,8 +141,10 @@ def test_the_plan_command_prints_and_writes_one_snapshot(tmp_path: Path) -> None
                           env=cli_env(), capture_output=True, text=True, timeout=120,
                           check=False)
     assert proc.returncode == 0, proc.stderr
-    pattern = (r"(\d+)\. (\S+)\s+overall 综合\s+([\d.]+)%\s+trained 培训 (\d+)/(\d+)\s+"
-               r"certificates 取证 (\d+)/(\d+)\s+high-skill 高技能 (\d+)/(\d+)")
+    heads = (r"rank 排名\s+county 县区\s+overall 综合\s+trained 培训\s+certificates 取证\s+"
+             r"high-skill 高技能")
+    assert re.search(heads, proc.stdout), proc.stdout  # the columns of the rows below
+    pattern = (r"(\d+)\.\s+(\S+)\s+([\d.]+)%\s+(\d+)/(\d+)\s+(\d+)/(\d+)\s+(\d+)/(\d+)\n")
     printed = re.findall(pattern, proc.stdout)
     assert [(rank, county) for rank, county, *_ in printed] == [("1", "离石区"), ("2", "文水县")]
     for _, county, overall, *counts in printed:
