@@ -22,6 +22,7 @@ from engine.errors import SkillauditError
 from engine.parse import NewEvent, parse_line
 from engine.processes import sigint_ignored
 from engine.quarantine import Malformed, QuarantineEntry
+from engine.rowformats import format_of
 from engine.sources import Source, SourceError, read_chunks
 from engine.store.base import AppendResult, EventStore
 from engine.store.ddl import STATISTICS_AFTER
@@ -265,7 +266,13 @@ def retry_quarantine(
             continue
         raw = corrections.get(entry.id, entry.raw)
         try:
-            event = parse_line(raw, f"quarantine#{entry.id}", entry.line_no)
+            row_format = format_of(entry.raw)  # a spreadsheet row, or None for a JSON line
+            if row_format is None:
+                event = parse_line(raw, f"quarantine#{entry.id}", entry.line_no)
+            else:
+                if entry.id in corrections:
+                    raw = row_format.corrected(entry.raw, raw)
+                event = row_format.reread(raw, f"quarantine#{entry.id}", entry.line_no)
         except Malformed as m:
             store.quarantine_mark(entry.id, resolved_event_id=None,
                                   message=f"{m.reason}: {m.message}")

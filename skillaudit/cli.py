@@ -20,6 +20,7 @@ from typing import Any, NoReturn
 from engine.errors import NotFound, SkillauditError, UsageError
 from engine.ingest import ingest, retry_quarantine
 from engine.privacy import mask_person_id
+from engine.rowformats import correction_of, row_view
 from engine.store.base import EventStore
 from skillaudit.args import add_as_of, add_db, in_file, non_negative_int, out_file, positive_int
 from skillaudit.console import (
@@ -141,6 +142,7 @@ def _entry_json(e: Any) -> dict[str, Any]:
         e.raw.decode("utf-8")
     except UnicodeDecodeError:
         record["raw_base64"] = base64.b64encode(e.raw).decode("ascii")
+    record.update(row_view(e.raw))  # a spreadsheet row: its cells, to correct as a row
     return record
 
 
@@ -159,8 +161,8 @@ def _quarantine_list(store: EventStore, a: argparse.Namespace) -> int:
         print(f"  #{e.id} [{e.status}] {e.source}:{e.line_no}  {e.reason} ({e.reason.zh})")
         print(f"      {e.message}")
         print(f"      {raw}")
-    print("Correct them: `skillaudit quarantine export --out fix.jsonl`, edit each \"raw\", then "
-          "`skillaudit quarantine retry --corrections fix.jsonl`.")
+    print("Correct them: `skillaudit quarantine export --out fix.jsonl`, edit each \"raw\" (each "
+          "\"row\" of a spreadsheet), then `skillaudit quarantine retry --corrections fix.jsonl`.")
     return EXIT_OK
 
 
@@ -169,7 +171,8 @@ def _quarantine_export(store: EventStore, a: argparse.Namespace) -> int:
     with open(a.out, "w", encoding="utf-8") as f:
         for e in entries:
             f.write(json.dumps(_entry_json(e), ensure_ascii=False) + "\n")
-    print(f"Wrote {len(entries)} open entries to {a.out}; edit their \"raw\" and run "
+    print(f"Wrote {len(entries)} open entries to {a.out}; edit their \"raw\" (a spreadsheet "
+          f"row's \"row\") and run "
           f"`skillaudit quarantine retry --corrections {a.out}`.")
     return EXIT_OK
 
@@ -186,7 +189,7 @@ def _read_corrections(path: str) -> dict[int, bytes]:
             continue
         try:
             obj = json.loads(line)
-            corrections[int(obj["id"])] = str(obj["raw"]).encode()
+            corrections[int(obj["id"])] = correction_of(obj)
         except (ValueError, KeyError, TypeError) as exc:
             raise UsageError(f"{path}:{n}: each line must be an object with \"id\" and \"raw\" "
                              f"(as written by `quarantine export`): {exc}") from None
@@ -625,9 +628,16 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--all", action="store_true", help="include dismissed findings 含已排除")
     s.set_defaults(func=cmd_findings)
 
-    from skillaudit import cli_casework, cli_credit, cli_evidence, cli_reports, cli_streams
+    from skillaudit import (
+        cli_casework,
+        cli_credit,
+        cli_evidence,
+        cli_imports,
+        cli_reports,
+        cli_streams,
+    )
 
-    for family in (cli_casework, cli_evidence, cli_credit, cli_reports, cli_streams):
+    for family in (cli_imports, cli_casework, cli_evidence, cli_credit, cli_reports, cli_streams):
         family.register(sub)
 
     s = sub.add_parser("generate", help="write a synthetic city as JSONL 生成模拟城市")

@@ -21,8 +21,9 @@ MAY_IMPORT = {
     "reports": {"engine", "projections", "detectors", "findings", "casework", "credit"},
     "streams": {"engine", "projections", "detectors", "findings"},
     "synth": {"engine"},
+    "imports": {"engine"},  # spreadsheets to events: an application service on the engine alone
     "skillaudit": {"engine", "projections", "detectors", "findings", "casework", "credit",
-                   "evidence", "reports", "streams", "synth"},
+                   "evidence", "reports", "streams", "synth", "imports"},
 }
 
 

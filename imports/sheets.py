@@ -1,0 +1,216 @@
+"""One sheet to batches of events and quarantine entries, in the order its rows stand.
+
+Rows above the header (titles) and rows that hold no record (blank, totals,
+a repeated header, notes) are counted as skipped, with why; a row that cannot
+be converted is quarantined with its file, sheet, row number, column, value and
+reason; the rest become events whose ids derive from their content. Everything
+here is picklable, so a helper process can run it while the parent stores.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from engine.parse import NewEvent, parse_line
+from engine.quarantine import Malformed, QuarantineEntry, Reason
+from imports.kinds import ITEM, Kind
+from imports.layout import Header, find_header, skip_reason
+from imports.mapping import Mapping
+from imports.quarantined import raw_of
+from imports.readers import Row, Sheet
+from imports.rows import Converter, RowRefusal, claim_envelope, content_key, event_id, line_of
+from imports.values import Refusal
+
+BATCH_ROWS = 20_000
+
+
+@dataclass
+class SheetInfo:
+    """What the import made of a sheet's layout: for the summary and ``--preview``."""
+
+    label: str
+    file: str
+    sheet: str | None
+    kind: str
+    header_row: int = 0  # 0: no header found
+    columns: list[tuple[str, str, str]] = field(default_factory=list)  # (header, target, note)
+    fixed: dict[str, Any] = field(default_factory=dict)
+    missing: list[str] = field(default_factory=list)  # required fields with no column or value
+    encoding: str | None = None
+    problem: str = ""  # why the sheet was not imported
+
+
+@dataclass
+class SheetBatch:
+    """One batch of a sheet: events to append, rows to quarantine, and the rows' counts."""
+
+    label: str
+    events: list[NewEvent]
+    bad: list[QuarantineEntry]
+    rows: int
+    skipped: Counter[str]
+    done: int  # rows (workbook) or bytes (text file) read so far, for progress
+    total: int | None
+
+
+class _Ids:
+    """The n-th identical event of a sheet gets ``-n`` on its id (60 bytes or so a row)."""
+
+    def __init__(self) -> None:
+        self.seen: set[int] = set()
+        self.repeats: dict[int, int] = {}
+
+    def occurrence(self, key: bytes) -> int:
+        k = int.from_bytes(key[:8], "big")
+        if k not in self.seen:
+            self.seen.add(k)
+            return 0
+        n = self.repeats[k] = self.repeats.get(k, 0) + 1
+        return n
+
+
+_FIELD = re.compile(r"\$\.data\.([A-Za-z_]+)|`([A-Za-z_]+)`")
+
+
+class _SheetRun:
+    """The state of converting one sheet: its converter, counters and the batch being filled."""
+
+    def __init__(self, sheet: Sheet, kind: Kind, header: Header, fixed: dict[str, Any]):
+        self.sheet = sheet
+        self.kind = kind
+        self.header = header
+        self.fixed = fixed
+        self.converter = Converter(kind, header, fixed)
+        self.ids = _Ids()
+        self.events: list[NewEvent] = []
+        self.bad: list[QuarantineEntry] = []
+        self.rows = 0
+        self.skipped: Counter[str] = Counter()
+        self.groups: dict[str, list[tuple[int, list[Any], dict[str, Any]]]] = {}
+
+    def quarantine(self, rows: list[Row], refused: RowRefusal) -> None:
+        first = rows[0][0]
+        raw = raw_of(self.kind.name, self.sheet.file, self.sheet.name, self.header, self.fixed,
+                     rows, refused.column, refused.value, self.sheet.encoding)
+        where = f"row {first}" if len(rows) == 1 else f"rows {first}-{rows[-1][0]}"
+        self.bad.append(QuarantineEntry(self.sheet.label, first, raw, refused.refusal.reason,
+                                        f"{where}: {refused.message}"))
+
+    def event(self, rows: list[Row], env: dict[str, Any]) -> None:
+        name = self.kind.name
+        key = content_key(name, env)
+        line = line_of(event_id(name, key, self.ids.occurrence(key)), env)
+        try:
+            self.events.append(parse_line(line, self.sheet.label, rows[0][0]))
+        except Malformed as m:
+            found = _FIELD.search(m.message)
+            column = self.converter.column_of(next(g for g in found.groups() if g)) \
+                if found else "-"
+            self.quarantine(rows, RowRefusal(column, "", Refusal(m.reason, m.message,
+                                                                 m.reason.zh)))
+
+    def add(self, n: int, cells: list[Any] | bytes) -> None:
+        self.rows += 1
+        if isinstance(cells, bytes):
+            self.quarantine([(n, cells)], RowRefusal("-", "", Refusal(
+                *_undecodable(self.sheet.encoding))))
+            return
+        why = skip_reason(cells, self.header)
+        if why is not None:
+            self.skipped[why] += 1
+            return
+        try:
+            values = self.converter.values(cells)
+            if self.kind.group_by:
+                claim = values.get(self.kind.group_by)
+                if claim is None:
+                    raise self.converter.missing(self.kind.group_by)
+                self.groups.setdefault(claim, []).append((n, cells, values))
+                return
+            env = self.converter.envelope(values)
+        except RowRefusal as refused:
+            self.quarantine([(n, cells)], refused)
+            return
+        self.event([(n, cells)], env)
+
+    def close_groups(self) -> None:
+        """Claims: each group of rows becomes one event (or one quarantine entry)."""
+        for group in self.groups.values():
+            rows: list[Row] = [(n, cells) for n, cells, _ in group]
+            try:
+                env = claim_envelope(self.converter, [v for _, _, v in group])
+            except RowRefusal as refused:
+                self.quarantine(rows, refused)
+                continue
+            self.event(rows, env)
+        self.groups.clear()
+
+    def batch(self, done: int, total: int | None) -> SheetBatch:
+        out = SheetBatch(self.sheet.label, self.events, self.bad, self.rows, self.skipped,
+                         done, total)
+        self.events, self.bad, self.rows, self.skipped = [], [], 0, Counter()
+        return out
+
+
+def _undecodable(encoding: str | None) -> tuple[Reason, str, str]:
+    return (Reason.BAD_ENCODING, f"the line's bytes are not {encoding}, the encoding of the "
+            "rest of the file; correct the row", f"该行字节不是文件的编码 {encoding}")
+
+
+def sheet_info(sheet: Sheet, kind: Kind, mapping: Mapping, header: Header | None) -> SheetInfo:
+    info = SheetInfo(sheet.label, sheet.file, sheet.name, kind.name, encoding=sheet.encoding,
+                     fixed=mapping.fixed_values(kind.name))
+    if header is None:
+        info.problem = (f"no header row of {kind.name}: none of the first rows names two of its "
+                        f"columns (see `skillaudit import --preview`) 未找到表头")
+        return info
+    info.header_row = header.row
+    info.columns = [(c.header, c.target, c.note) for c in header.columns]
+    have = {c.target for c in header.columns} | set(info.fixed)
+    stand_in = have & set(kind.occurred_from)
+    info.missing = [f for f in sorted(kind.required) if f not in have
+                    and not (f.startswith(ITEM) and f.removeprefix(ITEM) in have)]
+    if "occurred_at" not in have and not stand_in:
+        info.missing.append("occurred_at")
+    return info
+
+
+def sheet_batches(sheet: Sheet, kind: Kind, mapping: Mapping,
+                  batch_rows: int = BATCH_ROWS) -> Iterator[SheetInfo | SheetBatch]:
+    """The sheet's info, then its batches; a sheet without a header yields its info only."""
+    rows = sheet.rows()
+    top: list[Row] = []
+    for row in rows:
+        top.append(row)
+        if len(top) >= 30:
+            break
+    header = find_header([r for r in top if isinstance(r[1], list)],  # type: ignore[misc]
+                         mapping.names(kind.name), sheet.first_column)
+    info = sheet_info(sheet, kind, mapping, header)
+    yield info
+    if header is None:
+        return
+    run = _SheetRun(sheet, kind, header, info.fixed)
+    titles = sum(1 for n, cells in top if n < header.row - header.rows + 1
+                 and not (isinstance(cells, list) and all(c in ("", None) for c in cells)))
+    if titles:
+        run.skipped["title"] = titles
+    pending = (r for r in top if r[0] > header.row)
+    for source in (pending, rows):
+        for n, cells in source:
+            run.add(n, cells)
+            if run.rows >= batch_rows:
+                yield run.batch(*_progress(sheet, n))
+    run.close_groups()
+    last = _progress(sheet, sheet.total_rows or 0)
+    yield run.batch(*last)
+
+
+def _progress(sheet: Sheet, row: int) -> tuple[int, int | None]:
+    if sheet.name is None:
+        return sheet.consumed, sheet.size
+    return row, sheet.total_rows
