@@ -126,6 +126,17 @@ def find_header(top: list[tuple[int, list[Any]]], names: dict[str, str],
     return best
 
 
+_TOTAL_FIRST = frozenset("合总小共累TtSsGg")
+
+
+def may_be_total(cells: list[Any]) -> bool:
+    """Cheaply: does one of the first four cells start as a total's word does?"""
+    for cell in cells[:4]:
+        if cell.__class__ is str and cell and cell.lstrip()[:1] in _TOTAL_FIRST:
+            return True
+    return False
+
+
 def skip_reason(cells: list[Any], header: Header) -> str | None:
     """Why a row below the header holds no record (blank, total, repeated header, note)."""
     filled = [(i, c) for i, c in enumerate(cells) if not is_blank(c)]

@@ -15,11 +15,11 @@ import json
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from engine.parse import NewEvent, parse_line
+from engine.parse import NewEvent
 from engine.quarantine import Malformed, Reason
 from imports.kinds import KINDS
 from imports.layout import Column, Header
-from imports.rows import Converter, RowRefusal, claim_envelope, content_key, event_id, line_of
+from imports.rows import Converter, RowRefusal, claim_envelope, to_event
 
 FORMAT = "sheet-row/1"
 
@@ -79,8 +79,7 @@ def reread(raw: bytes, source: str, line_no: int) -> NewEvent:
                else converter.envelope(values[0]))
     except RowRefusal as refused:
         raise Malformed(refused.refusal.reason, refused.message) from None
-    line = line_of(event_id(kind.name, content_key(kind.name, env), 0), env)
-    return parse_line(line, source, line_no)
+    return to_event(kind.name, env, source, line_no)
 
 
 def _record(raw: bytes) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import io
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +28,7 @@ WORKBOOKS = frozenset({".xlsx", ".xlsm", ".xls", ".ods"})
 TEXTS = frozenset({".csv", ".txt", ".tsv"})
 SUFFIXES = WORKBOOKS | TEXTS
 SAMPLE = 1 << 20  # bytes charset-normalizer looks at
+CHUNK = 1 << 20  # bytes of a text file decoded at once
 ENCODINGS = ["utf_8", "gb18030", "utf_16"]  # what Chinese government exports are written in
 
 Row = tuple[int, list[Any] | bytes]  # (row number as the file shows it, cells or unread bytes)
@@ -172,14 +174,20 @@ def _lines(path: str, encoding: str, bad: dict[int, bytes], sheet: Sheet) -> Ite
                 sheet.consumed = min(sheet.size, sheet.consumed + 2 * len(line))
                 yield line
         return
+    n = 0
     with open(path, "rb") as f:
-        for n, raw in enumerate(f, 1):
-            sheet.consumed += len(raw)
+        while chunk := f.readlines(CHUNK):  # decoded a megabyte at a time; line by line
+            sheet.consumed += sum(map(len, chunk))  # only where a byte does not decode
             try:
-                yield raw.decode(encoding)
+                yield from io.StringIO(b"".join(chunk).decode(encoding), newline="\n")
             except UnicodeDecodeError:
-                bad[n] = raw.rstrip(b"\r\n")
-                yield "\n"
+                for n_, raw in enumerate(chunk, n + 1):
+                    try:
+                        yield raw.decode(encoding)
+                    except UnicodeDecodeError:
+                        bad[n_] = raw.rstrip(b"\r\n")
+                        yield "\n"
+            n += len(chunk)
 
 
 def _text_rows(path: str, encoding: str, dialect: Any, sheet: Sheet) -> Iterator[Row]:

@@ -14,18 +14,17 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-import msgspec
-
+from engine.parse import NewEvent, parse_canonical
 from engine.quarantine import Reason
+from engine.serial import canonical_obj
 from imports.headers import field_names
 from imports.kinds import ITEM, Kind
 from imports.layout import KEPT, Header
 from imports.values import Refusal, is_blank, plain
 
-_sorted = msgspec.json.Encoder(order="sorted")
-_plain_encoder = msgspec.json.Encoder()
 CACHE_LIMIT = 50_000  # distinct cells remembered per column (codes repeat; times do not)
-_UNSET = object()
+_UNSET, _BLANK = object(), object()
+KEPT_PREFIX = "\0"  # a column kept under its own header, among the values of a row
 
 
 class RowRefusal(Exception):
@@ -58,10 +57,13 @@ class Converter:
         self.kind = kind
         self.header = header
         self.placed = [_Placed(c.index, c.header, c.target, kind.parsers[c.target], {})
-                       for c in header.columns if c.field]
-        self.kept = [(c.index, c.header) for c in header.columns if c.target == KEPT]
+                       if c.field else _Placed(c.index, c.header, KEPT_PREFIX + c.header, plain, {})
+                       for c in header.columns if c.field or c.target == KEPT]
         self.fixed = {f: kind.parsers[f](v) for f, v in fixed.items()}  # checked at load
         self.headers = {c.target: c.header for c in header.columns if c.field}
+        self._loop = [(p.index, p.field, p.cache, p) for p in self.placed]
+        self.kept = [p.field for p in self.placed if p.field.startswith(KEPT_PREFIX)]
+        self._required = tuple(f for f in kind.required if not f.startswith(ITEM))
 
     def column_of(self, field: str) -> str:
         """The header a field was read from, or the field itself when the sheet lacks it."""
@@ -71,34 +73,41 @@ class Converter:
         """The fields of one row, parsed; raises ``RowRefusal`` at the first bad cell."""
         out: dict[str, Any] = dict(self.fixed)
         width = len(cells)
-        for p in self.placed:
-            if p.index >= width:
+        unset, blank = _UNSET, _BLANK
+        for index, field, cache, p in self._loop:  # the hot loop: locals only
+            if index >= width:
                 continue
-            cell = cells[p.index]
-            if cell is None or cell == "" or (isinstance(cell, str) and is_blank(cell)):
-                continue
-            value = p.cache.get(cell, _UNSET)  # cells are text, numbers, times: hashable
-            if value is _UNSET:
-                try:
-                    value = p.parse(cell)
-                except Refusal as r:
-                    raise RowRefusal(p.header, cell, r) from None
-                if len(p.cache) >= CACHE_LIMIT:
-                    p.cache.clear()
-                p.cache[cell] = value
-            out[p.field] = value
-        for index, header in self.kept:
-            if index < width and not is_blank(cells[index]):
-                out.setdefault("\0" + header, plain(cells[index]))
+            cell = cells[index]
+            value = cache.get(cell, unset)  # cells are text, numbers, times: hashable
+            if value is unset:
+                value = self._parse(p, cell)
+            if value is not blank:
+                out[field] = value
         return out
 
+    @staticmethod
+    def _parse(p: _Placed, cell: Any) -> Any:
+        if is_blank(cell):
+            value = _BLANK
+        else:
+            try:
+                value = p.parse(cell)
+            except Refusal as r:
+                raise RowRefusal(p.header, cell, r) from None
+        if len(p.cache) >= CACHE_LIMIT:
+            p.cache.clear()
+        p.cache[cell] = value
+        return value
+
     def envelope(self, values: dict[str, Any]) -> dict[str, Any]:
-        """The event (without id) of one row's values, or ``RowRefusal`` for a missing field."""
+        """The event (without id) of one row's values, or ``RowRefusal`` for a missing field.
+
+        ``values`` becomes the event's ``data``: the envelope's fields are taken out of it."""
         kind = self.kind
-        missing = [f for f in kind.required if f not in values and not f.startswith(ITEM)]
-        if missing:
-            raise self.missing(missing[0])
-        occurred = values.get("occurred_at")
+        for f in self._required:
+            if f not in values:
+                raise self.missing(f)
+        occurred = values.pop("occurred_at", None)
         if occurred is None:
             for f in kind.occurred_from:
                 if f in values:
@@ -106,19 +115,15 @@ class Converter:
                     break
             else:
                 raise self.missing("occurred_at")
-        data = {}
-        extra = {}
-        for key, value in values.items():
-            if key.startswith("\0"):
-                extra[key[1:]] = value
-            elif key not in ("occurred_at", "recorded_at", "source"):
-                data[key] = value
-        for key, value in extra.items():
-            data.setdefault(key, value)
+        recorded = values.pop("recorded_at", None)
         env = {"type": kind.event_type, "occurred_at": occurred,
-               "source": values.get("source", kind.source), "data": data}
-        if "recorded_at" in values:
-            env["recorded_at"] = values["recorded_at"]
+               "source": values.pop("source", kind.source), "data": values}
+        if recorded is not None:
+            env["recorded_at"] = recorded
+        for key in self.kept:  # columns kept under their own header, unless a field has it
+            if key in values:
+                value = values.pop(key)
+                values.setdefault(key[1:], value)
         return env
 
     def missing(self, field: str) -> RowRefusal:
@@ -136,11 +141,11 @@ def claim_envelope(converter: Converter, rows: list[dict[str, Any]]) -> dict[str
     for values in rows:
         item = {k.removeprefix(ITEM): v for k, v in values.items() if k.startswith(ITEM)}
         for key, value in values.items():  # a column of its own stays with the person's item
-            if key.startswith("\0"):
+            if key.startswith(KEPT_PREFIX):
                 item.setdefault(key[1:], value)
         items.append(item)
         for key, value in values.items():
-            if key.startswith((ITEM, "\0")):
+            if key.startswith((ITEM, KEPT_PREFIX)):
                 continue
             if key in claim and claim[key] != value:
                 raise RowRefusal(converter.column_of(key), value, Refusal(
@@ -158,9 +163,28 @@ def claim_envelope(converter: Converter, rows: list[dict[str, Any]]) -> dict[str
     return env
 
 
-def content_key(kind: str, env: dict[str, Any]) -> bytes:
-    """SHA-256 of the kind and the event's content: what its id is made of."""
-    return hashlib.sha256(kind.encode() + b"\0" + _sorted.encode(env)).digest()
+def canonical_parts(env: dict[str, Any]) -> tuple[bytes, bytes]:
+    """The envelope's canonical bytes without an id, split where the id goes.
+
+    Canonical keys are sorted, so ``data`` comes first and ``event_id`` right after
+    it; the id is put in between without encoding the event a second time."""
+    data = canonical_obj(env["data"])
+    rest = canonical_obj({k: v for k, v in env.items() if k != "data"})
+    return data, rest
+
+
+def key_of(kind: str, parts: tuple[bytes, bytes]) -> bytes:
+    """SHA-256 of the kind and the event's canonical content: what its id is made of."""
+    data, rest = parts
+    return hashlib.sha256(b"".join((kind.encode(), b'\0{"data":', data, b",", rest[1:])))\
+        .digest()
+
+
+def with_id(parts: tuple[bytes, bytes], event_id_: str) -> bytes:
+    """The canonical bytes of the envelope with its id: what ``canonical_obj`` writes."""
+    data, rest = parts
+    return b"".join((b'{"data":', data, b',"event_id":', canonical_obj(event_id_), b",",
+                     rest[1:]))
 
 
 def event_id(kind: str, key: bytes, occurrence: int) -> str:
@@ -169,6 +193,13 @@ def event_id(kind: str, key: bytes, occurrence: int) -> str:
     return base if occurrence == 0 else f"{base}-{occurrence}"
 
 
-def line_of(event_id_: str, env: dict[str, Any]) -> bytes:
-    """The event as one JSON line, as a source would send it."""
-    return _plain_encoder.encode({"event_id": event_id_, **env})
+def to_event(kind: str, env: dict[str, Any], source: str, line_no: int,
+             occurrence: Callable[[bytes], int] = lambda key: 0) -> NewEvent:
+    """The storable event of an envelope, checked as ``ingest`` checks a line
+    (``Malformed`` when the spec refuses it). Values are ``str``, ``int``, ``bool`` or
+    ``Decimal``, so the canonical encoding is the one ``ingest`` would store.
+    ``occurrence`` numbers identical events (how many came before in the file)."""
+    parts = canonical_parts(env)
+    key = key_of(kind, parts)
+    state = with_id(parts, event_id(kind, key, occurrence(key)))
+    return parse_canonical(state, source, line_no)

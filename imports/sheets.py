@@ -15,14 +15,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from engine.parse import NewEvent, parse_line
+from engine.parse import NewEvent
 from engine.quarantine import Malformed, QuarantineEntry, Reason
 from imports.kinds import ITEM, Kind
-from imports.layout import Header, find_header, skip_reason
+from imports.layout import Header, find_header, may_be_total, skip_reason
 from imports.mapping import Mapping
 from imports.quarantined import raw_of
 from imports.readers import Row, Sheet
-from imports.rows import Converter, RowRefusal, claim_envelope, content_key, event_id, line_of
+from imports.rows import Converter, RowRefusal, claim_envelope, to_event
 from imports.values import Refusal
 
 BATCH_ROWS = 20_000
@@ -101,11 +101,9 @@ class _SheetRun:
                                         f"{where}: {refused.message}"))
 
     def event(self, rows: list[Row], env: dict[str, Any]) -> None:
-        name = self.kind.name
-        key = content_key(name, env)
-        line = line_of(event_id(name, key, self.ids.occurrence(key)), env)
         try:
-            self.events.append(parse_line(line, self.sheet.label, rows[0][0]))
+            self.events.append(to_event(self.kind.name, env, self.sheet.label, rows[0][0],
+                                        self.ids.occurrence))
         except Malformed as m:
             found = _FIELD.search(m.message)
             column = self.converter.column_of(next(g for g in found.groups() if g)) \
@@ -119,9 +117,9 @@ class _SheetRun:
             self.quarantine([(n, cells)], RowRefusal("-", "", Refusal(
                 *_undecodable(self.sheet.encoding))))
             return
-        why = skip_reason(cells, self.header)
-        if why is not None:
-            self.skipped[why] += 1
+        # a row that holds no record fails to convert, so rows are classified only then, or
+        # when a total's word leads (a total row can hold values of every required field)
+        if may_be_total(cells) and self.skip(cells):
             return
         try:
             values = self.converter.values(cells)
@@ -133,9 +131,16 @@ class _SheetRun:
                 return
             env = self.converter.envelope(values)
         except RowRefusal as refused:
-            self.quarantine([(n, cells)], refused)
+            if not self.skip(cells):
+                self.quarantine([(n, cells)], refused)
             return
         self.event([(n, cells)], env)
+
+    def skip(self, cells: list[Any]) -> bool:
+        why = skip_reason(cells, self.header)
+        if why is not None:
+            self.skipped[why] += 1
+        return why is not None
 
     def close_groups(self) -> None:
         """Claims: each group of rows becomes one event (or one quarantine entry)."""

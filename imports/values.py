@@ -27,6 +27,7 @@ CHINA = timezone(timedelta(hours=8))
 EXCEL_EPOCH = date(1899, 12, 30)  # serial 1 = 1900-01-01 past Excel's phantom 1900-02-29
 EXCEL_DIGITS = 15  # Excel keeps 15 significant digits of a number; the rest become zeros
 EARLIEST, LATEST = date(1900, 1, 1), date(2199, 12, 31)
+CENT = Decimal("0.01")  # every amount leaves with two decimals: 700 and 700.00 are one event
 
 
 class Refusal(ValueError):
@@ -49,8 +50,8 @@ def is_blank(cell: Any) -> bool:
 
 def plain(cell: Any) -> str:
     """Text with full-width forms made ASCII (NFKC) and stray spaces at the ends removed."""
-    if isinstance(cell, str):
-        return unicodedata.normalize("NFKC", cell).strip()
+    if cell.__class__ is str:
+        return cell.strip() if cell.isascii() else unicodedata.normalize("NFKC", cell).strip()
     return _number_text(cell) if isinstance(cell, float | int) else str(cell).strip()
 
 
@@ -100,6 +101,9 @@ def id_number(cell: Any) -> str:
     checksum alone is stored (the detectors flag it); the damage Excel does
     (a number cell, ``1.41E+17``, an 18-digit number ending ``000`` whose
     check fails, 17 digits that an ``X`` would make valid) is refused."""
+    if cell.__class__ is str and len(cell) == 18 and cell[:17].isdigit() and cell.isascii() \
+            and (cell[17].isdigit() or cell[17] == "X") and not cell.endswith("000"):
+        return cell  # the usual case, as the checks below would leave it
     if isinstance(cell, float | int) and not isinstance(cell, bool):
         shown = mask_person_id(_number_text(cell))
         raise Refusal(Reason.BAD_ID_NUMBER,
@@ -236,6 +240,21 @@ def moment(cell: Any, *, date_only: bool = True) -> str:
             raise _bad_date(_number_text(cell), "a time of day is needed")
         return _iso(when.replace(tzinfo=CHINA))
     value = plain(cell)
+    if len(value) in (16, 19) and value[4] == "-" and value[10] in " T" and value[13] == ":" \
+            and (len(value) == 16 or value[16] == ":"):  # the usual export: no offset
+        try:
+            datetime.fromisoformat(value)  # checks it is a real day and time
+        except ValueError:
+            pass
+        else:
+            return f"{value[:10]}T{value[11:]}{':00' if len(value) == 16 else ''}+08:00"
+    elif len(value) >= 16 and value[4] == "-" and value[10] in " T":  # ISO with more
+        try:
+            when = datetime.fromisoformat(value)
+        except ValueError:
+            pass
+        else:
+            return _iso(when if when.tzinfo else when.replace(tzinfo=CHINA))
     m = _COMPACT_MOMENT.fullmatch(value)
     if m and len(value.replace(" ", "")) in (12, 14):
         y, mo, d, hh, mm, ss = m.groups()
@@ -289,7 +308,7 @@ def money(cell: Any) -> str:
                           "不是以元为单位的金额")
         figure = m.group(1).replace(",", "") + (m.group(2) or "")
     try:
-        return str(parse_money(figure))
+        return str(parse_money(figure).quantize(CENT))
     except MoneyError as exc:
         raise Refusal(Reason.BAD_MONEY, str(exc), "金额不合规（负数、多于两位小数或过大）") \
             from None
@@ -317,10 +336,12 @@ def integer(cell: Any) -> int:
     return int(number)
 
 
-def number(cell: Any) -> int | float:
-    """A measurement (hours, a score, a coordinate): whole numbers stay whole."""
+def number(cell: Any) -> int | Decimal:
+    """A measurement (hours, a score, a coordinate), exact as written: whole numbers stay
+    whole, others stay ``Decimal`` (stored digit for digit, as ``ingest`` stores them)."""
     value = _decimal(cell)
-    return int(value) if value == value.to_integral_value() else float(value)
+    return int(value) if value == value.to_integral_value() else Decimal(
+        format(value.normalize(), "f"))
 
 
 def year(cell: Any) -> int:

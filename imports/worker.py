@@ -9,6 +9,7 @@ reported as an error that says a rerun stores nothing twice.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import pickle
 from collections.abc import Callable, Iterator
@@ -19,6 +20,8 @@ from engine.errors import SkillauditError
 from engine.parse import NewEvent
 from engine.processes import sigint_ignored
 from imports.sheets import SheetBatch
+
+GC_THRESHOLD = 100_000
 
 
 class HelperStopped(SkillauditError):
@@ -38,6 +41,9 @@ def _unpacked(item: Any) -> Any:
 
 
 def _run(produce: Callable[..., Iterator[Any]], args: tuple[Any, ...], conn: Connection) -> None:
+    # a batch holds tens of thousands of rows, events and dicts: collecting the youngest
+    # generation every 700 allocations, Python's default, would scan them again and again
+    gc.set_threshold(GC_THRESHOLD, 20, 20)
     try:
         for item in produce(*args):
             conn.send_bytes(pickle.dumps(_packed(item), protocol=pickle.HIGHEST_PROTOCOL))
