@@ -109,9 +109,10 @@ def _merged(upper: list[Any], lower: list[Any]) -> list[Any]:
 def find_header(top: list[tuple[int, list[Any]]], names: dict[str, str],
                 first_column: int = 0) -> Header | None:
     """The header among a sheet's first rows (row number, cells), or None when none names
-    at least two fields. A two-row header wins only when it places more fields."""
+    at least two fields. Of those placing as many fields, the one ending first wins (a
+    header repeated lower down is not it), and a single row over a pair ending there."""
     best: Header | None = None
-    best_key = (1, 0)  # (fields placed, fewer header rows): two fields at least
+    best_key = (1, 0, 0)  # fields placed (two at least), then the earliest, then the fewest rows
     rows = [(n, cells) for n, cells in top[:HEADER_SEARCH] if isinstance(cells, list)]
     for i, (n, cells) in enumerate(rows):
         candidates = [(cells, 1)]
@@ -119,7 +120,7 @@ def find_header(top: list[tuple[int, list[Any]]], names: dict[str, str],
             candidates.append((_merged(cells, rows[i + 1][1]), 2))
         for merged, height in candidates:
             columns = _columns(merged, names, first_column)
-            key = (_score(columns), -height)
+            key = (_score(columns), -(n + height), -height)
             if key > best_key:
                 best_key = key
                 best = Header(n + height - 1, height, tuple(columns))
@@ -141,9 +142,10 @@ def skip_reason(cells: list[Any], header: Header) -> str | None:
     """Why a row below the header holds no record (blank, total, repeated header, note)."""
     filled = [(i, c) for i, c in enumerate(cells) if not is_blank(c)]
     numbering = {c.index for c in header.columns if c.target == NUMBERING}
-    if not filled or all(i in numbering for i, _ in filled):
+    if not filled or all(i in numbering and str(c).strip().replace(".", "").isdigit()
+                         for i, c in filled):  # nothing, or only its row number
         return "blank"
-    firsts = [normalise(c) for i, c in filled[:3] if i not in numbering]
+    firsts = [normalise(c) for _, c in filled[:3]]
     if any(_TOTAL.match(f) for f in firsts if isinstance(f, str)):
         return "total"
     names = header.names

@@ -140,11 +140,27 @@ def detect_encoding(path: str) -> str:
                 start = next(i for i, b in enumerate(more) if b > 0x7F)
                 sample = more[max(0, start - 1024):start + SAMPLE // 4]
     best = from_bytes(sample, cp_isolation=ENCODINGS).best()
+    if best is None:  # some line no encoding reads (a stray byte): judge by the others
+        best = from_bytes(b"\n".join(_readable_lines(sample)), cp_isolation=ENCODINGS).best()
     if best is None:
         raise UnreadableFile(f"{path}: its encoding is none of UTF-8, GBK/GB18030 or UTF-16; "
                              "save it as UTF-8 CSV 无法识别文件编码")
     return {"utf_8": "utf-8", "gb18030": "gb18030", "utf_16": "utf-16"}.get(
         best.encoding, best.encoding)
+
+
+def _readable_lines(sample: bytes) -> list[bytes]:
+    """The sample's lines that one of the candidate encodings reads."""
+    out = []
+    for line in sample.split(b"\n"):
+        for encoding in ("utf-8", "gb18030"):
+            try:
+                line.decode(encoding)
+            except UnicodeDecodeError:
+                continue
+            out.append(line)
+            break
+    return out
 
 
 def _dialect(path: str, encoding: str) -> type[csv.Dialect] | csv.Dialect:

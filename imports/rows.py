@@ -65,6 +65,18 @@ class Converter:
         self.kept = [p.field for p in self.placed if p.field.startswith(KEPT_PREFIX)]
         self._required = tuple(f for f in kind.required if not f.startswith(ITEM))
 
+    def group_key(self, cells: list[Any]) -> str | None:
+        """The claim number a row names (its group), or None when blank or unreadable."""
+        field = self.kind.group_by
+        for index, name, _, p in self._loop:
+            if name == field and index < len(cells) and not is_blank(cells[index]):
+                try:
+                    return str(p.parse(cells[index]))
+                except Refusal:
+                    return None
+        value = self.fixed.get(field or "")
+        return None if value is None else str(value)
+
     def column_of(self, field: str) -> str:
         """The header a field was read from, or the field itself when the sheet lacks it."""
         return self.headers.get(field, field)

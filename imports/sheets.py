@@ -90,7 +90,7 @@ class _SheetRun:
         self.bad: list[QuarantineEntry] = []
         self.rows = 0
         self.skipped: Counter[str] = Counter()
-        self.groups: dict[str, list[tuple[int, list[Any], dict[str, Any]]]] = {}
+        self.groups: dict[str, list[tuple[int, list[Any], dict[str, Any] | RowRefusal]]] = {}
 
     def quarantine(self, rows: list[Row], refused: RowRefusal) -> None:
         first = rows[0][0]
@@ -121,20 +121,32 @@ class _SheetRun:
         # when a total's word leads (a total row can hold values of every required field)
         if may_be_total(cells) and self.skip(cells):
             return
+        if self.kind.group_by:
+            self.add_to_group(n, cells)
+            return
         try:
-            values = self.converter.values(cells)
-            if self.kind.group_by:
-                claim = values.get(self.kind.group_by)
-                if claim is None:
-                    raise self.converter.missing(self.kind.group_by)
-                self.groups.setdefault(claim, []).append((n, cells, values))
-                return
-            env = self.converter.envelope(values)
+            env = self.converter.envelope(self.converter.values(cells))
         except RowRefusal as refused:
             if not self.skip(cells):
                 self.quarantine([(n, cells)], refused)
             return
         self.event([(n, cells)], env)
+
+    def add_to_group(self, n: int, cells: list[Any]) -> None:
+        """A claim's row: kept with the other rows of its claim, a refused one too."""
+        try:
+            values: dict[str, Any] | RowRefusal = self.converter.values(cells)
+        except RowRefusal as refused:
+            values = refused
+        claim = self.converter.group_key(cells)
+        if claim is None or isinstance(values, RowRefusal):
+            if self.skip(cells):
+                return
+            if claim is None:
+                self.quarantine([(n, cells)], values if isinstance(values, RowRefusal)
+                                else self.converter.missing(self.kind.group_by or ""))
+                return
+        self.groups.setdefault(claim, []).append((n, cells, values))
 
     def skip(self, cells: list[Any]) -> bool:
         why = skip_reason(cells, self.header)
@@ -146,10 +158,13 @@ class _SheetRun:
         """Claims: each group of rows becomes one event (or one quarantine entry)."""
         for group in self.groups.values():
             rows: list[Row] = [(n, cells) for n, cells, _ in group]
+            refused = [v for _, _, v in group if isinstance(v, RowRefusal)]
             try:
+                if refused:  # one bad row: the claim is kept whole in the quarantine
+                    raise refused[0]
                 env = claim_envelope(self.converter, [v for _, _, v in group])
-            except RowRefusal as refused:
-                self.quarantine(rows, refused)
+            except RowRefusal as why:
+                self.quarantine(rows, why)
                 continue
             self.event(rows, env)
         self.groups.clear()

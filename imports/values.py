@@ -113,7 +113,8 @@ def id_number(cell: Any) -> str:
     value = re.sub(r"\s+", "", plain(cell)).upper()
     if _SCIENTIFIC.fullmatch(value) or value.endswith(".0"):
         raise Refusal(Reason.BAD_ID_NUMBER,
-                      f"ID number {value} is a number as Excel displays it: its digits are lost; "
+                      f"ID number {mask_person_id(value)} is a number as Excel displays it: its "
+                      "digits are lost; "
                       "export the column as text",
                       "证件号是 Excel 显示的科学计数法数字，位数已丢失，请以文本格式导出")
     if len(value) == 18 and value.isdigit() and value.endswith("000") \
