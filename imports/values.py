@@ -97,12 +97,14 @@ def id_number(cell: Any) -> str:
     """A resident ID number as text; one Excel stored as a number is refused, not repaired.
 
     Excel keeps 15 significant digits, so an 18-digit ID number typed into a
-    number cell ends in zeros and one ending in ``X`` loses it. An invalid
-    checksum alone is stored (the detectors flag it); the damage Excel does
-    (a number cell, ``1.41E+17``, an 18-digit number ending ``000`` whose
-    check fails, 17 digits that an ``X`` would make valid) is refused."""
+    number cell ends in zeros and one ending in ``X`` loses it. The damage that
+    shows is refused: a number cell, Excel's display of one (``1.41123E+17``,
+    ``…468.0``), 17 digits that a trailing ``X`` would make valid. Text is taken
+    as written, an invalid checksum included (the detectors flag it): eighteen
+    digits ending ``000`` may be a number column saved as text, or a real but
+    mistyped ID, and only the source can tell."""
     if cell.__class__ is str and len(cell) == 18 and cell[:17].isdigit() and cell.isascii() \
-            and (cell[17].isdigit() or cell[17] == "X") and not cell.endswith("000"):
+            and (cell[17].isdigit() or cell[17] == "X"):
         return cell  # the usual case, as the checks below would leave it
     if isinstance(cell, float | int) and not isinstance(cell, bool):
         shown = mask_person_id(_number_text(cell))
@@ -117,12 +119,6 @@ def id_number(cell: Any) -> str:
                       "digits are lost; "
                       "export the column as text",
                       "证件号是 Excel 显示的科学计数法数字，位数已丢失，请以文本格式导出")
-    if len(value) == 18 and value.isdigit() and value.endswith("000") \
-            and id_check_char(value[:17]) != value[17]:
-        raise Refusal(Reason.BAD_ID_NUMBER,
-                      f"ID number {mask_person_id(value)} ends in 000 and fails its check: Excel "
-                      "replaced its last digits by zeros; export the column as text",
-                      "证件号末三位为 000 且校验失败，疑为 Excel 截断，请以文本格式导出")
     if len(value) == 17 and value.isdigit() and id_check_char(value) == "X":
         raise Refusal(Reason.BAD_ID_NUMBER,
                       f"ID number {mask_person_id(value)} has 17 digits and its check character "

@@ -119,6 +119,10 @@ def print_preview(previews: list[SheetPreview], out: TextIO | None = None) -> No
             w(f"    {label(header, 24)}→ {_placement(target, note)}\n")
         for name, value in p.info.fixed.items():
             w(f"    {label('(fixed 固定值)', 24)}→ {name} = {value!r}\n")
+        unplaced = [h for h, t, _ in p.info.columns if t == KEPT]
+        if unplaced:
+            w(f"  could not place 未能识别 (kept in data under the header 按原列名保留): "
+              f"{', '.join(unplaced)}\n")
         if p.info.missing:
             w(f"  ! no column or fixed value for 缺少: {', '.join(p.info.missing)}\n")
         if p.skipped:
@@ -126,8 +130,8 @@ def print_preview(previews: list[SheetPreview], out: TextIO | None = None) -> No
         w(f"  first rows as events 前几行转换结果 ({len(p.events)}):\n")
         for e in p.events:
             w(f"    {json.dumps(e, ensure_ascii=False)}\n")
-        for row, message in p.refused:
-            w(f"    ! row {row}: {message}\n")
+        for _, message in p.refused:
+            w(f"    ! {message}\n")
     w("Nothing was stored 未存储任何数据 (--preview).\n")
 
 
