@@ -199,10 +199,9 @@ def import_paths(store: EventStore, paths: Iterable[str], *, kind: str | None = 
         else:
             summary.failed.append((item[1], item[2]))
     if summary.total("stored") >= STATISTICS_AFTER:
-        store.refresh_statistics()
+        store.refresh_statistics()  # the planner's view of the log, at once
+    summary.head = summary.head or store.head()
     summary.seconds = time.perf_counter() - started
-    if summary.head is None:
-        summary.head = store.head()
     return summary
 
 

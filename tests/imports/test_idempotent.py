@@ -7,6 +7,7 @@ from pathlib import Path
 
 from engine.ingest import ingest
 from engine.store.base import EventStore
+from engine.store.factory import open_store
 from imports import import_paths
 from imports.mapping import load_mapping
 from imports.outfile import JsonlOut
@@ -104,3 +105,21 @@ def test_events_written_with_out_are_the_ones_an_import_stores(
     assert ingested.stored == 6
     imported = import_paths(store, [str(path)], kind="attendance")
     assert imported.total("stored") == 0 and imported.total("duplicates") == 6
+
+
+def test_converting_in_a_helper_process_gives_what_converting_here_gives(
+        store: EventStore, tmp_path: Path) -> None:
+    """Large inputs are converted in a helper process: the same events, rows and reasons."""
+    damaged = [9, "PX1", 141123198710058468, "签到", "人脸识别", "2023-03-09 08:00", ""]
+    path = write_xlsx(tmp_path / "a.xlsx", [["考勤"], HEADER, *rows(40), damaged, ["合计", "41"]])
+    helper = import_paths(store, [str(path)], kind="attendance", parallel=True, batch_rows=7)
+    other = open_store(f"sqlite:///{tmp_path / 'here.db'}")
+    try:
+        here = import_paths(other, [str(path)], kind="attendance", parallel=False)
+        assert stored(other) == stored(store)
+        assert [(e.line_no, e.raw, e.message) for e in other.quarantine_list()] == [
+            (e.line_no, e.raw, e.message) for e in store.quarantine_list()]
+    finally:
+        other.close()
+    assert helper.sheets[0].as_json() == here.sheets[0].as_json()
+    assert (helper.total("stored"), helper.total("quarantined")) == (40, 1)
