@@ -38,7 +38,6 @@ _COMMON: dict[str, tuple[str, ...]] = {
     "person_id": ("身份证号", "身份证号码", "公民身份号码", "证件号码", "证件号", "身份证",
                   "学员身份证号", "人员身份证号", "社会保障号码", "id_number", "person_id",
                   "idnumber", "idcard"),
-    "name": ("姓名", "name"),
     "county": ("所属区县", "县区", "区县", "所在区县", "所属县区", "县(市、区)", "县市区",
                "区县代码", "行政区划", "county"),
     "class_id": ("培训班编号", "班级编号", "开班编号", "班级代码", "培训班号", "班级号",
@@ -65,6 +64,7 @@ _COMMON: dict[str, tuple[str, ...]] = {
 
 _OWN: dict[str, dict[str, tuple[str, ...]]] = {
     "persons": {
+        "name": ("姓名", "学员姓名", "name"),
         "gender": ("性别", "gender", "sex"), "birth_date": ("出生日期", "出生年月日",
                                                           "birth_date"),
         "hukou": ("户籍", "户籍性质", "户口性质", "户口类型", "hukou"),
@@ -72,7 +72,7 @@ _OWN: dict[str, dict[str, tuple[str, ...]]] = {
         "occurred_at": ("登记时间", "登记日期", "注册时间"),
     },
     "institutions": {
-        "name": ("机构名称", "培训机构名称", "单位名称"),
+        "name": ("机构名称", "培训机构名称", "单位名称", "name"),
         "credit_code": ("统一社会信用代码", "信用代码", "credit_code"),
         "kind": ("机构类型", "机构类别", "办学类型", "kind"),
         "licensed_occupations": ("培训职业", "许可职业", "核准职业", "培训职业(工种)",

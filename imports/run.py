@@ -91,9 +91,9 @@ class ImportSummary:
 
     @property
     def problems(self) -> bool:
-        """Something needs the user: a file that stopped, a sheet not imported, a row refused."""
-        return bool(self.failed) or any(s.info.problem or s.quarantined or s.quarantine_known
-                                        for s in self.sheets)
+        """A file or sheet that could not be imported (refused rows are accounted for in the
+        quarantine, as ``ingest`` accounts for lines)."""
+        return bool(self.failed) or any(s.info.problem for s in self.sheets)
 
     def as_json(self) -> dict[str, Any]:
         return {"stored": self.total("stored"), "duplicates": self.total("duplicates"),

@@ -365,6 +365,8 @@ def choice(table: Mapping[str, Any], what: str, what_zh: str) -> Parser:
                           f"or {'、'.join(words)}",
                           f"不是有效的{what_zh}，允许：{'、'.join(words)}")
         return found
+    parse.words = dict(table)  # type: ignore[attr-defined]  # for the manual and its test
+    parse.what = what  # type: ignore[attr-defined]
     return parse
 
 

@@ -55,7 +55,7 @@ def _skipped(counts: dict[str, int]) -> str:
     return ", ".join(f"{why} {SKIPPED_ZH.get(why, '')} {n:,}" for why, n in counts.items() if n)
 
 
-def print_summary(s: ImportSummary, out: TextIO | None = None) -> None:
+def print_summary(s: ImportSummary, out: TextIO | None = None, stored: bool = True) -> None:
     w = (out or sys.stdout).write
     w("Import summary 表格导入汇总\n")
     for sheet in s.sheets:
@@ -63,7 +63,8 @@ def print_summary(s: ImportSummary, out: TextIO | None = None) -> None:
     w(f"  {label('in all 合计')}rows 行 {s.total('rows'):,} · stored 新存储 "
       f"{s.total('stored'):,} · duplicates 重复 {s.total('duplicates'):,} · quarantined 隔离 "
       f"{s.total('quarantined') + s.total('quarantine_known'):,} · {s.seconds:.2f}s\n")
-    w(f"  {label('chain head 链头')}{s.head}\n")
+    if stored:
+        w(f"  {label('chain head 链头')}{s.head}\n")
     for file, message in s.failed:
         w(f"  ✗ {_short(file)}: not imported 未导入: {message}\n")
     if any(x.quarantined or x.quarantine_known for x in s.sheets):
@@ -165,7 +166,7 @@ def cmd_import(a: argparse.Namespace) -> int:
     if a.json:
         print_json(summary.as_json())
     else:
-        print_summary(summary)
+        print_summary(summary, stored=not a.out)
         if a.out:
             print(f"  Events written, not stored 已写出、未存储 → {a.out}")
     return EXIT_FAIL if summary.problems else EXIT_OK
@@ -177,11 +178,12 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
                                       "events 导入表格")
     s.add_argument("paths", nargs="+", metavar="PATH",
                    help="files, or folders whose every spreadsheet is imported")
-    s.add_argument("--kind", choices=list(KINDS),
-                   help="what the files hold (in a folder: the files no mapping pattern names)")
-    s.add_argument("--mapping", type=in_file,
+    s.add_argument("--kind", choices=list(KINDS), metavar="KIND",
+                   help=f"what the files hold: {', '.join(KINDS)} (in a folder: the files no "
+                        "mapping pattern names) 表格类型")
+    s.add_argument("--mapping", type=in_file, metavar="FILE",
                    help="TOML of header names, fixed values and file-name patterns 映射文件")
-    s.add_argument("--sheet", help="only this sheet of each workbook")
+    s.add_argument("--sheet", metavar="NAME", help="only this sheet of each workbook")
     add_db(s)
     s.add_argument("--out", type=out_file,
                    help="write the events as JSON Lines instead of storing them (rows refused "
