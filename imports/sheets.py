@@ -9,6 +9,7 @@ here is picklable, so a helper process can run it while the parent stores.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import Counter
 from collections.abc import Iterator
@@ -111,33 +112,36 @@ class _SheetRun:
             self.quarantine(rows, RowRefusal(column, "", Refusal(m.reason, m.message,
                                                                  m.reason.zh)))
 
-    def add(self, n: int, cells: list[Any] | bytes) -> None:
-        self.rows += 1
-        if isinstance(cells, bytes):
-            self.quarantine([(n, cells)], RowRefusal("-", "", Refusal(
-                *_undecodable(self.sheet.encoding))))
-            return
-        # a row that holds no record fails to convert, so rows are classified only then, or
-        # when a total's word leads (a total row can hold values of every required field)
-        if may_be_total(cells) and self.skip(cells):
-            return
-        if self.kind.group_by:
-            self.add_to_group(n, cells)
-            return
-        try:
-            env = self.converter.envelope(self.converter.values(cells))
-        except RowRefusal as refused:
-            if not self.skip(cells):
-                self.quarantine([(n, cells)], refused)
-            return
-        self.event([(n, cells)], env)
+    def add(self, batch: list[Row]) -> None:
+        """Rows read, converted column by column (``Converter.values_many``)."""
+        self.rows += len(batch)
+        rows: list[tuple[int, list[Any]]] = []
+        for n, cells in batch:
+            if isinstance(cells, bytes):
+                self.quarantine([(n, cells)], RowRefusal("-", "", Refusal(
+                    *_undecodable(self.sheet.encoding))))
+            # a row that holds no record fails to convert, so rows are classified only then,
+            # or when a total's word leads (a total row can hold every required field)
+            elif not (may_be_total(cells) and self.skip(cells)):
+                rows.append((n, cells))
+        converted = self.converter.values_many([cells for _, cells in rows])
+        for (n, cells), values in zip(rows, converted, strict=True):
+            if self.kind.group_by:
+                self.add_to_group(n, cells, values)
+                continue
+            try:
+                if isinstance(values, RowRefusal):
+                    raise values
+                env = self.converter.envelope(values)
+            except RowRefusal as refused:
+                if not self.skip(cells):
+                    self.quarantine([(n, cells)], refused)
+                continue
+            self.event([(n, cells)], env)
 
-    def add_to_group(self, n: int, cells: list[Any]) -> None:
+    def add_to_group(self, n: int, cells: list[Any], values: dict[str, Any] | RowRefusal
+                     ) -> None:
         """A claim's row: kept with the other rows of its claim, a refused one too."""
-        try:
-            values: dict[str, Any] | RowRefusal = self.converter.values(cells)
-        except RowRefusal as refused:
-            values = refused
         claim = self.converter.group_key(cells)
         if claim is None or isinstance(values, RowRefusal):
             if self.skip(cells):
@@ -219,12 +223,11 @@ def sheet_batches(sheet: Sheet, kind: Kind, mapping: Mapping,
                  and not (isinstance(cells, list) and all(c in ("", None) for c in cells)))
     if titles:
         run.skipped["title"] = titles
-    pending = (r for r in top if r[0] > header.row)
-    for source in (pending, rows):
-        for n, cells in source:
-            run.add(n, cells)
-            if run.rows >= batch_rows:
-                yield run.batch(*_progress(sheet, n))
+    below = itertools.chain((r for r in top if r[0] > header.row), rows)
+    while batch := list(itertools.islice(below, batch_rows)):
+        run.add(batch)
+        if len(batch) == batch_rows:
+            yield run.batch(*_progress(sheet, batch[-1][0]))
     run.close_groups()
     last = _progress(sheet, sheet.total_rows or 0)
     yield run.batch(*last)
