@@ -1,6 +1,6 @@
 """Sheet-import benchmark: a million attendance rows as GBK CSV and as .xlsx, in one run.
 
-    python bench/imports.py [--rows 1000000] [--dir DIR] [--keep]
+    python bench/imports.py [--rows 1000000] [--dir DIR [--reuse]]
 
 Writes the same check-ins three ways — a GBK CSV with a title row as the real-name
 system exports it, the same sheet as .xlsx, and the equivalent events as JSON Lines
@@ -123,12 +123,18 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--rows", type=int, default=1_000_000)
     p.add_argument("--dir", type=Path, help="where to write the inputs and stores (kept)")
+    p.add_argument("--reuse", action="store_true",
+                   help="measure the inputs an earlier run wrote in --dir (same --rows)")
     a = p.parse_args()
     work = a.dir or Path(tempfile.mkdtemp(prefix="bench-imports-"))
     work.mkdir(parents=True, exist_ok=True)
-    print(f"writing {a.rows:,} check-ins as GBK CSV, .xlsx and JSON Lines in {work} …")
     t = time.perf_counter()
-    csv_path, xlsx_path, jsonl_path = write_inputs(a.rows, work)
+    if a.reuse:
+        csv_path, xlsx_path, jsonl_path = (work / "考勤.csv", work / "考勤.xlsx",
+                                           work / "attendance.jsonl")
+    else:
+        print(f"writing {a.rows:,} check-ins as GBK CSV, .xlsx and JSON Lines in {work} …")
+        csv_path, xlsx_path, jsonl_path = write_inputs(a.rows, work)
     sizes = [f"{name} {path.stat().st_size >> 20} MiB" for name, path in
              (("CSV", csv_path), ("xlsx", xlsx_path), ("JSONL", jsonl_path))]
     print(f"  written in {time.perf_counter() - t:.0f} s: {', '.join(sizes)}")

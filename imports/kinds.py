@@ -23,6 +23,7 @@ from imports.values import (
     money,
     number,
     phone,
+    quick_moment,
     text,
     year,
 )
@@ -49,8 +50,11 @@ class Kind:
 
     def __post_init__(self) -> None:
         time_needed = self.name == "attendance"  # a check-in without its time says nothing
-        envelope = {"occurred_at": partial(moment, date_only=not time_needed),
-                    "recorded_at": moment, "source": identifier}
+        occurred = partial(moment, date_only=not time_needed)
+        recorded = partial(moment)
+        for parse in (occurred, recorded):
+            parse.quick = quick_moment  # type: ignore[attr-defined]  # see Converter.values_many
+        envelope = {"occurred_at": occurred, "recorded_at": recorded, "source": identifier}
         object.__setattr__(self, "parsers", {**envelope, **self.fields})
 
 

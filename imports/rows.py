@@ -20,10 +20,10 @@ from engine.serial import canonical_obj
 from imports.headers import field_names
 from imports.kinds import ITEM, Kind
 from imports.layout import KEPT, Header
-from imports.values import Refusal, is_blank, plain
+from imports.values import UNREAD, Refusal, is_blank, plain
 
 CACHE_LIMIT = 50_000  # distinct cells remembered per column (codes repeat; times do not)
-_UNSET, _BLANK = object(), object()
+_UNSET, _BLANK = UNREAD, object()  # not read yet (as a quick reader says), a blank cell
 KEPT_PREFIX = "\0"  # a column kept under its own header, among the values of a row
 
 
@@ -111,6 +111,10 @@ class Converter:
             get = cache.get
             column = [r[index] for r in rows]
             found = [get(cell, unset) for cell in column]  # cells are hashable
+            quick = getattr(p.parse, "quick", None)  # times: the usual form, read in bulk
+            if quick is not None:
+                found = [quick(cell) if v is unset else v for cell, v in zip(column, found,
+                                                                              strict=True)]
             for i in [i for i, v in enumerate(found) if v is unset]:
                 value = get(column[i], unset)  # parsed for an earlier row of this batch
                 if value is unset:
