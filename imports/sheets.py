@@ -16,14 +16,23 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from engine.parse import NewEvent
+from engine.parse import NewEvent, parse_canonical
 from engine.quarantine import Malformed, QuarantineEntry, Reason
 from imports.kinds import ITEM, Kind
 from imports.layout import Header, find_header, may_be_total, skip_reason
 from imports.mapping import Mapping
+from imports.occurrences import Occurrences
 from imports.quarantined import raw_of
 from imports.readers import Row, Sheet
-from imports.rows import Converter, RowRefusal, claim_envelope, to_event
+from imports.rows import (
+    Converter,
+    RowRefusal,
+    canonical_parts,
+    claim_envelope,
+    event_id,
+    key_of,
+    with_id,
+)
 from imports.values import Refusal
 
 BATCH_ROWS = 20_000
@@ -58,22 +67,6 @@ class SheetBatch:
     total: int | None
 
 
-class _Ids:
-    """The n-th identical event of a sheet gets ``-n`` on its id (60 bytes or so a row)."""
-
-    def __init__(self) -> None:
-        self.seen: set[int] = set()
-        self.repeats: dict[int, int] = {}
-
-    def occurrence(self, key: bytes) -> int:
-        k = int.from_bytes(key[:8], "big")
-        if k not in self.seen:
-            self.seen.add(k)
-            return 0
-        n = self.repeats[k] = self.repeats.get(k, 0) + 1
-        return n
-
-
 _FIELD = re.compile(r"\$\.data\.([A-Za-z_]+)|`([A-Za-z_]+)`")
 
 
@@ -86,7 +79,8 @@ class _SheetRun:
         self.header = header
         self.fixed = fixed
         self.converter = Converter(kind, header, fixed)
-        self.ids = _Ids()
+        self.occurrences = Occurrences()
+        self.pending: list[tuple[list[Row], tuple[bytes, bytes], bytes]] = []
         self.events: list[NewEvent] = []
         self.bad: list[QuarantineEntry] = []
         self.rows = 0
@@ -102,15 +96,26 @@ class _SheetRun:
                                         f"{where}: {refused.message}"))
 
     def event(self, rows: list[Row], env: dict[str, Any]) -> None:
-        try:
-            self.events.append(to_event(self.kind.name, env, self.sheet.label, rows[0][0],
-                                        self.ids.occurrence))
-        except Malformed as m:
-            found = _FIELD.search(m.message)
-            column = self.converter.column_of(next(g for g in found.groups() if g)) \
-                if found else "-"
-            self.quarantine(rows, RowRefusal(column, "", Refusal(m.reason, m.message,
-                                                                 m.reason.zh)))
+        """An event of the batch; its id is made when the batch is complete (``flush``)."""
+        parts = canonical_parts(env)
+        self.pending.append((rows, parts, key_of(self.kind.name, parts)))
+
+    def flush(self) -> None:
+        """The batch's events: their ids (identical ones numbered), checked as ``ingest``
+        checks lines; one the spec refuses is quarantined naming its column."""
+        pending, self.pending = self.pending, []
+        numbers = self.occurrences.number([key for _, _, key in pending])
+        name = self.kind.name
+        for (rows, parts, key), n in zip(pending, numbers, strict=True):
+            try:
+                self.events.append(parse_canonical(with_id(parts, event_id(name, key, n)),
+                                                   self.sheet.label, rows[0][0]))
+            except Malformed as m:
+                found = _FIELD.search(m.message)
+                column = self.converter.column_of(next(g for g in found.groups() if g)) \
+                    if found else "-"
+                self.quarantine(rows, RowRefusal(column, "", Refusal(m.reason, m.message,
+                                                                     m.reason.zh)))
 
     def add(self, batch: list[Row]) -> None:
         """Rows read, converted column by column (``Converter.values_many``)."""
@@ -174,6 +179,7 @@ class _SheetRun:
         self.groups.clear()
 
     def batch(self, done: int, total: int | None) -> SheetBatch:
+        self.flush()
         out = SheetBatch(self.sheet.label, self.events, self.bad, self.rows, self.skipped,
                          done, total)
         self.events, self.bad, self.rows, self.skipped = [], [], 0, Counter()

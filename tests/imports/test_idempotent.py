@@ -123,3 +123,22 @@ def test_converting_in_a_helper_process_gives_what_converting_here_gives(
         other.close()
     assert helper.sheets[0].as_json() == here.sheets[0].as_json()
     assert (helper.total("stored"), helper.total("quarantined")) == (40, 1)
+
+
+def test_identical_events_are_numbered_exactly_across_batches() -> None:
+    """The occurrence numbers kept as sorted arrays match counting every key by hand."""
+    import hashlib
+    import random
+
+    from imports.occurrences import Occurrences
+
+    rng = random.Random(5)
+    keys = [hashlib.sha256(str(rng.randrange(3000)).encode()).digest() for _ in range(20_000)]
+    occurrences, seen, got, want = Occurrences(), {}, [], []
+    for start in range(0, len(keys), 700):
+        got += occurrences.number(keys[start:start + 700])
+    for key in keys:
+        want.append(seen.get(key, 0))
+        seen[key] = seen.get(key, 0) + 1
+    assert got == want and max(got) > 3 and got.count(0) == len(seen)
+    assert sum(len(level) for level in occurrences.levels) == len(seen)
