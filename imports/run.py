@@ -167,6 +167,8 @@ def job_items(jobs: Sequence[Job], mapping: Mapping, batch_rows: int
                 yield from sheet_batches(sheet, KINDS[job.kind], mapping, batch_rows)
         except SkillauditError as exc:
             yield ("failed", job.path, str(exc))
+        except OSError as exc:  # unreadable part-way (permissions, a disk error)
+            yield ("failed", job.path, f"cannot be read: {exc.strerror or exc} 无法读取")
 
 
 def import_paths(store: EventStore, paths: Iterable[str], *, kind: str | None = None,
