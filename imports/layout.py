@@ -49,10 +49,6 @@ class Header:
     columns: tuple[Column, ...]
 
     @property
-    def placed(self) -> dict[str, Column]:
-        return {c.target: c for c in self.columns if c.field}
-
-    @property
     def names(self) -> list[str]:
         return [normalise(c.header) for c in self.columns]
 

@@ -239,13 +239,11 @@ def event_id(kind: str, key: bytes, occurrence: int) -> str:
     return base if occurrence == 0 else f"{base}-{occurrence}"
 
 
-def to_event(kind: str, env: dict[str, Any], source: str, line_no: int,
-             occurrence: Callable[[bytes], int] = lambda key: 0) -> NewEvent:
-    """The storable event of an envelope, checked as ``ingest`` checks a line
-    (``Malformed`` when the spec refuses it). Values are ``str``, ``int``, ``bool`` or
-    ``Decimal``, so the canonical encoding is the one ``ingest`` would store.
-    ``occurrence`` numbers identical events (how many came before in the file)."""
+def to_event(kind: str, env: dict[str, Any], source: str, line_no: int) -> NewEvent:
+    """The storable event of one envelope (a quarantined row read again), checked as
+    ``ingest`` checks a line (``Malformed`` when the spec refuses it). Values are
+    ``str``, ``int``, ``bool`` or ``Decimal``, so the canonical encoding is the one
+    ``ingest`` would store."""
     parts = canonical_parts(env)
-    key = key_of(kind, parts)
-    state = with_id(parts, event_id(kind, key, occurrence(key)))
+    state = with_id(parts, event_id(kind, key_of(kind, parts), 0))
     return parse_canonical(state, source, line_no)
