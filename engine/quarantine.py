@@ -23,6 +23,10 @@ class Reason(StrEnum):
     IMPOSSIBLE_VALUE = "impossible_value"
     BAD_MONEY = "bad_money"
     CONFLICTING_DUPLICATE = "conflicting_duplicate"
+    # a spreadsheet row (skillaudit import): the reasons a cell can give beyond the above
+    BAD_ID_NUMBER = "bad_id_number"
+    UNKNOWN_VALUE = "unknown_value"
+    BAD_ENCODING = "bad_encoding"
 
     @property
     def zh(self) -> str:
@@ -40,6 +44,9 @@ _ZH = {
     Reason.IMPOSSIBLE_VALUE: "不可能的取值",
     Reason.BAD_MONEY: "金额不是最多两位小数的普通数字",
     Reason.CONFLICTING_DUPLICATE: "事件编号重复但内容不同",
+    Reason.BAD_ID_NUMBER: "证件号被 Excel 存成数字而损坏（末位或 X 丢失），请以文本格式重新导出",
+    Reason.UNKNOWN_VALUE: "取值不在允许的范围内",
+    Reason.BAD_ENCODING: "该行字节无法按文件的编码解码",
 }
 
 

@@ -11,6 +11,7 @@ from typing import Any
 from engine.chain import VerifyResult
 from engine.errors import NotFound, UsageError
 from engine.ingest import IngestSummary, Progress, RetrySummary, ingest, retry_quarantine
+from engine.rowformats import correction_of, row_view
 from services.actor import Actor, Permission
 from services.workbench import Workbench
 
@@ -69,6 +70,7 @@ def _entry(e: Any) -> dict[str, Any]:
         e.raw.decode("utf-8")
     except UnicodeDecodeError:
         record["raw_base64"] = base64.b64encode(e.raw).decode("ascii")
+    record.update(row_view(e.raw))  # a spreadsheet row: its cells, to correct as a row
     return record
 
 
@@ -95,7 +97,7 @@ def read_corrections(path: str | Path) -> dict[int, bytes]:
             continue
         try:
             obj = json.loads(line)
-            corrections[int(obj["id"])] = str(obj["raw"]).encode()
+            corrections[int(obj["id"])] = correction_of(obj)
         except (ValueError, KeyError, TypeError) as exc:
             raise UsageError(f"{path}:{n}: each line must be an object with \"id\" and \"raw\" "
                              f"(as written by `quarantine export`): {exc}") from None

@@ -99,7 +99,8 @@ def cmd_quarantine(a: argparse.Namespace) -> int:
                                 a.json)
     if a.qcmd == "export":
         n = ingestion.export_quarantine(wb, actor, a.out)
-        print(f"Wrote {n} open entries to {a.out}; edit their \"raw\" and run "
+        print(f"Wrote {n} open entries to {a.out}; edit their \"raw\" (a spreadsheet row's "
+              f"\"row\") and run "
               f"`skillaudit quarantine retry --corrections {a.out}`.")
         return EXIT_OK
     corrections = ingestion.read_corrections(a.corrections) if a.corrections else None
@@ -131,8 +132,8 @@ def _quarantine_list(entries: list[dict[str, Any]], as_json: bool) -> int:
                      f"{e['reason']} {e['reason_zh']}", f"{e['message']}\n{raw}"))
     print_table(["id", "status 状态", "line 位置", "reason 原因", "message 说明 / line 原文"],
                 rows, right={0})
-    print("Correct them: `skillaudit quarantine export --out fix.jsonl`, edit each \"raw\", then "
-          "`skillaudit quarantine retry --corrections fix.jsonl`.")
+    print("Correct them: `skillaudit quarantine export --out fix.jsonl`, edit each \"raw\" (each "
+          "\"row\" of a spreadsheet), then `skillaudit quarantine retry --corrections fix.jsonl`.")
     return EXIT_OK
 
 
@@ -504,12 +505,14 @@ def build_parser() -> argparse.ArgumentParser:
         cli_casework,
         cli_credit,
         cli_evidence,
+        cli_imports,
         cli_reports,
         cli_rules,
         cli_streams,
     )
 
-    for family in (cli_casework, cli_evidence, cli_credit, cli_reports, cli_rules, cli_streams):
+    for family in (cli_imports, cli_casework, cli_evidence, cli_credit, cli_reports, cli_rules,
+                   cli_streams):
         family.register(sub)
 
     s = sub.add_parser("generate", help="write a synthetic city as JSONL 生成模拟城市")

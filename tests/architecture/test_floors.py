@@ -20,11 +20,12 @@ MAY_IMPORT = {
     "evidence": {"engine", "projections", "findings"},
     "reports": {"engine", "projections", "detectors", "findings", "casework", "credit"},
     "services": {"engine", "projections", "detectors", "findings", "casework", "credit",
-                 "evidence", "reports"},
+                 "evidence", "reports", "imports"},
     "streams": {"engine", "projections", "detectors", "findings", "services"},
     "synth": {"engine"},
+    "imports": {"engine"},  # spreadsheets to events: an application service on the engine alone
     "skillaudit": {"engine", "projections", "detectors", "findings", "casework", "credit",
-                   "evidence", "reports", "services", "streams", "synth"},
+                   "evidence", "reports", "services", "streams", "synth", "imports"},
 }
 
 
