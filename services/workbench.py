@@ -20,6 +20,7 @@ from engine.store.factory import normalise_url, open_store
 from projections.asof import NOW, AsOf
 from projections.projector import Projector, engine_for
 from projections.views import Views
+from services.accounts_db import open_accounts
 
 
 @dataclass
@@ -31,6 +32,7 @@ class Workbench:
     _engine: sa.Engine | None = field(default=None, repr=False)
     _rules: Rules | None = field(default=None, repr=False)
     _held: EventStore | None = field(default=None, repr=False)
+    _accounts: sa.Engine | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         self.url = normalise_url(self.url)
@@ -69,6 +71,15 @@ class Workbench:
         return self._engine
 
     @property
+    def accounts(self) -> sa.Engine:
+        """The workbench accounts' own engine (``services.accounts_db``): durable writes."""
+        if self._accounts is None:
+            with self.store():  # the database exists before its tables are added
+                pass
+            self._accounts = open_accounts(self.url)
+        return self._accounts
+
+    @property
     def rules(self) -> Rules:
         """The rules file merged over the defaults; a bad file is the user's to fix."""
         if self._rules is None:
@@ -102,6 +113,9 @@ class Workbench:
 
     def close(self, *, release: bool = False) -> None:
         """Let the engine go (a held workbench keeps its own unless ``release``)."""
+        if self._accounts is not None:
+            self._accounts.dispose()
+            self._accounts = None
         if self._held is not None and not release:
             return
         if self._engine is not None:

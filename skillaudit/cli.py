@@ -485,9 +485,16 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--all", action="store_true", help="include dismissed findings 含已排除")
     s.set_defaults(func=cmd_findings)
 
-    from skillaudit import cli_casework, cli_credit, cli_evidence, cli_reports, cli_streams
+    from skillaudit import (
+        cli_casework,
+        cli_credit,
+        cli_evidence,
+        cli_reports,
+        cli_streams,
+        cli_web,
+    )
 
-    for family in (cli_casework, cli_evidence, cli_credit, cli_reports, cli_streams):
+    for family in (cli_casework, cli_evidence, cli_credit, cli_reports, cli_streams, cli_web):
         family.register(sub)
 
     s = sub.add_parser("generate", help="write a synthetic city as JSONL 生成模拟城市")

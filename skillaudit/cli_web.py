@@ -1,0 +1,123 @@
+"""CLI commands of the web workbench: ``skillaudit serve`` and ``skillaudit user …``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from skillaudit.args import add_db, in_file, positive_int
+
+ROLES = ["investigator", "finance", "inspector", "admin"]
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """Add this family's sub-commands to the ``skillaudit`` parser."""
+    s = sub.add_parser("serve", help="start the web workbench 启动网页工作台")
+    add_db(s)
+    s.add_argument("--rules", type=in_file, help="TOML rules merged over the defaults")
+    s.add_argument("--targets", type=in_file, help="plan targets per county (TOML) 年度计划目标")
+    s.add_argument("--host", default="127.0.0.1",
+                   help="address to listen on (default 127.0.0.1: this computer only)")
+    s.add_argument("--port", type=positive_int, default=8000)
+    s.add_argument("--files", metavar="DIR",
+                   help="folder for evidence packs and uploads (default: a temporary one)")
+    s.add_argument("--secure-cookies", action="store_true",
+                   help="send the login cookie over HTTPS only (behind a TLS proxy)")
+    s.add_argument("--lockout-after", type=positive_int, default=5, metavar="N",
+                   help="wrong passwords in a row before an account is locked (default 5)")
+    s.add_argument("--lockout-minutes", type=positive_int, default=15, metavar="M",
+                   help="how long a locked account stays locked (default 15)")
+    s.add_argument("--login-minutes", type=positive_int, default=480, metavar="M",
+                   help="how long a login lasts (default 480: a working day)")
+    s.set_defaults(func=cmd_serve)
+
+    u = sub.add_parser("user", help="accounts of the web workbench 工作台账号")
+    usub = u.add_subparsers(dest="ucmd", required=True, metavar="ACTION")
+    s = usub.add_parser("add", help="add an account; its password is printed once")
+    s.add_argument("name")
+    s.add_argument("--role", dest="account_role", required=True, choices=ROLES)
+    s.add_argument("--password-stdin", action="store_true",
+                   help="read the password from standard input instead of generating one")
+    add_db(s)
+    s = usub.add_parser("list", help="list accounts")
+    add_db(s)
+    s.add_argument("--json", action="store_true")
+    s = usub.add_parser("disable", help="disable an account (its logins end now)")
+    s.add_argument("name")
+    add_db(s)
+    s = usub.add_parser("enable", help="enable a disabled or locked account again")
+    s.add_argument("name")
+    add_db(s)
+    s = usub.add_parser("reset", help="a new password (printed once), lock lifted, logins ended")
+    s.add_argument("name")
+    s.add_argument("--password-stdin", action="store_true",
+                   help="read the password from standard input instead of generating one")
+    add_db(s)
+    u.set_defaults(func=cmd_user)
+
+
+def cmd_serve(a: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    import uvicorn
+
+    from services.logins import LoginPolicy
+    from skillaudit.console import EXIT_OK
+    from skillaudit.wiring import db_url, workbench_of
+    from web.app import create_app
+    from web.settings import Settings
+
+    url = db_url(a.db)
+    workbench_of(a).require_store()
+    settings = Settings(url=url, rules_path=a.rules, targets_path=a.targets,
+                        policy=LoginPolicy(a.lockout_after, a.lockout_minutes, a.login_minutes),
+                        secure_cookies=a.secure_cookies,
+                        files_dir=Path(a.files) if a.files else None)
+    app = create_app(url, settings=settings)
+    shown = f"[{a.host}]" if ":" in a.host else a.host
+    print(f"skillaudit workbench 审计工作台: http://{shown}:{a.port}/ (API: /api/docs) "
+          f"on {url}; stop with Ctrl-C 按 Ctrl-C 停止", flush=True)
+    uvicorn.run(app, host=a.host, port=a.port, log_level="warning", server_header=False)
+    return EXIT_OK
+
+
+def _password(a: argparse.Namespace) -> str | None:
+    if not a.password_stdin:
+        return None
+    return sys.stdin.readline().rstrip("\r\n")
+
+
+def cmd_user(a: argparse.Namespace) -> int:
+    from services import accounts
+    from skillaudit.console import EXIT_OK, print_json
+    from skillaudit.wiring import actor_of, workbench_of
+
+    wb, actor = workbench_of(a), actor_of(a)
+    wb.require_store()
+    if a.ucmd == "list":
+        found = accounts.list_accounts(wb, actor)
+        if a.json:
+            print_json([x.as_json() for x in found])
+        elif not found:
+            print("No accounts yet 尚无账号: `skillaudit user add NAME --role ROLE`")
+        for x in [] if a.json else found:
+            j = x.as_json()
+            state = "disabled 已停用" if j["disabled"] else ("locked 已锁定" if j["locked"]
+                                                             else "active 正常")
+            print(f"  {j['name']:<20} {j['role']:<13} {state:<12} since {j['created_at']}")
+        return EXIT_OK
+    if a.ucmd == "add":
+        account, password = accounts.add_account(wb, actor, a.name, a.account_role,
+                                                 _password(a))
+        print(f"Added 已添加 {account.name} ({account.role})")
+    elif a.ucmd == "reset":
+        account, password = accounts.reset_password(wb, actor, a.name, _password(a))
+        print(f"New password for 新密码 {account.name}; its logins ended 已注销登录")
+    else:
+        change = accounts.disable_account if a.ucmd == "disable" else accounts.enable_account
+        account = change(wb, actor, a.name)
+        print(f"{account.name}: {'disabled 已停用' if account.disabled else 'enabled 已启用'}")
+        return EXIT_OK
+    if not a.password_stdin:
+        print(f"  password 密码: {password}  (shown once 仅显示一次)")
+    return EXIT_OK

@@ -1,0 +1,59 @@
+"""Logging in and out: the login cookie and the CSRF token the pages send back."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, HTTPException, Request, Response
+from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
+
+from services.actor import GRANTS, Role
+from services.logins import Login, log_in, log_out
+from web.auth import COOKIE, CSRF_HEADER, LoginDep
+
+router = APIRouter(prefix="/api/auth", tags=["login 登录"])
+
+
+class Credentials(BaseModel):
+    name: Annotated[str, Field(min_length=1, max_length=40)]
+    password: Annotated[str, Field(min_length=1, max_length=256)]
+
+
+def _me(login: Login) -> dict[str, Any]:
+    return {"name": login.actor.name, "role": login.actor.role.value,
+            "permissions": sorted(p.value for p in GRANTS[Role(login.actor.role)]),
+            "csrf_token": login.csrf, "csrf_header": CSRF_HEADER,
+            "expires_at": datetime.fromtimestamp(login.expires_us / 1e6, UTC)
+            .isoformat(timespec="seconds")}
+
+
+@router.post("/login", summary="log in 登录", responses={
+    401: {"description": "wrong name or password"}, 429: {"description": "account locked"}})
+async def login(request: Request, response: Response, body: Credentials) -> dict[str, Any]:
+    """Open a login session: sets the login cookie and returns the CSRF token.
+
+    JSON only: a form on another site cannot send it, so logging a browser in
+    under someone else's account is not possible (login CSRF)."""
+    if not request.headers.get("content-type", "").startswith("application/json"):
+        raise HTTPException(415, "send the name and password as JSON 请以JSON提交")
+    app = request.app.state
+    done = await run_in_threadpool(log_in, app.wb, body.name, body.password,
+                                   app.settings.policy)
+    response.set_cookie(COOKIE, done.token, max_age=app.settings.policy.login_minutes * 60,
+                        httponly=True, samesite="strict", secure=app.settings.secure_cookies,
+                        path="/")
+    return _me(done)
+
+
+@router.post("/logout", summary="log out 退出")
+async def logout(request: Request, response: Response, login: LoginDep) -> dict[str, Any]:
+    await run_in_threadpool(log_out, request.app.state.wb, login)
+    response.delete_cookie(COOKIE, path="/")
+    return {"logged_out": True}
+
+
+@router.get("/me", summary="who is logged in 当前账号")
+async def me(login: LoginDep) -> dict[str, Any]:
+    return _me(login)

@@ -1,0 +1,80 @@
+"""The app factory: ``create_app(url)`` is the whole workbench on one store.
+
+One ``Workbench`` (the store held open, its read models, the rules) serves
+every request; each route passes the logged-in ``Actor`` to a use case of
+``services``. Access events are gathered and stored in batches
+(``web.access``); errors leave as JSON (``web.errors``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import replace
+from pathlib import Path
+from tempfile import mkdtemp
+
+from fastapi import FastAPI, Request, Response
+
+from services.workbench import Workbench
+from web import errors, pages
+from web.access import AccessRecorder, refused
+from web.api import ROUTERS
+from web.settings import Settings
+
+TITLE = "skillaudit workbench 职业技能培训补贴审计工作台"
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-store",  # answers hold personal data: no cache keeps them
+}
+# pages load only what the workbench serves; the API description page loads its viewer
+# from /api/docs's own assets (see web.docs)
+CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+       "script-src 'self' 'unsafe-inline'; frame-ancestors 'none'; form-action 'self'; "
+       "base-uri 'none'")
+
+
+def create_app(workbench_url: str, rules_path: str | None = None, *,
+               settings: Settings | None = None) -> FastAPI:
+    """The workbench's app on the store at ``workbench_url`` (rules: the defaults unless a
+    file is named)."""
+    settings = settings or Settings(url=workbench_url, rules_path=rules_path)
+    if settings.files_dir is None:
+        settings = replace(settings, files_dir=Path(mkdtemp(prefix="skillaudit-web-")))
+    wb = Workbench.held_open(settings.url, settings.rules_path)
+    wb.accounts  # noqa: B018 (the accounts' tables exist before the first login)
+    recorder = AccessRecorder(wb, settings.access_flush_seconds)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            recorder.stop()
+            wb.close(release=True)
+
+    app = FastAPI(title=TITLE, version="1", lifespan=lifespan, docs_url="/api/docs",
+                  redoc_url=None, openapi_url="/api/openapi.json",
+                  description="Findings, cases, timelines, funds, credit, evidence and the "
+                              "access log, as the logged-in account's role allows. "
+                              "查阅与办理权限取决于账号角色。")
+    app.state.wb, app.state.settings, app.state.access = wb, settings, recorder
+    app.state.on_refusal = refused
+    errors.install(app)
+    for router in ROUTERS:
+        app.include_router(router)
+    pages.install(app)
+
+    @app.middleware("http")
+    async def _headers(request: Request,
+                       call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        response = await call_next(request)
+        for k, v in SECURITY_HEADERS.items():
+            response.headers.setdefault(k, v)
+        if not request.url.path.startswith("/api/docs"):
+            response.headers.setdefault("Content-Security-Policy", CSP)
+        return response
+
+    return app
