@@ -89,9 +89,9 @@ class Seen:
 
     def view(self, subject_type: str, subject_ids: Iterable[str], *, unmasked: bool) -> None:
         """Personal data shown in full is noted, one access per subject (masked views not)."""
-        if unmasked:
-            self.note(f"view.{subject_type}", subject_type, list(subject_ids) or [None],
-                      unmasked=True)
+        ids = list(subject_ids)
+        if unmasked and ids:
+            self.note(f"view.{subject_type}", subject_type, ids, unmasked=True)
 
 
 def refused(request: Request, message: str) -> None:

@@ -17,7 +17,7 @@ from tempfile import mkdtemp
 from fastapi import FastAPI, Request, Response
 
 from services.workbench import Workbench
-from web import errors, pages
+from web import docs, errors, pages
 from web.access import AccessRecorder, refused
 from web.api import ROUTERS
 from web.settings import Settings
@@ -29,11 +29,12 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "no-referrer",
     "Cache-Control": "no-store",  # answers hold personal data: no cache keeps them
 }
-# pages load only what the workbench serves; the API description page loads its viewer
-# from /api/docs's own assets (see web.docs)
+# pages load only what the workbench serves, and run no inline script: text from the
+# events that slipped into a page unescaped still could not run
 CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
-       "script-src 'self' 'unsafe-inline'; frame-ancestors 'none'; form-action 'self'; "
-       "base-uri 'none'")
+       "script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'")
+# the API description page starts its (vendored) viewer with one inline script
+DOCS_CSP = CSP.replace("script-src 'self'", "script-src 'self' 'unsafe-inline'")
 
 
 def create_app(workbench_url: str, rules_path: str | None = None, *,
@@ -55,8 +56,8 @@ def create_app(workbench_url: str, rules_path: str | None = None, *,
             recorder.stop()
             wb.close(release=True)
 
-    app = FastAPI(title=TITLE, version="1", lifespan=lifespan, docs_url="/api/docs",
-                  redoc_url=None, openapi_url="/api/openapi.json",
+    app = FastAPI(title=TITLE, version="1", lifespan=lifespan, docs_url=None, redoc_url=None,
+                  openapi_url=docs.OPENAPI_URL, swagger_ui_oauth2_redirect_url=None,
                   description="Findings, cases, timelines, funds, credit, evidence and the "
                               "access log, as the logged-in account's role allows. "
                               "查阅与办理权限取决于账号角色。")
@@ -66,6 +67,7 @@ def create_app(workbench_url: str, rules_path: str | None = None, *,
     for router in ROUTERS:
         app.include_router(router)
     pages.install(app)
+    docs.install(app)
 
     @app.middleware("http")
     async def _headers(request: Request,
@@ -73,8 +75,8 @@ def create_app(workbench_url: str, rules_path: str | None = None, *,
         response = await call_next(request)
         for k, v in SECURITY_HEADERS.items():
             response.headers.setdefault(k, v)
-        if not request.url.path.startswith("/api/docs"):
-            response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers.setdefault("Content-Security-Policy",
+                                    DOCS_CSP if request.url.path == docs.DOCS_URL else CSP)
         return response
 
     return app

@@ -19,11 +19,13 @@ from web.api import (
     findings,
     funds,
     imports,
+    search,
     timelines,
     users,
 )
 
 ROUTERS: tuple[APIRouter, ...] = (
     auth.router, findings.router, cases.router, timelines.router, funds.router,
-    credit.router, evidence.router, chain.router, imports.router, access.router, users.router,
+    credit.router, evidence.router, chain.router, imports.router, search.router,
+    access.router, users.router,
 )
