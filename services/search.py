@@ -30,7 +30,7 @@ def search(wb: Workbench, actor: Actor, text: str, *, limit: int = 20, unmask: b
     """What the words find, ids first, each as {kind, id, name}; masked unless unmasked."""
     actor.require(Permission.READ)
     unmask = actor.unmasked(unmask)
-    term = " ".join(text.split())[:100]
+    term = " ".join("".join(c for c in text if c.isprintable()).split())[:100]
     if not term:
         return []
     views = wb.views()

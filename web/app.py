@@ -72,7 +72,11 @@ def create_app(workbench_url: str, rules_path: str | None = None, *,
     @app.middleware("http")
     async def _headers(request: Request,
                        call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        response = await call_next(request)
+        if "\x00" in request.url.path or "%00" in request.url.query:
+            response: Response = errors.error(  # PostgreSQL refuses NUL in text: say so first
+                400, "bad_request", "a NUL character is not allowed 不允许空字符")
+        else:
+            response = await call_next(request)
         for k, v in SECURITY_HEADERS.items():
             response.headers.setdefault(k, v)
         response.headers.setdefault("Content-Security-Policy",

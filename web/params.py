@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Query
+from pydantic import BaseModel, ConfigDict, model_validator
 
 from services.workbench import AsOf, as_of
 
@@ -41,3 +42,26 @@ def page(limit: Annotated[int, Query(ge=1, le=MAX_PAGE, description="rows per pa
 PageDep = Annotated[Page, Depends(page)]
 Unmask = Annotated[bool, Query(description="show personal data in full (investigators and "
                                            "admins) 显示完整个人信息")]
+
+
+def _nul_free(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" not in value
+    if isinstance(value, dict):
+        return all(_nul_free(k) and _nul_free(v) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return all(_nul_free(v) for v in value)
+    return True
+
+
+class Body(BaseModel):
+    """A JSON body: no NUL character anywhere in it (PostgreSQL's text refuses them)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_nul(cls, data: Any) -> Any:
+        if not _nul_free(data):
+            raise ValueError("a NUL character is not allowed 不允许空字符")
+        return data

@@ -6,17 +6,18 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Request, Response
-from pydantic import BaseModel, Field
+from pydantic import Field
 from starlette.concurrency import run_in_threadpool
 
 from services.actor import GRANTS, Role
 from services.logins import Login, log_in, log_out
 from web.auth import COOKIE, CSRF_HEADER, LoginDep
+from web.params import Body
 
 router = APIRouter(prefix="/api/auth", tags=["login 登录"])
 
 
-class Credentials(BaseModel):
+class Credentials(Body):
     name: Annotated[str, Field(min_length=1, max_length=40)]
     password: Annotated[str, Field(min_length=1, max_length=256)]
 

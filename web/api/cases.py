@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query, Request
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from engine.errors import SkillauditError
 from services import cases
 from web.access import SeenDep
 from web.auth import CaseWorker, Reader
-from web.params import PageDep, Unmask
+from web.params import Body, PageDep, Unmask
 
 router = APIRouter(prefix="/api/cases", tags=["cases 案件"])
 
@@ -20,12 +20,12 @@ Why = Annotated[str, Field(min_length=1, max_length=4000)]
 State = Literal["open", "assigned", "confirmed", "dismissed", "reopened", "recovered", "closed"]
 
 
-class Open(BaseModel):
+class Open(Body):
     finding_id: Annotated[str, Field(min_length=1, max_length=200)]
     reason: Why | None = None
 
 
-class Assign(BaseModel):
+class Assign(Body):
     assignee: Annotated[str, Field(min_length=1, max_length=200)]
     reason: Why | None = None
 
@@ -35,19 +35,19 @@ class BulkAssign(Assign):
                            Field(min_length=1, max_length=500)]
 
 
-class Reason(BaseModel):
+class Reason(Body):
     reason: Why
 
 
-class MaybeReason(BaseModel):
+class MaybeReason(Body):
     reason: Why | None = None
 
 
-class Note(BaseModel):
+class Note(Body):
     text: Why
 
 
-class Recover(BaseModel):
+class Recover(Body):
     recovery_event_id: Annotated[str | None, Field(max_length=200)] = None
     reason: Why | None = None
 

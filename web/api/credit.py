@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Request
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from services import credit
 from web.access import SeenDep
 from web.auth import CreditRepairer, Reader
-from web.params import AsOfDep, PageDep
+from web.params import AsOfDep, Body, PageDep
 
 router = APIRouter(prefix="/api/credit", tags=["credit 信用"])
 
@@ -18,7 +18,7 @@ SubjectType = Literal["institution", "agency"]
 Id = Annotated[str, Path(min_length=1, max_length=200)]
 
 
-class Repair(BaseModel):
+class Repair(Body):
     note: Annotated[str, Field(min_length=1, max_length=4000)]
     subject_type: SubjectType | None = None
 

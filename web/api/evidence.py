@@ -19,7 +19,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Path, Request, UploadFile
 from fastapi.responses import Response
-from pydantic import BaseModel, Field
+from pydantic import Field
 from starlette.concurrency import run_in_threadpool
 
 from engine.errors import NotFound, UsageError
@@ -28,6 +28,7 @@ from services.actor import Actor, Permission
 from services.workbench import Workbench
 from web.access import SeenDep
 from web.auth import EvidenceMaker, Reader
+from web.params import Body
 
 router = APIRouter(prefix="/api/evidence", tags=["evidence 证据包"])
 
@@ -36,7 +37,7 @@ MAX_UPLOAD = 200 * 1024 * 1024  # bytes of an uploaded pack, unpacked
 MAX_MEMBERS = 100_000
 
 
-class Build(BaseModel):
+class Build(Body):
     finding_id: Annotated[str, Field(min_length=1, max_length=200)]
     unmask: bool = False
 

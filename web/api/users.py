@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Request
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from services import accounts
 from web.auth import UserManager
+from web.params import Body
 
 router = APIRouter(prefix="/api/users", tags=["accounts 账号"])
 
@@ -17,13 +18,13 @@ Password = Annotated[str, Field(min_length=accounts.MIN_PASSWORD,
                                 max_length=accounts.MAX_PASSWORD)]
 
 
-class NewAccount(BaseModel):
+class NewAccount(Body):
     name: Annotated[str, Field(min_length=1, max_length=40)]
     role: Literal["investigator", "finance", "inspector", "admin"]
     password: Password | None = None  # generated when left out, and returned once
 
 
-class Reset(BaseModel):
+class Reset(Body):
     password: Password | None = None
 
 
