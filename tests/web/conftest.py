@@ -56,8 +56,10 @@ class WebCity:
         return self.clients[role]
 
 
-def build_city(tmp: Path) -> tuple[str, str, str, str, str]:
-    url = f"sqlite:///{tmp / 'city.db'}"
+def build_city(tmp: Path, url: str | None = None) -> tuple[str, str, str, str, str]:
+    """The city stored at ``url`` (a SQLite file in ``tmp`` by default) with its findings
+    and one account per role."""
+    url = url or f"sqlite:///{tmp / 'city.db'}"
     events, ghost, alive = web_city()
     path = write_jsonl(events.events, tmp / "city.jsonl")
     wb = Workbench(url)
