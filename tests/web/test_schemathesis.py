@@ -9,6 +9,8 @@ or two on two cores; every operation's failure is listed, not only the first.
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
@@ -27,6 +29,19 @@ def role_for(method: str, path: str) -> str | None:
     return "admin" if "admin" in allowed else sorted(allowed)[0]
 
 
+def check(operation: Any, headers: dict[str, str], cookies: dict[str, str]) -> None:
+    """A few generated requests to one operation; raises on the first server error."""
+
+    @given(case=operation.as_strategy())
+    @settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
+              suppress_health_check=list(HealthCheck), phases=[Phase.explicit, Phase.generate])
+    def call(case: schemathesis.Case) -> None:
+        response = case.call(headers=headers, cookies=cookies)
+        case.validate_response(response, checks=[schemathesis.checks.not_a_server_error])
+
+    call()
+
+
 @pytest.mark.slow
 def test_no_generated_request_is_a_server_error(city: WebCity) -> None:
     schema = schemathesis.openapi.from_asgi("/api/openapi.json", city.app)
@@ -43,16 +58,8 @@ def test_no_generated_request_is_a_server_error(city: WebCity) -> None:
             headers["X-CSRF-Token"] = city.csrf[role]
             cookies["skillaudit_login"] = city.as_role(role).cookies["skillaudit_login"]
 
-        @given(case=operation.as_strategy())
-        @settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
-                  suppress_health_check=list(HealthCheck),
-                  phases=[Phase.explicit, Phase.generate])
-        def call(case: schemathesis.Case) -> None:
-            response = case.call(headers=headers, cookies=cookies)
-            case.validate_response(response, checks=[schemathesis.checks.not_a_server_error])
-
         try:
-            call()
+            check(operation, headers, cookies)
             called += 1
         except Exception as exc:  # each operation's failure, to list them all
             failures.append(f"{key[0]} {key[1]} as {role}: {exc!r}"[:2000])
