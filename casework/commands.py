@@ -19,7 +19,7 @@ from typing import Any
 import msgspec
 import pandas as pd
 
-from casework.errors import CaseError
+from casework.errors import CaseError, StepRaced
 from casework.status import case_events, case_id_for, fold, latest_facts, resolve_case_id
 from casework.workflow import check_step, require_reason
 from engine.events import EVENT_TYPES
@@ -276,7 +276,7 @@ def _append(store: EventStore, case: _Case, type_: str, data: dict[str, Any],
                       source="casework", line_no=step_no)
     result = store.append([event], quarantine_conflicts=False)
     if result.conflicts:
-        raise CaseError(f"case {case.case_id} changed while this step was prepared (step "
+        raise StepRaced(f"case {case.case_id} changed while this step was prepared (step "
                         f"{step_no} was recorded by someone else) 案件已被他人更新: look at "
                         f"`skillaudit case show {case.case_id}` and retry")
     occurred_at = when.replace(microsecond=0).isoformat()

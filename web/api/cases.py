@@ -11,7 +11,7 @@ from engine.errors import SkillauditError
 from services import cases
 from web.access import SeenDep
 from web.auth import CaseWorker, Reader
-from web.params import Body, PageDep, Unmask
+from web.params import AsOfDep, Body, PageDep, Unmask
 
 router = APIRouter(prefix="/api/cases", tags=["cases 案件"])
 
@@ -60,10 +60,10 @@ def _done(seen: Any, action: str, step: cases.StepDone) -> dict[str, Any]:
 
 @router.get("", summary="cases 案件列表")
 def list_cases(request: Request, actor: Reader, seen: SeenDep, page: PageDep,
-               state: Annotated[list[State] | None, Query()] = None,
+               as_of: AsOfDep, state: Annotated[list[State] | None, Query()] = None,
                unmask: Unmask = False) -> dict[str, Any]:
     records = cases.list_cases(request.app.state.wb, actor, states=list(state or []) or None,
-                               unmask=unmask)
+                               unmask=unmask, as_of=as_of)
     shown = records[page.offset:page.offset + page.limit]
     seen.view("case", [r["case_id"] for r in shown], unmasked=unmask)
     return {"total": len(records), "limit": page.limit, "offset": page.offset, "cases": shown}
@@ -71,8 +71,8 @@ def list_cases(request: Request, actor: Reader, seen: SeenDep, page: PageDep,
 
 @router.get("/{case_id}", summary="one case and its history 案件详情")
 def one_case(request: Request, case_id: CaseId, actor: Reader, seen: SeenDep,
-             unmask: Unmask = False) -> dict[str, Any]:
-    detail = cases.show_case(request.app.state.wb, actor, case_id, unmask=unmask)
+             as_of: AsOfDep, unmask: Unmask = False) -> dict[str, Any]:
+    detail = cases.show_case(request.app.state.wb, actor, case_id, unmask=unmask, as_of=as_of)
     seen.view("case", [detail["case_id"]], unmasked=unmask)
     return detail
 
