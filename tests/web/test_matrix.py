@@ -31,6 +31,7 @@ MATRIX: dict[tuple[str, str], frozenset[str] | str] = {
     ("GET", "/api/auth/me"): ALL,
     ("GET", "/api/findings"): ALL,
     ("GET", "/api/findings/{finding_id}"): ALL,
+    ("GET", "/api/findings/export"): ALL,
     ("GET", "/api/cases"): ALL,
     ("GET", "/api/cases/{case_id}"): ALL,
     ("POST", "/api/cases"): INV,

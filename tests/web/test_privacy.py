@@ -33,6 +33,8 @@ def answers(city: WebCity, role: str) -> dict[str, str]:
         "search": f"/api/search?q={city.ghost[:8]}",
         "dispatch csv": "/api/plan/dispatch?format=csv&on=2023-06-01",
         "fund report": "/api/reports/funds?format=html",
+        "findings csv": "/api/findings/export?format=csv&include_dismissed=true",
+        "findings jsonl": "/api/findings/export?format=jsonl&include_dismissed=true",
         "credit": "/api/credit",
     }
     out = {}
@@ -70,6 +72,9 @@ def test_in_full_when_a_role_that_may_asks(city: WebCity, role: str) -> None:
     assert city.ghost in c.get(f"/api/timelines/person/{city.ghost}?unmask=true").text
     listed = c.get("/api/findings", params={"unmask": True, "person": city.ghost}).json()
     assert listed["total"] >= 1 and city.ghost in str(listed["findings"])
+    exported = c.get("/api/findings/export", params={"unmask": True, "format": "jsonl"})
+    assert exported.headers["content-disposition"].startswith("attachment")
+    assert city.ghost in exported.text
 
 
 @pytest.mark.parametrize("role", ["finance", "inspector"])

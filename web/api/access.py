@@ -14,6 +14,7 @@ from fastapi.responses import StreamingResponse
 from services.access import COLUMNS, access_log, iter_access_log
 from web.access import SeenDep
 from web.auth import AccessReader
+from web.downloads import MEDIA, disposition
 from web.params import AsOfDep, PageDep
 
 router = APIRouter(prefix="/api/access", tags=["access log 访问日志"])
@@ -43,9 +44,8 @@ def export(request: Request, actor: AccessReader, seen: SeenDep,
     seen.note("download.access_log", "access_log", [None], unmasked=True, detail=format)
     body = _csv(rows) if format == "csv" else (
         json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
-    media = "text/csv; charset=utf-8" if format == "csv" else "application/x-ndjson"
-    return StreamingResponse(body, media_type=media, headers={
-        "Content-Disposition": f'attachment; filename="access-log.{format}"'})
+    return StreamingResponse(body, media_type=MEDIA[format],
+                             headers=disposition(f"access-log.{format}"))
 
 
 def _csv(rows: Any) -> Iterator[str]:

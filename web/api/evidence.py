@@ -28,6 +28,7 @@ from services.actor import Actor, Permission
 from services.workbench import Workbench
 from web.access import SeenDep
 from web.auth import EvidenceMaker, Reader
+from web.downloads import attachment
 from web.params import Body
 
 router = APIRouter(prefix="/api/evidence", tags=["evidence 证据包"])
@@ -97,8 +98,7 @@ def download(request: Request, pack_id: PackId, actor: EvidenceMaker, seen: Seen
                 z.write(f, f"{pack_id}/{f.relative_to(folder)}")
     seen.note("download.evidence", "finding", [meta["finding_id"]],
               unmasked=meta["unmasked"], detail=f"pack {pack_id}")
-    return Response(buf.getvalue(), media_type="application/zip", headers={
-        "Content-Disposition": f'attachment; filename="evidence-{pack_id}.zip"'})
+    return attachment(buf.getvalue(), f"evidence-{pack_id}.zip")
 
 
 @router.get("/{pack_id}/verify", summary="verify a built pack against the store 校验证据包")

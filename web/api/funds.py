@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import tempfile
 from pathlib import Path as FilePath
 from typing import Annotated, Any, Literal
@@ -18,6 +17,7 @@ from projections.plan import Targets, write_table
 from services import reading, reports
 from web.access import SeenDep
 from web.auth import Reader
+from web.downloads import attachment
 from web.params import AsOfDep
 
 router = APIRouter(prefix="/api", tags=["funds 资金"])
@@ -25,7 +25,6 @@ router = APIRouter(prefix="/api", tags=["funds 资金"])
 County = Annotated[str | None, Query(max_length=80)]
 Year = Annotated[int | None, Query(ge=1990, le=2100)]
 Day = Annotated[str | None, Query(max_length=10, pattern=r"^\d{4}-\d{2}-\d{2}$")]
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
@@ -72,8 +71,7 @@ def dispatch(request: Request, actor: Reader, seen: SeenDep, as_of: AsOfDep,
         path = write_table(got.frame, FilePath(tmp) / f"dispatch.{format}")
         body = path.read_bytes()
     seen.note("download.dispatch", "plan", [str(targets.year)])
-    return _download(body, f"dispatch-{targets.year}.{format}",
-                     XLSX if format == "xlsx" else "text/csv; charset=utf-8")
+    return attachment(body, f"dispatch-{targets.year}.{format}")
 
 
 @router.get("/reports/funds", summary="the fund-safety report 资金安全报告")
@@ -86,11 +84,4 @@ def fund_report(request: Request, actor: Reader, seen: SeenDep, as_of: AsOfDep,
                             as_of=as_of)
         body = out.read_bytes()
     seen.note("download.fund_report", "report", [county or "all"])
-    return _download(body, f"fund-report.{format}",
-                     XLSX if format == "xlsx" else "text/html; charset=utf-8")
-
-
-def _download(body: bytes | io.BytesIO, name: str, media: str) -> Response:
-    data = body.getvalue() if isinstance(body, io.BytesIO) else body
-    return Response(data, media_type=media,
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return attachment(body, f"fund-report.{format}")
