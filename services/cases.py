@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import random
 import time
+from collections.abc import Sequence
 from typing import Any
 
 from casework import commands as steps
@@ -70,13 +71,15 @@ def dismiss(wb: Workbench, actor: Actor, case_id: str, reason: str | None) -> St
                  steps.dismiss)
 
 
-def note(wb: Workbench, actor: Actor, case_id: str, text: str) -> StepDone:
-    """Add a note; one racing another step is simply added after it (a note decides
-    nothing, so it need not be reviewed against what was recorded meanwhile)."""
+def note(wb: Workbench, actor: Actor, case_id: str, text: str,
+         attachments: Sequence[dict[str, Any]] = ()) -> StepDone:
+    """Add a note (with the files it attaches: ``services.attachments``); one racing
+    another step is simply added after it (a note decides nothing, so it need not be
+    reviewed against what was recorded meanwhile)."""
+    step = steps.AddNote(case_id, actor.name, text, actor.role.value, tuple(attachments))
     for attempt in range(NOTE_TRIES):
         try:
-            return _take(wb, actor, steps.AddNote(case_id, actor.name, text, actor.role.value),
-                         steps.note)
+            return _take(wb, actor, step, steps.note)
         except StepRaced:
             if attempt == NOTE_TRIES - 1:
                 raise

@@ -19,8 +19,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     s.add_argument("--host", default="127.0.0.1",
                    help="address to listen on (default 127.0.0.1: this computer only)")
     s.add_argument("--port", type=positive_int, default=8000)
-    s.add_argument("--files", metavar="DIR",
-                   help="folder for evidence packs and uploads (default: a temporary one)")
+    s.add_argument("--files", metavar="DIR", default="skillaudit-files",
+                   help="folder for case attachments, evidence packs and uploads "
+                        "(default ./skillaudit-files) 附件与证据包目录")
     s.add_argument("--secure-cookies", action="store_true",
                    help="send the login cookie over HTTPS only (behind a TLS proxy)")
     s.add_argument("--lockout-after", type=positive_int, default=5, metavar="N",
@@ -72,7 +73,7 @@ def cmd_serve(a: argparse.Namespace) -> int:
     settings = Settings(url=url, rules_path=a.rules, targets_path=a.targets,
                         policy=LoginPolicy(a.lockout_after, a.lockout_minutes, a.login_minutes),
                         secure_cookies=a.secure_cookies,
-                        files_dir=Path(a.files) if a.files else None)
+                        files_dir=Path(a.files))
     app = create_app(url, settings=settings)
     shown = f"[{a.host}]" if ":" in a.host else a.host
     print(f"skillaudit workbench 审计工作台: http://{shown}:{a.port}/ (API: /api/docs) "

@@ -42,6 +42,8 @@ MATRIX: dict[tuple[str, str], frozenset[str] | str] = {
     ("POST", "/api/cases/{case_id}/notes"): INV,
     ("POST", "/api/cases/{case_id}/recover"): INV,
     ("POST", "/api/cases/{case_id}/close"): INV,
+    ("POST", "/api/cases/attachments"): INV,
+    ("GET", "/api/cases/{case_id}/attachments/{sha256}"): PACKS,
     ("GET", "/api/timelines/{kind}/{subject_id}"): ALL,
     ("GET", "/api/persons/{person_id}"): ALL,
     ("GET", "/api/institutions/{institution_id}"): ALL,
@@ -116,15 +118,22 @@ def objects(city: WebCity) -> dict[str, str]:
     assert pack.status_code == 200, pack.text
     assert admin.post("/api/users", json={"name": "matrix-target", "role": "finance",
                                           "password": "matrix-password"}).status_code == 200
+    upload = inv.post("/api/cases/attachments",
+                      files={"file": ("流水.txt", "银行流水".encode(), "text/plain")})
+    assert upload.status_code == 200, upload.text
+    noted = inv.post(f"/api/cases/case-{city.overpaid}/notes",
+                     json={"text": "附银行流水", "attachments": [upload.json()]})
+    assert noted.status_code == 200, noted.text
     return {"finding_id": city.overpaid, "case_id": "case-" + city.overpaid,
+            "sha256": upload.json()["sha256"],
             "kind": "person", "subject_id_timeline": city.ghost, "person_id": city.ghost,
             "institution_id": "I1", "subject_id": "I1", "pack_id": pack.json()["pack_id"],
             "name": "matrix-target"}
 
 
-GUESSES = {"finding_id": "f" * 20, "case_id": "case-" + "f" * 20, "person_id": "1" * 18,
-           "institution_id": "NOPE", "subject_id": "NOPE", "pack_id": "0" * 32,
-           "name": "nobody-here"}
+GUESSES = {"sha256": "e" * 64, "finding_id": "f" * 20, "case_id": "case-" + "f" * 20,
+           "person_id": "1" * 18, "institution_id": "NOPE", "subject_id": "NOPE",
+           "pack_id": "0" * 32, "name": "nobody-here"}
 
 
 def request_of(method: str, path: str, ids: dict[str, str], role: str) -> dict[str, Any]:
@@ -132,7 +141,7 @@ def request_of(method: str, path: str, ids: dict[str, str], role: str) -> dict[s
     merits (404, 409), never on its role."""
     filled = path
     for key in ("kind", "finding_id", "case_id", "person_id", "institution_id", "pack_id",
-                "name"):
+                "name", "sha256"):
         filled = filled.replace("{" + key + "}", ids.get(key, GUESSES.get(key, "x")))
     filled = filled.replace("{subject_id}", ids.get(
         "subject_id_timeline" if "timelines" in path else "subject_id", "NOPE"))
@@ -155,6 +164,8 @@ def request_of(method: str, path: str, ids: dict[str, str], role: str) -> dict[s
     }
     if (method, path) in bodies:
         kw["json"] = bodies[(method, path)]
+    if path == "/api/cases/attachments":
+        kw["files"] = {"file": ("note.txt", b"attached", "text/plain")}
     if path == "/api/evidence/verify":
         kw["files"] = {"pack": ("pack.zip", _zip_of_nothing(), "application/zip")}
     if path.startswith("/api/imports"):

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from pathlib import Path as FilePath
 from typing import Annotated, Any, Literal
+from urllib.parse import quote
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, File, Path, Query, Request, UploadFile
+from fastapi.responses import Response
 from pydantic import Field
+from starlette.concurrency import run_in_threadpool
 
 from engine.errors import SkillauditError
-from services import cases
+from services import attachments, cases
 from web.access import SeenDep
 from web.auth import CaseWorker, Reader
 from web.params import AsOfDep, Body, PageDep, Unmask
@@ -43,8 +47,18 @@ class MaybeReason(Body):
     reason: Why | None = None
 
 
+class AttachmentRef(Body):
+    """A file uploaded with POST /api/cases/attachments, as that answered."""
+
+    sha256: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
+    name: Annotated[str, Field(min_length=1, max_length=200)]
+    size: Annotated[int, Field(ge=0)]
+    media_type: Annotated[str, Field(max_length=200)] = "application/octet-stream"
+
+
 class Note(Body):
     text: Why
+    attachments: Annotated[list[AttachmentRef], Field(default_factory=list, max_length=20)]
 
 
 class Recover(Body):
@@ -125,10 +139,42 @@ def dismiss(request: Request, case_id: CaseId, body: Reason, actor: CaseWorker,
                                                 body.reason))
 
 
-@router.post("/{case_id}/notes", summary="add a note 添加备注")
+def _folder(request: Request) -> FilePath:
+    return FilePath(request.app.state.settings.files_dir) / "attachments"
+
+
+@router.post("/attachments", summary="upload a file to attach with a note 上传附件")
+async def upload(request: Request, actor: CaseWorker, seen: SeenDep,
+                 file: Annotated[UploadFile, File(description="the file 附件")]
+                 ) -> dict[str, Any]:
+    """Kept by its SHA-256; attach it with a note's ``attachments`` (its answer as is)."""
+    data = await file.read(attachments.MAX_BYTES + 1)
+    kept = await run_in_threadpool(attachments.keep_file, actor, _folder(request), data,
+                                   file.filename or "attachment", file.content_type)
+    seen.note("case.upload", "attachment", [kept["sha256"]], detail=kept["name"])
+    return kept
+
+
+@router.post("/{case_id}/notes", summary="add a note, with attachments 添加备注与附件")
 def note(request: Request, case_id: CaseId, body: Note, actor: CaseWorker,
          seen: SeenDep) -> dict[str, Any]:
-    return _done(seen, "note", cases.note(request.app.state.wb, actor, case_id, body.text))
+    files = [a.model_dump() for a in body.attachments]
+    attachments.check_kept(_folder(request), files)
+    return _done(seen, "note", cases.note(request.app.state.wb, actor, case_id, body.text,
+                                          files))
+
+
+@router.get("/{case_id}/attachments/{sha256}", summary="download an attachment 下载附件")
+def attachment_file(request: Request, case_id: CaseId,
+                    sha256: Annotated[str, Path(pattern=r"^[0-9a-f]{64}$")], actor: Reader,
+                    seen: SeenDep) -> Response:
+    """Only a file a step of this case attached, checked against its hash; for roles that
+    see personal data in full (a document cannot be masked)."""
+    data, meta = attachments.read_attachment(request.app.state.wb, actor, _folder(request),
+                                             case_id, sha256)
+    seen.note("download.attachment", "case", [case_id], unmasked=True, detail=sha256)
+    return Response(data, media_type="application/octet-stream", headers={
+        "Content-Disposition": f"attachment; filename*=UTF-8''{quote(meta['name'])}"})
 
 
 @router.post("/{case_id}/recover", summary="link a recovery 关联追回")
