@@ -3,8 +3,9 @@
 The frame of current findings with their case states and counties is built
 once per state of the findings and cases (the last position of their read
 models) and as-of point, and shared by every request until one of them moves:
-a queue page then costs a filter and a slice, not a fold of the log. Only the
-page's records are built (and masked).
+a queue page then costs a filter and a slice, not a fold of the log. Each
+finding's record is built (and masked) the first time a page shows it, and kept
+with the frame.
 """
 
 from __future__ import annotations
@@ -65,26 +66,44 @@ class FindingPage:
     counts: dict[str, dict[str, int]] = field(default_factory=dict)  # facets of the match
 
 
+@dataclass
+class _Queue:
+    """A queue frame and the records already built from it (masked or not), by finding."""
+
+    frame: pd.DataFrame
+    records: dict[tuple[str, bool], dict[str, Any]] = field(default_factory=dict)
+
+    def records_of(self, rows: pd.DataFrame, unmask: bool) -> list[dict[str, Any]]:
+        """Each row's record, built (and masked) once per frame: a page is then lookups."""
+        missing = [fid for fid in rows.index if (fid, unmask) not in self.records]
+        if missing:
+            built = as_records(self.frame.loc[missing], unmask=unmask)
+            for fid, rec in zip(missing, built, strict=True):
+                rec["county"] = self.frame.at[fid, "county"]
+                self.records[(fid, unmask)] = rec
+        return [dict(self.records[(fid, unmask)]) for fid in rows.index]  # callers add keys
+
+
 class _Shared:
-    """The last few queue frames, by (as-of point, findings marker)."""
+    """The last few queues, by (store, as-of point, findings marker)."""
 
     def __init__(self, size: int = 6) -> None:
-        self.frames: OrderedDict[tuple[Any, ...], pd.DataFrame] = OrderedDict()
+        self.queues: OrderedDict[tuple[Any, ...], _Queue] = OrderedDict()
         self.size = size
         self.lock = threading.Lock()
 
-    def get(self, key: tuple[Any, ...]) -> pd.DataFrame | None:
+    def get(self, key: tuple[Any, ...]) -> _Queue | None:
         with self.lock:
-            frame = self.frames.get(key)
-            if frame is not None:
-                self.frames.move_to_end(key)
-            return frame
+            queue = self.queues.get(key)
+            if queue is not None:
+                self.queues.move_to_end(key)
+            return queue
 
-    def put(self, key: tuple[Any, ...], frame: pd.DataFrame) -> None:
+    def put(self, key: tuple[Any, ...], queue: _Queue) -> None:
         with self.lock:
-            self.frames[key] = frame
-            while len(self.frames) > self.size:
-                self.frames.popitem(last=False)
+            self.queues[key] = queue
+            while len(self.queues) > self.size:
+                self.queues.popitem(last=False)
 
 
 _SHARED = _Shared()
@@ -128,21 +147,22 @@ def _counties(views: Views, frame: pd.DataFrame) -> pd.Series:
     return pd.Series(out, index=frame.index, dtype=object)
 
 
-def queue_frame(wb: Workbench, as_of: AsOf = NOW) -> tuple[pd.DataFrame, int | None]:
+def queue_of(wb: Workbench, as_of: AsOf = NOW) -> tuple[_Queue, int | None]:
     """Every current finding with case state, county and rank, dismissed ones included."""
     views = wb.views(as_of)
     upto = wb.position_of(as_of)
     key = (wb.url, upto, _marker(views, upto))
-    frame = _SHARED.get(key)
-    if frame is None:
+    queue = _SHARED.get(key)
+    if queue is None:
         frame = with_case_state(current_findings(views), views, include_dismissed=True)
         dismissed = with_case_state(frame.drop(columns=["case_id", "case_state"]), views)
         frame["dismissed"] = ~frame.index.isin(dismissed.index)
         frame["county"] = _counties(views, frame)
         frame["severity_rank"] = frame["severity"].map(
             {s: n for n, s in enumerate(SEVERITIES)}).fillna(9)
-        _SHARED.put(key, frame)
-    return frame, upto
+        queue = _Queue(frame)
+        _SHARED.put(key, queue)
+    return queue, upto
 
 
 def _contains(column: pd.Series, value: str) -> pd.Series:
@@ -197,8 +217,8 @@ def query_findings(wb: Workbench, actor: Actor, q: FindingQuery = FindingQuery()
     actor.require(Permission.READ)
     unmask = actor.unmasked(unmask)
     _check(q)
-    frame, upto = queue_frame(wb, as_of)
-    chosen = _select(frame, q)
+    queue, upto = queue_of(wb, as_of)
+    chosen = _select(queue.frame, q)
     columns, ascending = SORTS[q.sort]
     if q.descending is not None:
         ascending = [not q.descending, *ascending[1:]]
@@ -206,10 +226,7 @@ def query_findings(wb: Workbench, actor: Actor, q: FindingQuery = FindingQuery()
     page = chosen.iloc[offset:offset + limit]
     counts = {c: {str(k): int(v) for k, v in chosen[c].value_counts().items()}
               for c in ("severity", "category", "case_state")}
-    records = as_records(page, unmask=unmask)
-    for rec, county in zip(records, page["county"], strict=True):
-        rec["county"] = county
-    return FindingPage(len(chosen), records, upto, counts)
+    return FindingPage(len(chosen), queue.records_of(page, unmask), upto, counts)
 
 
 def show_finding(wb: Workbench, actor: Actor, finding_id: str, *, as_of: AsOf = NOW,
@@ -217,11 +234,9 @@ def show_finding(wb: Workbench, actor: Actor, finding_id: str, *, as_of: AsOf = 
     """One current finding with its case state and county (dismissed ones too)."""
     actor.require(Permission.READ)
     unmask = actor.unmasked(unmask)
-    frame, _ = queue_frame(wb, as_of)
-    if finding_id not in frame.index:
+    queue, _ = queue_of(wb, as_of)
+    if finding_id not in queue.frame.index:
         raise NotFound(f"no current finding {finding_id} 无此问题线索")
-    rec = as_records(frame.loc[[finding_id]], unmask=unmask)[0]
-    row = frame.loc[finding_id]
-    rec["county"] = row["county"]
-    rec["dismissed"] = bool(row["dismissed"])
+    rec = queue.records_of(queue.frame.loc[[finding_id]], unmask)[0]
+    rec["dismissed"] = bool(queue.frame.at[finding_id, "dismissed"])
     return rec

@@ -33,6 +33,7 @@ class Workbench:
     _rules: Rules | None = field(default=None, repr=False)
     _held: EventStore | None = field(default=None, repr=False)
     _accounts: sa.Engine | None = field(default=None, repr=False)
+    _projector: Projector | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         self.url = normalise_url(self.url)
@@ -92,7 +93,9 @@ class Workbench:
     def views(self, as_of: AsOf = NOW, *, update: bool = True) -> Views:
         """Read-side views as of a point, after applying any new events to the read models."""
         if update:
-            Projector(self.engine).run()
+            if self._projector is None or self._projector.engine is not self.engine:
+                self._projector = Projector(self.engine)  # its statements, built once
+            self._projector.run()
         return Views(self.engine, as_of)
 
     def position_of(self, as_of: AsOf) -> int | None:
