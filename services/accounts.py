@@ -26,6 +26,7 @@ from services.actor import Actor, Permission, Role
 from services.workbench import Workbench
 
 ACCOUNT_ROLES = (Role.INVESTIGATOR, Role.FINANCE, Role.INSPECTOR, Role.ADMIN)
+LANGUAGES = ("zh", "en")  # the pages' language, chosen by each account
 MIN_PASSWORD, MAX_PASSWORD = 10, 256
 # OWASP's argon2id setting (19 MiB, 2 passes, 1 lane): ~70 ms a check on one core, so a
 # login costs little to the server and a stolen hash much to whoever guesses at it
@@ -46,12 +47,13 @@ class Account:
     created_us: int
     created_by: str
     changed_us: int
+    language: str = "zh"
 
     def as_json(self) -> dict[str, Any]:
         return {"name": self.name, "role": self.role, "disabled": self.disabled,
                 "locked": self.locked_until_us > now_us(), "failed_logins": self.failed,
                 "created_at": _iso(self.created_us), "created_by": self.created_by,
-                "password_changed_at": _iso(self.changed_us)}
+                "password_changed_at": _iso(self.changed_us), "language": self.language}
 
 
 def _iso(us: int) -> str:
@@ -101,7 +103,7 @@ def verify_password(stored_hash: str, password: str) -> bool:
 
 def _row(r: Any) -> Account:
     return Account(r.name, r.role, bool(r.disabled), int(r.locked_until_us), int(r.failed),
-                   int(r.created_us), r.created_by, int(r.changed_us))
+                   int(r.created_us), r.created_by, int(r.changed_us), r.language)
 
 
 def find_account(wb: Workbench, name: str) -> Account | None:
@@ -129,7 +131,7 @@ def add_account(wb: Workbench, actor: Actor, name: str, role: str,
             conn.execute(accounts.insert().values(
                 name=name, role=r.value, password_hash=HASHER.hash(password), disabled=False,
                 failed=0, locked_until_us=0, created_us=t, created_by=actor.name,
-                changed_us=t))
+                changed_us=t, language="zh"))
     except sa.exc.IntegrityError:
         raise UsageError(f"an account named {name} exists already 账号已存在; "
                          "`skillaudit user reset` gives it a new password") from None
@@ -171,3 +173,16 @@ def reset_password(wb: Workbench, actor: Actor, name: str, password: str | None 
     account = _change(wb, actor, name, "account.reset", password_hash=HASHER.hash(password),
                       failed=0, locked_until_us=0, changed_us=now_us())
     return account, password
+
+
+def set_language(wb: Workbench, actor: Actor, language: str) -> Account:
+    """The language the actor's own pages speak (zh or en)."""
+    if language not in LANGUAGES:
+        raise UsageError(f"language {language!r} is one of {', '.join(LANGUAGES)} 语言无效")
+    with wb.accounts.begin() as conn:
+        conn.execute(accounts.update().where(accounts.c.name == actor.name)
+                     .values(language=language))
+    found = find_account(wb, actor.name)
+    if found is None:
+        raise NotFound(f"no account named {actor.name} 账号不存在")
+    return found

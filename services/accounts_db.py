@@ -25,6 +25,7 @@ accounts = sa.Table(
     sa.Column("created_us", sa.BigInteger, nullable=False),
     sa.Column("created_by", sa.Text, nullable=False),
     sa.Column("changed_us", sa.BigInteger, nullable=False),  # password last set
+    sa.Column("language", sa.Text, nullable=False, default="zh"),  # zh | en: the pages'
 )
 
 logins = sa.Table(

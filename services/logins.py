@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from engine.errors import SkillauditError
+from engine.errors import SkillauditError, UsageError
 from services.access import Access, record_access
 from services.accounts import HASHER, find_account, now_us, verify_password
 from services.accounts_db import accounts, logins
@@ -148,3 +148,30 @@ def log_out(wb: Workbench, login: Login) -> None:
                      .values(revoked=True))
     record_access(wb, [Access.of(login.actor, "logout", subject_type="account",
                                  subject_id=login.actor.name)])
+
+
+def change_password(wb: Workbench, login: Login, current: str, new: str,
+                    policy: LoginPolicy = LoginPolicy()) -> None:
+    """The account's own new password; its other logins end. A wrong current password
+    counts towards the lockout, as at login: a stolen cookie cannot guess it freely."""
+    from services.accounts import check_password
+
+    name = login.actor.name
+    check_password(new)
+    with wb.accounts.connect() as conn:
+        stored = conn.execute(sa.select(accounts.c.password_hash)
+                              .where(accounts.c.name == name)).scalar_one()
+    if not verify_password(stored, current):
+        locked = _count_failure(wb, name, policy, now_us())
+        _note(wb, name, login.actor.role.value, "refused", "wrong current password")
+        if locked:
+            raise LoginRefused(_locked_message(locked), locked)
+        raise UsageError("the current password is wrong 当前密码错误")
+    with wb.accounts.begin() as conn:
+        conn.execute(accounts.update().where(accounts.c.name == name).values(
+            password_hash=HASHER.hash(new), changed_us=now_us(), failed=0))
+        conn.execute(logins.update().where(logins.c.name == name,
+                                           logins.c.token_sha256 != token_digest(login.token))
+                     .values(revoked=True))
+    record_access(wb, [Access.of(login.actor, "account.password", subject_type="account",
+                                 subject_id=name)])

@@ -115,3 +115,39 @@ def test_every_change_needs_the_logins_own_csrf_token(city: WebCity) -> None:
     # a form field carries it too (pages' forms)
     assert client.post("/api/auth/logout", data={"csrf_token": "forged"}).status_code == 403
     assert client.post("/api/auth/logout", data={"csrf_token": csrf}).status_code == 200
+
+
+def test_each_account_chooses_its_language(city: WebCity) -> None:
+    client, csrf = city.login(NAMES["inspector"])
+    client.headers["X-CSRF-Token"] = csrf
+    assert client.get("/api/auth/me").json()["language"] == "zh"
+    assert client.post("/api/auth/language", json={"language": "en"}).json()["language"] == "en"
+    again, _ = city.login(NAMES["inspector"])
+    assert again.get("/api/auth/me").json()["language"] == "en"
+    assert city.as_role("finance").get("/api/auth/me").json()["language"] == "zh"
+    assert client.post("/api/auth/language", json={"language": "fr"}).status_code == 422
+
+
+def test_changing_ones_password_ends_the_other_logins(city: WebCity) -> None:
+    from services import accounts
+    from services.workbench import Workbench
+
+    wb = Workbench(city.url)
+    accounts.add_account(wb, OPERATOR, "changer", "finance", PASSWORD)
+    wb.close(release=True)
+    here, csrf = city.login("changer")
+    there, _ = city.login("changer")
+    here.headers["X-CSRF-Token"] = csrf
+    wrong = here.post("/api/auth/password", json={"current": "not it", "new": "x" * 12})
+    assert wrong.status_code == 400
+    short = here.post("/api/auth/password", json={"current": PASSWORD, "new": "short"})
+    assert short.status_code == 422
+    new = "a brand new passphrase"
+    assert here.post("/api/auth/password", json={"current": PASSWORD, "new": new}
+                     ).status_code == 200
+    assert here.get("/api/auth/me").status_code == 200
+    assert there.get("/api/auth/me").status_code == 401
+    assert city.anonymous().post("/api/auth/login", json={"name": "changer",
+                                                          "password": PASSWORD}
+                                 ).status_code == 401
+    assert city.login("changer", new)[0].get("/api/auth/me").status_code == 200

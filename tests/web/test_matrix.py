@@ -29,6 +29,8 @@ MATRIX: dict[tuple[str, str], frozenset[str] | str] = {
     ("POST", "/api/auth/login"): PUBLIC,
     ("POST", "/api/auth/logout"): ALL,
     ("GET", "/api/auth/me"): ALL,
+    ("POST", "/api/auth/language"): ALL,
+    ("POST", "/api/auth/password"): ALL,
     ("GET", "/api/findings"): ALL,
     ("GET", "/api/findings/{finding_id}"): ALL,
     ("GET", "/api/findings/export"): ALL,
@@ -148,6 +150,8 @@ def request_of(method: str, path: str, ids: dict[str, str], role: str) -> dict[s
     kw: dict[str, Any] = {}
     bodies: dict[tuple[str, str], Any] = {
         ("POST", "/api/auth/login"): {"name": NAMES[role], "password": PASSWORD},
+        ("POST", "/api/auth/language"): {"language": "zh"},
+        ("POST", "/api/auth/password"): {"current": PASSWORD, "new": PASSWORD},
         ("POST", "/api/cases"): {"finding_id": ids.get("finding_id", "x"), "reason": "矩阵"},
         ("POST", "/api/cases/assign"): {"finding_ids": [ids.get("finding_id", "x")],
                                         "assignee": "王五"},
