@@ -62,7 +62,8 @@ class CaseDismissed(EventData, frozen=True, kw_only=True):
     facts_digest: str
 
 
-Sha256 = Annotated[str, msgspec.Meta(pattern=r"^[0-9a-f]{64}$")]
+Sha256 = Annotated[str, msgspec.Meta(min_length=64, max_length=64)]
+_HEX = frozenset("0123456789abcdef")
 
 
 class Attachment(msgspec.Struct, frozen=True, kw_only=True):
@@ -73,6 +74,10 @@ class Attachment(msgspec.Struct, frozen=True, kw_only=True):
     name: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
     size: Annotated[int, msgspec.Meta(ge=0)]
     media_type: Annotated[str, msgspec.Meta(max_length=200)] = "application/octet-stream"
+
+    def __post_init__(self) -> None:
+        if not set(self.sha256) <= _HEX:
+            raise ValueError("`sha256` must be 64 lowercase hexadecimal digits")
 
 
 class CaseNoteAdded(EventData, frozen=True, kw_only=True):
