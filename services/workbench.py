@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import date, datetime
+from datetime import time as dt_time
 
 import sqlalchemy as sa
 
@@ -18,6 +20,7 @@ from engine.errors import UsageError
 from engine.store.base import EventStore
 from engine.store.factory import normalise_url, open_store
 from projections.asof import NOW, AsOf
+from projections.chinatime import CHINA
 from projections.projector import Projector, engine_for
 from projections.views import Views
 from services.accounts_db import open_accounts
@@ -129,8 +132,19 @@ class Workbench:
             self._held = None
 
 
-def as_of(time: str | None = None, position: int | None = None) -> AsOf:
-    """An as-of point from a time with its offset and/or a log position; a bad one is refused."""
+def as_of(time: str | None = None, position: int | None = None, day: str | None = None
+          ) -> AsOf:
+    """An as-of point from a time with its offset and/or a log position, or a calendar day
+    (what was recorded by its end in Beijing time); a bad one is refused."""
+    if day is not None and time is None:
+        try:
+            end = datetime.combine(date.fromisoformat(day), dt_time.max, CHINA)
+        except ValueError:
+            raise UsageError(f"as-of day {day!r} is not a date YYYY-MM-DD 日期格式应为年-月-日"
+                             ) from None
+        time = end.isoformat()
+    elif day is not None:
+        raise UsageError("give an as-of time or an as-of day, not both 时间与日期只能选一")
     try:
         return AsOf.parse(time, position)
     except ValueError as exc:

@@ -20,8 +20,12 @@ def as_of_point(
                     "(2024-03-01T00:00:00+08:00) 截至时间")] = None,
     as_of_position: Annotated[int | None, Query(
         ge=0, le=2**62, description="read as of this log position 截至日志位置")] = None,
+    as_of_day: Annotated[str | None, Query(
+        max_length=10, pattern=r"^\d{4}-\d{2}-\d{2}$",
+        description="read what was recorded by the end of this day, Beijing time "
+                    "(YYYY-MM-DD) 截至日期")] = None,
 ) -> AsOf:
-    return as_of(as_of_time, as_of_position)
+    return as_of(as_of_time, as_of_position, as_of_day)
 
 
 AsOfDep = Annotated[AsOf, Depends(as_of_point)]
