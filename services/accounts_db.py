@@ -25,7 +25,7 @@ accounts = sa.Table(
     sa.Column("created_us", sa.BigInteger, nullable=False),
     sa.Column("created_by", sa.Text, nullable=False),
     sa.Column("changed_us", sa.BigInteger, nullable=False),  # password last set
-    sa.Column("language", sa.Text, nullable=False, default="zh"),  # zh | en: the pages'
+    sa.Column("language", sa.Text, nullable=False, server_default="zh"),  # the pages'
 )
 
 logins = sa.Table(
@@ -52,4 +52,25 @@ def open_accounts(url: str) -> sa.Engine:
             dbapi_conn.execute("PRAGMA busy_timeout=30000")
 
     metadata.create_all(engine, checkfirst=True)
+    _add_new_columns(engine)
     return engine
+
+
+def _add_new_columns(engine: sa.Engine) -> None:
+    """Columns a later version added, with their defaults: unlike the read models these
+    tables cannot be rebuilt from the log, so they grow in place."""
+    inspector = sa.inspect(engine)
+    for table in metadata.sorted_tables:
+        have = {c["name"] for c in inspector.get_columns(table.name)}
+        for column in table.columns:
+            if column.name in have:
+                continue
+            if column.server_default is None:
+                raise RuntimeError(f"{table.name}.{column.name} needs a server default to be "
+                                   "added to an existing table")
+            kind = column.type.compile(engine.dialect)
+            default = column.server_default.arg  # type: ignore[attr-defined]
+            with engine.begin() as conn:
+                conn.exec_driver_sql(
+                    f"ALTER TABLE {table.name} ADD COLUMN {column.name} {kind} "
+                    f"NOT NULL DEFAULT '{default}'")

@@ -90,7 +90,7 @@ def _password(a: argparse.Namespace) -> str | None:
 
 def cmd_user(a: argparse.Namespace) -> int:
     from services import accounts
-    from skillaudit.console import EXIT_OK, print_json
+    from skillaudit.console import EXIT_OK, label, print_json
     from skillaudit.wiring import actor_of, workbench_of
 
     wb, actor = workbench_of(a), actor_of(a)
@@ -105,7 +105,8 @@ def cmd_user(a: argparse.Namespace) -> int:
             j = x.as_json()
             state = "disabled 已停用" if j["disabled"] else ("locked 已锁定" if j["locked"]
                                                              else "active 正常")
-            print(f"  {j['name']:<20} {j['role']:<13} {state:<12} since {j['created_at']}")
+            print(f"  {label(j['name'], 22)}{label(j['role'], 14)}{label(state, 16)}"
+                  f"since 创建于 {j['created_at']}")
         return EXIT_OK
     if a.ucmd == "add":
         account, password = accounts.add_account(wb, actor, a.name, a.account_role,

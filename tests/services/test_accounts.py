@@ -77,3 +77,26 @@ def test_accesses_are_stored_in_one_batch_and_read_newest_first(wb: Workbench,
     exported = list(access.iter_access_log(wb, ADMIN, subject_id=person, page=128))
     assert len(exported) == 300
     assert [r["position"] for r in exported] == sorted(r["position"] for r in exported)
+
+
+def test_an_accounts_table_of_an_earlier_layout_grows_in_place(store_url: str) -> None:
+    """Accounts cannot be rebuilt from the log: a new column is added, rows kept."""
+    from services.accounts_db import open_accounts
+
+    bench = Workbench(store_url)
+    with bench.store():
+        pass
+    engine = sa.create_engine(store_url.replace("postgresql://", "postgresql+psycopg://"))
+    with engine.begin() as conn:
+        conn.exec_driver_sql(
+            "CREATE TABLE web_accounts (name TEXT PRIMARY KEY, role TEXT NOT NULL, "
+            "password_hash TEXT NOT NULL, disabled BOOLEAN NOT NULL, failed INTEGER NOT NULL, "
+            "locked_until_us BIGINT NOT NULL, created_us BIGINT NOT NULL, "
+            "created_by TEXT NOT NULL, changed_us BIGINT NOT NULL)")
+        conn.exec_driver_sql(
+            "INSERT INTO web_accounts VALUES ('老账号', 'finance', 'x', false, 0, 0, 1, 'a', 1)")
+    engine.dispose()
+    open_accounts(bench.url).dispose()
+    found = accounts.find_account(bench, "老账号")
+    assert found is not None and found.language == "zh" and found.role == "finance"
+    bench.close(release=True)
