@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import gzip
 import json
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -129,7 +130,8 @@ def preview_lines(actor: Actor, path: str | Path, *, show: int = 20) -> dict[str
     reasons: dict[str, int] = {}
     first: list[dict[str, Any]] = []
     lines = 0
-    with open(path, "rb") as f:
+    opener = gzip.open if str(path).endswith(".gz") else open
+    with opener(path, "rb") as f:
         for n, raw in enumerate(f, 1):
             line = raw.rstrip(b"\r\n")
             if not line.strip():

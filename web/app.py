@@ -44,6 +44,8 @@ def create_app(workbench_url: str, rules_path: str | None = None, *,
     settings = settings or Settings(url=workbench_url, rules_path=rules_path)
     if settings.files_dir is None:
         settings = replace(settings, files_dir=Path(mkdtemp(prefix="skillaudit-web-")))
+    assert settings.files_dir is not None
+    settings.files_dir.mkdir(parents=True, exist_ok=True)
     wb = Workbench.held_open(settings.url, settings.rules_path)
     wb.accounts  # noqa: B018 (the accounts' tables exist before the first login)
     recorder = AccessRecorder(wb, settings.access_flush_seconds)
