@@ -17,15 +17,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
-import sqlalchemy as sa
 
 from casework.status import with_case_state
 from engine.errors import NotFound, UsageError
 from findings.listing import as_records, current_findings
 from projections.asof import NOW, AsOf
-from projections.tables import metadata
 from projections.views import Views
 from services.actor import Actor, Permission
+from services.markers import marker
 from services.workbench import Workbench
 
 SEVERITIES = ("critical", "high", "medium", "low")
@@ -109,19 +108,6 @@ class _Shared:
 _SHARED = _Shared()
 
 
-def _marker(views: Views, upto: int | None) -> tuple[int, ...]:
-    """The last position of each table the queue is folded from (as of ``upto``)."""
-    with views.engine.connect() as conn:
-        out = []
-        for name in _MARKED:
-            t = metadata.tables[name]
-            q = sa.select(sa.func.max(t.c.position))
-            if upto is not None:
-                q = q.where(t.c.position <= upto)
-            out.append(int(conn.execute(q).scalar() or 0))
-    return tuple(out)
-
-
 def _counties(views: Views, frame: pd.DataFrame) -> pd.Series:
     """Each finding's county: its first institution's, else its first class's, else its
     first person's (as registered)."""
@@ -151,7 +137,7 @@ def queue_of(wb: Workbench, as_of: AsOf = NOW) -> tuple[_Queue, int | None]:
     """Every current finding with case state, county and rank, dismissed ones included."""
     views = wb.views(as_of)
     upto = wb.position_of(as_of)
-    key = (wb.url, upto, _marker(views, upto))
+    key = (wb.url, upto, marker(views.engine, _MARKED, upto))
     queue = _SHARED.get(key)
     if queue is None:
         frame = with_case_state(current_findings(views), views, include_dismissed=True)
