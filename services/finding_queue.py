@@ -35,6 +35,7 @@ SORTS = {  # name -> (columns, ascending)
     "first_detected": (["first_raised_at", "severity_rank"], [False, True]),
     "code": (["code", "severity_rank"], [True, True]),
 }
+MATCHES_KEPT = 64  # distinct filters kept per queue
 _MARKED = ("rm_findings", "rm_findings_withdrawn", "rm_case_events", "rm_detection_runs")
 
 
@@ -71,16 +72,40 @@ class _Queue:
 
     frame: pd.DataFrame
     records: dict[tuple[str, bool], dict[str, Any]] = field(default_factory=dict)
+    # a query's matches in order and their counts: the next page is then a slice
+    matches: OrderedDict[FindingQuery, tuple[pd.Index, dict[str, dict[str, int]]]] = field(
+        default_factory=OrderedDict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def records_of(self, rows: pd.DataFrame, unmask: bool) -> list[dict[str, Any]]:
-        """Each row's record, built (and masked) once per frame: a page is then lookups."""
-        missing = [fid for fid in rows.index if (fid, unmask) not in self.records]
+    def matching(self, q: FindingQuery) -> tuple[pd.Index, dict[str, dict[str, int]]]:
+        """The ids of the findings ``q`` selects, in its order, and their counts by facet."""
+        with self.lock:
+            kept = self.matches.get(q)
+            if kept is not None:
+                self.matches.move_to_end(q)
+                return kept
+        chosen = _select(self.frame, q)
+        columns, ascending = SORTS[q.sort]
+        if q.descending is not None:
+            ascending = [not q.descending, *ascending[1:]]
+        chosen = chosen.sort_values(columns, ascending=ascending, kind="stable")
+        counts = {c: {str(k): int(v) for k, v in chosen[c].value_counts().items()}
+                  for c in ("severity", "category", "case_state")}
+        with self.lock:
+            self.matches[q] = (chosen.index, counts)
+            while len(self.matches) > MATCHES_KEPT:
+                self.matches.popitem(last=False)
+        return chosen.index, counts
+
+    def records_of(self, ids: Any, unmask: bool) -> list[dict[str, Any]]:
+        """Each finding's record, built (and masked) once per frame: a page is lookups."""
+        missing = [fid for fid in ids if (fid, unmask) not in self.records]
         if missing:
             built = as_records(self.frame.loc[missing], unmask=unmask)
             for fid, rec in zip(missing, built, strict=True):
                 rec["county"] = self.frame.at[fid, "county"]
                 self.records[(fid, unmask)] = rec
-        return [dict(self.records[(fid, unmask)]) for fid in rows.index]  # callers add keys
+        return [dict(self.records[(fid, unmask)]) for fid in ids]  # callers add keys
 
 
 class _Shared:
@@ -204,15 +229,9 @@ def query_findings(wb: Workbench, actor: Actor, q: FindingQuery = FindingQuery()
     unmask = actor.unmasked(unmask)
     _check(q)
     queue, upto = queue_of(wb, as_of)
-    chosen = _select(queue.frame, q)
-    columns, ascending = SORTS[q.sort]
-    if q.descending is not None:
-        ascending = [not q.descending, *ascending[1:]]
-    chosen = chosen.sort_values(columns, ascending=ascending, kind="stable")
-    page = chosen.iloc[offset:offset + limit]
-    counts = {c: {str(k): int(v) for k, v in chosen[c].value_counts().items()}
-              for c in ("severity", "category", "case_state")}
-    return FindingPage(len(chosen), queue.records_of(page, unmask), upto, counts)
+    ids, counts = queue.matching(q)
+    return FindingPage(len(ids), queue.records_of(ids[offset:offset + limit], unmask), upto,
+                       counts)
 
 
 def show_finding(wb: Workbench, actor: Actor, finding_id: str, *, as_of: AsOf = NOW,
@@ -223,6 +242,6 @@ def show_finding(wb: Workbench, actor: Actor, finding_id: str, *, as_of: AsOf = 
     queue, _ = queue_of(wb, as_of)
     if finding_id not in queue.frame.index:
         raise NotFound(f"no current finding {finding_id} 无此问题线索")
-    rec = queue.records_of(queue.frame.loc[[finding_id]], unmask)[0]
+    rec = queue.records_of([finding_id], unmask)[0]
     rec["dismissed"] = bool(queue.frame.at[finding_id, "dismissed"])
     return rec

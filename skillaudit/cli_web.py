@@ -19,6 +19,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     s.add_argument("--host", default="127.0.0.1",
                    help="address to listen on (default 127.0.0.1: this computer only)")
     s.add_argument("--port", type=positive_int, default=8000)
+    s.add_argument("--workers", type=positive_int, default=1, metavar="N",
+                   help="server processes (default 1; one per core serves more clients at "
+                        "once) 进程数")
     s.add_argument("--files", metavar="DIR", default="skillaudit-files",
                    help="folder for case attachments, evidence packs and uploads "
                         "(default ./skillaudit-files) 附件与证据包目录")
@@ -57,28 +60,54 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     u.set_defaults(func=cmd_user)
 
 
-def cmd_serve(a: argparse.Namespace) -> int:
+SETTINGS_ENV = "SKILLAUDIT_WEB_SETTINGS"  # what `serve` hands its worker processes
+
+
+def _settings(a: argparse.Namespace, url: str) -> dict[str, object]:
+    return {"url": url, "rules_path": a.rules, "targets_path": a.targets,
+            "policy": [a.lockout_after, a.lockout_minutes, a.login_minutes],
+            "secure_cookies": a.secure_cookies, "files_dir": a.files}
+
+
+def worker_app() -> object:
+    """The app of one worker process of `serve --workers N`, from the settings its
+    parent wrote to the environment (uvicorn starts workers by an import path)."""
+    import json
+    import os
     from pathlib import Path
 
-    import uvicorn
-
     from services.logins import LoginPolicy
-    from skillaudit.console import EXIT_OK
-    from skillaudit.wiring import db_url, workbench_of
     from web.app import create_app
     from web.settings import Settings
 
+    s = json.loads(os.environ[SETTINGS_ENV])
+    settings = Settings(url=s["url"], rules_path=s["rules_path"],
+                        targets_path=s["targets_path"], policy=LoginPolicy(*s["policy"]),
+                        secure_cookies=s["secure_cookies"], files_dir=Path(s["files_dir"]))
+    return create_app(settings.url, settings=settings)
+
+
+def cmd_serve(a: argparse.Namespace) -> int:
+    import json
+    import os
+
+    import uvicorn
+
+    from skillaudit.console import EXIT_OK
+    from skillaudit.wiring import db_url, workbench_of
+
     url = db_url(a.db)
     workbench_of(a).require_store()
-    settings = Settings(url=url, rules_path=a.rules, targets_path=a.targets,
-                        policy=LoginPolicy(a.lockout_after, a.lockout_minutes, a.login_minutes),
-                        secure_cookies=a.secure_cookies,
-                        files_dir=Path(a.files))
-    app = create_app(url, settings=settings)
+    os.environ[SETTINGS_ENV] = json.dumps(_settings(a, url))
     shown = f"[{a.host}]" if ":" in a.host else a.host
     print(f"skillaudit workbench 审计工作台: http://{shown}:{a.port}/ (API: /api/docs) "
           f"on {url}; stop with Ctrl-C 按 Ctrl-C 停止", flush=True)
-    uvicorn.run(app, host=a.host, port=a.port, log_level="warning", server_header=False)
+    if a.workers == 1:
+        uvicorn.run(worker_app(), host=a.host, port=a.port, log_level="warning",
+                    server_header=False)
+    else:
+        uvicorn.run("skillaudit.cli_web:worker_app", factory=True, workers=a.workers,
+                    host=a.host, port=a.port, log_level="warning", server_header=False)
     return EXIT_OK
 
 

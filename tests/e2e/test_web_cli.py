@@ -55,10 +55,11 @@ def free_port() -> int:
 
 
 @contextmanager
-def serving(db: str, cwd: Path) -> Iterator[str]:
+def serving(db: str, cwd: Path, *more: str) -> Iterator[str]:
     """``skillaudit serve`` on a free loopback port, stopped afterwards; its address."""
     port = free_port()
-    proc = subprocess.Popen(cli_command("serve", "--db", db, "--port", str(port)), cwd=cwd,
+    proc = subprocess.Popen(cli_command("serve", "--db", db, "--port", str(port), *more),
+                            cwd=cwd,
                             env=cli_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True)
     base = f"http://127.0.0.1:{port}"
@@ -104,6 +105,32 @@ def test_the_demo_prints_accounts_that_log_in_to_the_served_workbench(
         wrong = httpx.post(f"{base}/api/auth/login",
                            json={"name": "demo-admin", "password": "not it at all"})
         assert wrong.status_code == 401
+
+
+def test_two_worker_processes_share_logins_and_the_access_log(
+        cli: Cli, detected_sqlite: Detected, tmp_path: Path) -> None:
+    db = detected_sqlite.url
+    added = cli("user", "add", "审计员", "--role", "investigator", "--db", db)
+    password = PASSWORD_LINE.search(added.stdout).group(1)  # type: ignore[union-attr]
+    admin = cli("user", "add", "管理员", "--role", "admin", "--db", db)
+    admin_password = PASSWORD_LINE.search(admin.stdout).group(1)  # type: ignore[union-attr]
+    with serving(db, tmp_path, "--workers", "2", "--files", str(tmp_path / "files")) as base:
+        with httpx.Client(base_url=base) as client:
+            assert client.post("/api/auth/login", json={"name": "审计员", "password": password}
+                               ).status_code == 200
+            for _ in range(12):  # served by either process: the login is the database's
+                r = client.get(f"/api/persons/{detected_sqlite.ghost_person}",
+                               params={"unmask": True})
+                assert r.status_code == 200, r.text
+        with httpx.Client(base_url=base) as client:
+            client.post("/api/auth/login", json={"name": "管理员", "password": admin_password})
+            deadline = time.monotonic() + 10
+            while True:  # each process stores its notes within half a second
+                seen = client.get("/api/access", params={"action": "view.person"}).json()
+                if seen["total"] == 12 or time.monotonic() > deadline:
+                    break
+                time.sleep(0.3)
+            assert seen["total"] == 12
 
 
 def test_serve_refuses_a_store_that_is_not_there(cli: Cli, tmp_path: Path) -> None:

@@ -15,9 +15,10 @@ from services.access import COLUMNS, access_log, iter_access_log
 from web.access import SeenDep
 from web.auth import AccessReader
 from web.downloads import MEDIA, disposition
+from web.json import FastRoute
 from web.params import AsOfDep, PageDep
 
-router = APIRouter(prefix="/api/access", tags=["access log 访问日志"])
+router = APIRouter(prefix="/api/access", route_class=FastRoute, tags=["access log 访问日志"])
 
 Text = Annotated[str | None, Query(max_length=200)]
 Outcome = Literal["ok", "refused", "failed"]

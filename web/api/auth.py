@@ -16,6 +16,7 @@ from services.logins import Login, change_password, log_in, log_out
 from web.auth import COOKIE, CSRF_HEADER, LoginDep
 from web.params import Body
 
+# logging in sets cookies on the injected response: FastAPI's own encoding keeps them
 router = APIRouter(prefix="/api/auth", tags=["login 登录"])
 
 

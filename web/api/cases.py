@@ -15,9 +15,10 @@ from engine.errors import SkillauditError
 from services import attachments, cases
 from web.access import SeenDep
 from web.auth import CaseWorker, Reader
+from web.json import FastRoute
 from web.params import AsOfDep, Body, PageDep, Unmask
 
-router = APIRouter(prefix="/api/cases", tags=["cases 案件"])
+router = APIRouter(prefix="/api/cases", route_class=FastRoute, tags=["cases 案件"])
 
 CaseId = Annotated[str, Path(min_length=1, max_length=220, description="case-… or a finding id")]
 Why = Annotated[str, Field(min_length=1, max_length=4000)]

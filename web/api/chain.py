@@ -15,8 +15,9 @@ from starlette.concurrency import run_in_threadpool
 
 from services import ingestion
 from web.auth import Reader
+from web.json import FastRoute
 
-router = APIRouter(prefix="/api/chain", tags=["chain 哈希链"])
+router = APIRouter(prefix="/api/chain", route_class=FastRoute, tags=["chain 哈希链"])
 _running = threading.Lock()
 
 

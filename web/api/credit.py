@@ -10,9 +10,10 @@ from pydantic import Field
 from services import credit
 from web.access import SeenDep
 from web.auth import CreditRepairer, Reader
+from web.json import FastRoute
 from web.params import AsOfDep, Body, PageDep
 
-router = APIRouter(prefix="/api/credit", tags=["credit 信用"])
+router = APIRouter(prefix="/api/credit", route_class=FastRoute, tags=["credit 信用"])
 
 SubjectType = Literal["institution", "agency"]
 Id = Annotated[str, Path(min_length=1, max_length=200)]

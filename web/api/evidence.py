@@ -29,9 +29,10 @@ from services.workbench import Workbench
 from web.access import SeenDep
 from web.auth import EvidenceMaker, Reader
 from web.downloads import attachment
+from web.json import FastRoute
 from web.params import Body
 
-router = APIRouter(prefix="/api/evidence", tags=["evidence 证据包"])
+router = APIRouter(prefix="/api/evidence", route_class=FastRoute, tags=["evidence 证据包"])
 
 PackId = Annotated[str, Path(pattern=r"^[0-9a-f]{32}$", description="the id a build returned")]
 MAX_UPLOAD = 200 * 1024 * 1024  # bytes of an uploaded pack, unpacked

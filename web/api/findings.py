@@ -14,9 +14,10 @@ from services.finding_queue import FindingQuery, query_findings, show_finding
 from web.access import SeenDep
 from web.auth import Reader
 from web.downloads import attachment
+from web.json import FastRoute
 from web.params import AsOfDep, PageDep, Unmask
 
-router = APIRouter(prefix="/api/findings", tags=["findings 问题线索"])
+router = APIRouter(prefix="/api/findings", route_class=FastRoute, tags=["findings 问题线索"])
 
 Category = Literal["duplicate_training", "ineffective_training", "subsidy_fraud", "compliance"]
 Severity = Literal["critical", "high", "medium", "low"]

@@ -18,9 +18,10 @@ from services import reading, reports
 from web.access import SeenDep
 from web.auth import Reader
 from web.downloads import attachment
+from web.json import FastRoute
 from web.params import AsOfDep
 
-router = APIRouter(prefix="/api", tags=["funds 资金"])
+router = APIRouter(prefix="/api", route_class=FastRoute, tags=["funds 资金"])
 
 County = Annotated[str | None, Query(max_length=80)]
 Year = Annotated[int | None, Query(ge=1990, le=2100)]

@@ -20,8 +20,9 @@ from services import ingestion
 from services.actor import Actor
 from web.access import SeenDep
 from web.auth import Ingester
+from web.json import FastRoute
 
-router = APIRouter(prefix="/api/imports", tags=["imports 导入"])
+router = APIRouter(prefix="/api/imports", route_class=FastRoute, tags=["imports 导入"])
 
 Kind = Literal["events"]
 MAX_UPLOAD = 512 * 1024 * 1024

@@ -9,9 +9,10 @@ from fastapi import APIRouter, Query, Request
 from services.search import search
 from web.access import SeenDep
 from web.auth import Reader
+from web.json import FastRoute
 from web.params import Unmask
 
-router = APIRouter(prefix="/api/search", tags=["search 搜索"])
+router = APIRouter(prefix="/api/search", route_class=FastRoute, tags=["search 搜索"])
 
 
 @router.get("", summary="find persons, classes, institutions, claims, findings 搜索")

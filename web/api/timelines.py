@@ -9,9 +9,10 @@ from fastapi import APIRouter, Path, Request
 from services import reading
 from web.access import SeenDep
 from web.auth import Reader
+from web.json import FastRoute
 from web.params import AsOfDep, Unmask
 
-router = APIRouter(prefix="/api", tags=["timelines 时间线"])
+router = APIRouter(prefix="/api", route_class=FastRoute, tags=["timelines 时间线"])
 
 Kind = Literal["person", "class", "institution", "claim", "agency", "employer", "payment",
                "voucher"]

@@ -9,9 +9,10 @@ from pydantic import Field
 
 from services import accounts
 from web.auth import UserManager
+from web.json import FastRoute
 from web.params import Body
 
-router = APIRouter(prefix="/api/users", tags=["accounts 账号"])
+router = APIRouter(prefix="/api/users", route_class=FastRoute, tags=["accounts 账号"])
 
 Name = Annotated[str, Path(min_length=1, max_length=40)]
 Password = Annotated[str, Field(min_length=accounts.MIN_PASSWORD,
