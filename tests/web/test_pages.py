@@ -12,6 +12,7 @@ def test_the_api_description_page_is_served_from_the_package(city: WebCity) -> N
     page = client.get("/api/docs")
     assert page.status_code == 200 and "swagger-ui" in page.text
     assert "https://" not in page.text and "http://" not in page.text
+    assert '"validatorUrl": null' in page.text  # the viewer asks no validator elsewhere
     for src in re.findall(r'(?:src|href)="(/[^"]+)"', page.text):
         assert client.get(src).status_code == 200, src
     spec = client.get("/api/openapi.json").json()
