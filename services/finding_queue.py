@@ -131,6 +131,7 @@ class _Shared:
 
 
 _SHARED = _Shared()
+_BUILDING = threading.Lock()
 
 
 def _counties(views: Views, frame: pd.DataFrame) -> pd.Series:
@@ -165,15 +166,31 @@ def queue_of(wb: Workbench, as_of: AsOf = NOW) -> tuple[_Queue, int | None]:
     key = (wb.url, upto, marker(views.engine, _MARKED, upto))
     queue = _SHARED.get(key)
     if queue is None:
-        frame = with_case_state(current_findings(views), views, include_dismissed=True)
-        dismissed = with_case_state(frame.drop(columns=["case_id", "case_state"]), views)
-        frame["dismissed"] = ~frame.index.isin(dismissed.index)
-        frame["county"] = _counties(views, frame)
-        frame["severity_rank"] = frame["severity"].map(
-            {s: n for n, s in enumerate(SEVERITIES)}).fillna(9)
-        queue = _Queue(frame)
-        _SHARED.put(key, queue)
+        with _BUILDING:  # requests that arrive together wait for one build, not make many
+            queue = _SHARED.get(key)
+            if queue is None:
+                queue = _Queue(_frame(views))
+                _SHARED.put(key, queue)
     return queue, upto
+
+
+def _frame(views: Views) -> pd.DataFrame:
+    frame = with_case_state(current_findings(views), views, include_dismissed=True)
+    dismissed = with_case_state(frame.drop(columns=["case_id", "case_state"]), views)
+    frame["dismissed"] = ~frame.index.isin(dismissed.index)
+    frame["county"] = _counties(views, frame)
+    frame["severity_rank"] = frame["severity"].map(
+        {s: n for n, s in enumerate(SEVERITIES)}).fillna(9)
+    return frame
+
+
+def warm(wb: Workbench, first: int = 500) -> None:
+    """Build the present queue and the records of its first ``first`` findings, masked
+    and not, before anyone asks (a server's start: its first pages are then lookups)."""
+    queue, _ = queue_of(wb)
+    ids, _ = queue.matching(FindingQuery())
+    for unmask in (False, True):
+        queue.records_of(ids[:first], unmask)
 
 
 def _contains(column: pd.Series, value: str) -> pd.Series:

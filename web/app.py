@@ -8,6 +8,8 @@ every request; each route passes the logged-in ``Actor`` to a use case of
 
 from __future__ import annotations
 
+import logging
+import threading
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import replace
@@ -16,12 +18,14 @@ from tempfile import mkdtemp
 
 from fastapi import FastAPI, Request, Response
 
+from services import finding_queue
 from services.workbench import Workbench
 from web import docs, errors, pages
 from web.access import AccessRecorder, refused
 from web.api import ROUTERS
 from web.settings import Settings
 
+log = logging.getLogger("skillaudit.web")
 TITLE = "skillaudit workbench 职业技能培训补贴审计工作台"
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
@@ -35,6 +39,15 @@ CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inlin
        "script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'")
 # the API description page starts its (vendored) viewer with one inline script
 DOCS_CSP = CSP.replace("script-src 'self'", "script-src 'self' 'unsafe-inline'")
+
+
+def _warm(wb: Workbench) -> None:
+    """The findings queue built while the first logins happen; a failure here is only
+    logged: the first request builds it again and answers for itself."""
+    try:
+        finding_queue.warm(wb)
+    except Exception:
+        log.exception("the findings queue could not be prepared at start")
 
 
 def create_app(workbench_url: str, rules_path: str | None = None, *,
@@ -52,6 +65,7 @@ def create_app(workbench_url: str, rules_path: str | None = None, *,
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        threading.Thread(target=_warm, args=(wb,), name="warm-queue", daemon=True).start()
         try:
             yield
         finally:
