@@ -29,6 +29,7 @@ COPY streams/ streams/
 COPY skillaudit/ skillaudit/
 COPY synth/ synth/
 COPY imports/ imports/
+COPY web/ web/
 # A regular (non-editable) install: the runtime stage needs only /opt/venv, not /src.
 # Every dependency ships manylinux wheels, so no compiler is needed.
 RUN pip install --no-cache-dir .

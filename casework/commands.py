@@ -19,10 +19,11 @@ from typing import Any
 import msgspec
 import pandas as pd
 
-from casework.errors import CaseError
+from casework.errors import CaseError, StepRaced
 from casework.status import case_events, case_id_for, fold, latest_facts, resolve_case_id
 from casework.workflow import check_step, require_reason
 from engine.events import EVENT_TYPES
+from engine.events.casework import Attachment
 from engine.money import to_fen, yuan_str
 from engine.record import own_event
 from engine.store.base import EventStore
@@ -68,6 +69,7 @@ class AddNote:
     by: str
     text: str
     role: str | None = None  # the actor's role, recorded with the step
+    attachments: tuple[dict[str, Any], ...] = ()  # {sha256, name, size, media_type}
 
 
 @dataclass(frozen=True)
@@ -153,7 +155,9 @@ def note(cmd: AddNote, store: EventStore, views: Views,
         raise CaseError("a note needs some text 备注不能为空")
     case = _load(views, resolve_case_id(cmd.case_id))
     check_step("note", case.state, case.case_id)
-    return _append(store, case, "CaseNoteAdded", {"by": _who(cmd.by), "text": text}, now, cmd.role)
+    files = [Attachment(**a) for a in cmd.attachments] or None
+    return _append(store, case, "CaseNoteAdded", {"by": _who(cmd.by), "text": text,
+                                                  "attachments": files}, now, cmd.role)
 
 
 def link_recovery(cmd: LinkRecovery, store: EventStore, views: Views,
@@ -276,7 +280,7 @@ def _append(store: EventStore, case: _Case, type_: str, data: dict[str, Any],
                       source="casework", line_no=step_no)
     result = store.append([event], quarantine_conflicts=False)
     if result.conflicts:
-        raise CaseError(f"case {case.case_id} changed while this step was prepared (step "
+        raise StepRaced(f"case {case.case_id} changed while this step was prepared (step "
                         f"{step_no} was recorded by someone else) 案件已被他人更新: look at "
                         f"`skillaudit case show {case.case_id}` and retry")
     occurred_at = when.replace(microsecond=0).isoformat()

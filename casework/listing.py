@@ -7,6 +7,7 @@ may quote an ID number, a phone or an account).
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pandas as pd
@@ -83,4 +84,6 @@ def _step(e: Any) -> dict[str, Any]:
             step[name] = value
     if not pd.isna(e.amount_fen):
         step["amount"] = yuan_str(int(e.amount_fen))
+    if isinstance(e.attachments, str):
+        step["attachments"] = json.loads(e.attachments)
     return step

@@ -24,7 +24,7 @@ from credit.facts import gather
 from credit.model import Rating, rate_all
 from credit.params import GRADES, CreditParams, credit_params
 from detectors.rules import Rules
-from engine.errors import SkillauditError
+from engine.errors import NotFound, SkillauditError
 from engine.events.credit import CreditRated, CreditRepaired
 from engine.parse import NewEvent
 from engine.privacy import mask_record
@@ -39,6 +39,10 @@ SOURCE = "skillaudit"
 
 class CreditError(SkillauditError, ValueError):
     """A credit request that cannot be done; the message says why and what to do."""
+
+
+class UnknownSubject(CreditError, NotFound):
+    """No institution or agency of that id (a 404 on the web, exit code 1 here too)."""
 
 
 @dataclass
@@ -131,7 +135,7 @@ def find(ratings: list[Rating], subject_id: str, subject_type: str | None = None
     hits = [r for r in ratings if r.subject_id == subject_id
             and (subject_type is None or r.subject_type == subject_type)]
     if not hits:
-        raise CreditError(f"no institution or agency {subject_id!r} is registered (at this "
+        raise UnknownSubject(f"no institution or agency {subject_id!r} is registered (at this "
                           "point of the log); `skillaudit credit list` shows every subject")
     if len(hits) > 1:
         raise CreditError(f"{subject_id!r} is both an institution and an agency: "

@@ -20,7 +20,7 @@ import pandas as pd
 # read models skillaudit writes itself (findings, cases, credit): never held back
 OWN_TABLES = frozenset({"rm_findings", "rm_findings_withdrawn", "rm_detection_runs",
                         "rm_case_events", "rm_credit_ratings", "rm_credit_repairs",
-                        "rm_subjects", "rm_tracking"})
+                        "rm_subjects", "rm_tracking", "rm_access"})
 # what deciding a row's visibility needs; RowCache keeps them with every table, so a
 # cycle with a horizon and one without share the same kept rows
 COLUMNS = ("position", "recorded_us")

@@ -10,7 +10,7 @@ folded from these rows in ``projections.views`` in the order events
 
 from __future__ import annotations
 
-from projections import sources_casework, sources_credit
+from projections import sources_access, sources_casework, sources_credit
 from projections.columns import ArrayTable, Col, FactTable, b, d, i, j, m, n, s
 
 __all__ = ["ARRAY_TABLES", "FACT_TABLES", "ArrayTable", "Col", "FactTable"]
@@ -130,6 +130,9 @@ SUBJECT_PATHS: tuple[tuple[str, str], ...] = (
 )
 
 
-# read models of the application services (cases, credit), declared in their own modules
-FACT_TABLES = FACT_TABLES + sources_casework.FACT_TABLES + sources_credit.FACT_TABLES
-ARRAY_TABLES = ARRAY_TABLES + sources_casework.ARRAY_TABLES + sources_credit.ARRAY_TABLES
+# read models of the application services (cases, credit, the access log), declared in
+# their own modules
+FACT_TABLES = (FACT_TABLES + sources_casework.FACT_TABLES + sources_credit.FACT_TABLES
+               + sources_access.FACT_TABLES)
+ARRAY_TABLES = (ARRAY_TABLES + sources_casework.ARRAY_TABLES + sources_credit.ARRAY_TABLES
+                + sources_access.ARRAY_TABLES)

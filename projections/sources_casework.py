@@ -6,7 +6,7 @@ one ordered query and its state a fold over it (``casework.status``).
 
 from __future__ import annotations
 
-from projections.columns import ArrayTable, FactTable, m, s
+from projections.columns import ArrayTable, FactTable, j, m, s
 
 CASE_EVENT_TYPES = ("CaseOpened", "CaseAssigned", "CaseConfirmed", "CaseDismissed",
                     "CaseNoteAdded", "CaseRecoveryLinked", "CaseClosed")
@@ -16,7 +16,8 @@ FACT_TABLES: tuple[FactTable, ...] = (
               (s("event_id", "event_id"), s("event_type", "type"), s("case_id"),
                s("finding_id"), s("actor", "data.by"), s("role"), s("reason"), s("assignee"),
                s("text"),
-               s("facts_digest"), s("payment_id"), s("recovery_event_id"), m("amount")),
+               s("facts_digest"), s("payment_id"), s("recovery_event_id"), m("amount"),
+               j("attachments")),
               ("case_id", "finding_id", "recovery_event_id")),
 )
 ARRAY_TABLES: tuple[ArrayTable, ...] = ()

@@ -7,30 +7,36 @@ may see personal data and asked to.
 
 from __future__ import annotations
 
+import random
+import time
+from collections.abc import Sequence
 from typing import Any
 
 from casework import commands as steps
+from casework.errors import StepRaced
 from casework.listing import case_detail, case_records
 from casework.status import resolve_case_id
 from engine.errors import NotFound
+from projections.asof import NOW, AsOf
 from services.actor import Actor, Permission
 from services.workbench import Workbench
 
 StepDone = steps.StepDone
+NOTE_TRIES = 10
 
 
 def list_cases(wb: Workbench, actor: Actor, *, states: list[str] | None = None,
-               unmask: bool = False) -> list[dict[str, Any]]:
+               unmask: bool = False, as_of: AsOf = NOW) -> list[dict[str, Any]]:
     actor.require(Permission.READ)
-    return case_records(wb.views(), states=states, unmask=actor.unmasked(unmask))
+    return case_records(wb.views(as_of), states=states, unmask=actor.unmasked(unmask))
 
 
-def show_case(wb: Workbench, actor: Actor, case: str, *, unmask: bool = False
-              ) -> dict[str, Any]:
+def show_case(wb: Workbench, actor: Actor, case: str, *, unmask: bool = False,
+              as_of: AsOf = NOW) -> dict[str, Any]:
     """One case (by its id or its finding's) with its history: who, when, why."""
     actor.require(Permission.READ)
     case_id = resolve_case_id(case)
-    detail = case_detail(wb.views(), case_id, unmask=actor.unmasked(unmask))
+    detail = case_detail(wb.views(as_of), case_id, unmask=actor.unmasked(unmask))
     if detail is None:
         raise NotFound(f"no case {case_id} 案件不存在; see `skillaudit case list`")
     return detail
@@ -65,9 +71,20 @@ def dismiss(wb: Workbench, actor: Actor, case_id: str, reason: str | None) -> St
                  steps.dismiss)
 
 
-def note(wb: Workbench, actor: Actor, case_id: str, text: str) -> StepDone:
-    return _take(wb, actor, steps.AddNote(case_id, actor.name, text, actor.role.value),
-                 steps.note)
+def note(wb: Workbench, actor: Actor, case_id: str, text: str,
+         attachments: Sequence[dict[str, Any]] = ()) -> StepDone:
+    """Add a note (with the files it attaches: ``services.attachments``); one racing
+    another step is simply added after it (a note decides nothing, so it need not be
+    reviewed against what was recorded meanwhile)."""
+    step = steps.AddNote(case_id, actor.name, text, actor.role.value, tuple(attachments))
+    for attempt in range(NOTE_TRIES):
+        try:
+            return _take(wb, actor, step, steps.note)
+        except StepRaced:
+            if attempt == NOTE_TRIES - 1:
+                raise
+            time.sleep(random.uniform(0.01, 0.05 * (attempt + 1)))
+    raise AssertionError("unreachable")
 
 
 def recover(wb: Workbench, actor: Actor, case_id: str, recovery_event_id: str | None,

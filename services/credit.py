@@ -7,6 +7,7 @@ point, ratings are recomputed from that prefix of the log and nothing is stored.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ from credit.service import find, history, params_of, rate, record, repair, store
 from engine.errors import SkillauditError, UsageError
 from projections.asof import NOW, AsOf
 from services.actor import Actor, Permission
+from services.markers import fact_tables, marker
 from services.workbench import Workbench
 
 
@@ -45,6 +47,29 @@ def _params(wb: Workbench) -> CreditParams:
         raise UsageError(f"credit rules: {exc}") from None
 
 
+class _Present:
+    """The present ratings of each store, kept while the facts they rest on stay put
+    (rating every subject reads most of the read models: seconds on a large store)."""
+
+    def __init__(self) -> None:
+        self.kept: dict[str, tuple[tuple[object, ...], Ratings]] = {}
+        self.lock = threading.Lock()
+
+    def get(self, url: str, key: tuple[object, ...]) -> Ratings | None:
+        with self.lock:
+            kept = self.kept.get(url)
+        return kept[1] if kept is not None and kept[0] == key else None
+
+    def put(self, url: str, key: tuple[object, ...], got: Ratings) -> None:
+        with self.lock:
+            self.kept[url] = (key, got)
+
+
+_PRESENT = _Present()
+# the ratings themselves are not facts of a rating: recording them changes nothing rated
+_FACTS = fact_tables(leave_out=("rm_credit_ratings",))
+
+
 def ratings(wb: Workbench, actor: Actor, *, as_of: AsOf = NOW) -> Ratings:
     """Every subject's rating as of a point; the present ones are recorded first."""
     actor.require(Permission.READ)
@@ -52,11 +77,18 @@ def ratings(wb: Workbench, actor: Actor, *, as_of: AsOf = NOW) -> Ratings:
     position = wb.position_of(as_of)
     if position is not None:
         return Ratings(*rate(wb.engine, params, position), params)
+    wb.views()  # the read models up to date, so that the marker says where the facts stand
+    key = (params.digest, marker(wb.engine, _FACTS))
+    kept = _PRESENT.get(wb.url, key)
+    if kept is not None:  # rated on these very facts, and recorded then
+        return kept
     if not actor.may(Permission.CREDIT_RATE):
         return Ratings(*rate(wb.engine, params), params)
     with wb.store() as store:
         report = record(store, wb.engine, params, actor=actor.stamp)
-    return Ratings(report.position, report.ratings, params)
+    got = Ratings(report.position, report.ratings, params)
+    _PRESENT.put(wb.url, key, got)
+    return got
 
 
 def show(wb: Workbench, actor: Actor, subject_id: str, *, subject_type: str | None = None,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import gzip
 import json
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -117,3 +118,38 @@ def retry(wb: Workbench, actor: Actor, ids: Sequence[int] | None = None,
                 raise NotFound(f"no open quarantine entry {', '.join(f'#{i}' for i in unknown)}"
                                " 无此待处理隔离记录: see `skillaudit quarantine list`")
         return retry_quarantine(store, ids or None, corrections)
+
+
+def preview_lines(actor: Actor, path: str | Path, *, show: int = 20) -> dict[str, Any]:
+    """Validate a JSONL file of events without storing anything: counts by type and reason,
+    and the first ``show`` lines as they would be stored or quarantined (masked)."""
+    from engine.parse import parse_line
+    from engine.privacy import mask_record
+    from engine.quarantine import Malformed
+
+    actor.require(Permission.INGEST)
+    by_type: dict[str, int] = {}
+    reasons: dict[str, int] = {}
+    first: list[dict[str, Any]] = []
+    lines = 0
+    opener = gzip.open if str(path).endswith(".gz") else open
+    with opener(path, "rb") as f:
+        for n, raw in enumerate(f, 1):
+            line = raw.rstrip(b"\r\n")
+            if not line.strip():
+                continue
+            lines += 1
+            try:
+                e = parse_line(line, str(path), n)
+            except Malformed as m:
+                reasons[m.reason.value] = reasons.get(m.reason.value, 0) + 1
+                if len(first) < show:
+                    first.append({"line": n, "ok": False, "reason": m.reason.value,
+                                  "message": mask_record(m.message)})
+                continue
+            by_type[e.type] = by_type.get(e.type, 0) + 1
+            if len(first) < show:
+                first.append({"line": n, "ok": True, "event_id": e.event_id, "type": e.type,
+                              "event": mask_record(json.loads(e.state))})
+    return {"lines": lines, "valid": sum(by_type.values()), "by_type": by_type,
+            "malformed": sum(reasons.values()), "reasons": reasons, "first": first}

@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import date, datetime
+from datetime import time as dt_time
 
 import sqlalchemy as sa
 
@@ -21,8 +23,10 @@ from engine.store.base import EventStore
 from engine.store.factory import normalise_url, open_store
 from findings.adoption import Adoption, adoptions
 from projections.asof import NOW, AsOf
+from projections.chinatime import CHINA
 from projections.projector import Projector, engine_for
 from projections.views import Views
+from services.accounts_db import open_accounts
 
 
 @dataclass
@@ -34,6 +38,8 @@ class Workbench:
     _engine: sa.Engine | None = field(default=None, repr=False)
     _rules: Rules | None = field(default=None, repr=False)
     _held: EventStore | None = field(default=None, repr=False)
+    _accounts: sa.Engine | None = field(default=None, repr=False)
+    _projector: Projector | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         self.url = normalise_url(self.url)
@@ -72,6 +78,15 @@ class Workbench:
         return self._engine
 
     @property
+    def accounts(self) -> sa.Engine:
+        """The workbench accounts' own engine (``services.accounts_db``): durable writes."""
+        if self._accounts is None:
+            with self.store():  # the database exists before its tables are added
+                pass
+            self._accounts = open_accounts(self.url)
+        return self._accounts
+
+    @property
     def rules(self) -> Rules:
         """The rules file merged over the defaults, else the rules in force in the log;
         a bad file is the user's to fix."""
@@ -99,7 +114,9 @@ class Workbench:
     def views(self, as_of: AsOf = NOW, *, update: bool = True) -> Views:
         """Read-side views as of a point, after applying any new events to the read models."""
         if update:
-            Projector(self.engine).run()
+            if self._projector is None or self._projector.engine is not self.engine:
+                self._projector = Projector(self.engine)  # its statements, built once
+            self._projector.run()
         return Views(self.engine, as_of)
 
     def position_of(self, as_of: AsOf) -> int | None:
@@ -120,6 +137,9 @@ class Workbench:
 
     def close(self, *, release: bool = False) -> None:
         """Let the engine go (a held workbench keeps its own unless ``release``)."""
+        if self._accounts is not None:
+            self._accounts.dispose()
+            self._accounts = None
         if self._held is not None and not release:
             return
         if self._engine is not None:
@@ -130,8 +150,19 @@ class Workbench:
             self._held = None
 
 
-def as_of(time: str | None = None, position: int | None = None) -> AsOf:
-    """An as-of point from a time with its offset and/or a log position; a bad one is refused."""
+def as_of(time: str | None = None, position: int | None = None, day: str | None = None
+          ) -> AsOf:
+    """An as-of point from a time with its offset and/or a log position, or a calendar day
+    (what was recorded by its end in Beijing time); a bad one is refused."""
+    if day is not None and time is None:
+        try:
+            end = datetime.combine(date.fromisoformat(day), dt_time.max, CHINA)
+        except ValueError:
+            raise UsageError(f"as-of day {day!r} is not a date YYYY-MM-DD 日期格式应为年-月-日"
+                             ) from None
+        time = end.isoformat()
+    elif day is not None:
+        raise UsageError("give an as-of time or an as-of day, not both 时间与日期只能选一")
     try:
         return AsOf.parse(time, position)
     except ValueError as exc:

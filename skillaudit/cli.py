@@ -509,10 +509,11 @@ def build_parser() -> argparse.ArgumentParser:
         cli_reports,
         cli_rules,
         cli_streams,
+        cli_web,
     )
 
     for family in (cli_imports, cli_casework, cli_evidence, cli_credit, cli_reports, cli_rules,
-                   cli_streams):
+                   cli_streams, cli_web):
         family.register(sub)
 
     s = sub.add_parser("generate", help="write a synthetic city as JSONL 生成模拟城市")

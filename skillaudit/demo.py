@@ -14,6 +14,7 @@ from skillaudit.console import (
     print_ingest_summary,
     print_pairs,
     print_run_notes,
+    print_table,
 )
 from skillaudit.progress import ProgressLine, ingest_progress
 
@@ -83,4 +84,28 @@ def run_demo(persons: int, seed: int, db: str | None, workdir: Path, actor: Acto
     print(f"5/5 Report 报告 → {out} (ID numbers, phones, accounts and names masked 个人信息已脱敏)")
     print(f"Next 下一步: skillaudit findings --db {url} · skillaudit timeline person ID --db {url}"
           f" · skillaudit ledger --db {url}")
+    print_web(wb, actor, url)
     return 0
+
+
+DEMO_ACCOUNTS = (("demo-investigator", "investigator", "调查员"),
+                 ("demo-finance", "finance", "财务"), ("demo-inspector", "inspector", "督查"),
+                 ("demo-admin", "admin", "管理员"))
+WEB_ADDRESS = "http://127.0.0.1:8000/"
+
+
+def print_web(wb: Workbench, actor: Actor, url: str) -> None:
+    """One demo account per role (a fresh password each run), and how to open the workbench."""
+    from services import accounts
+
+    print(f"Web workbench 网页工作台: skillaudit serve --db {url}  →  {WEB_ADDRESS} "
+          f"(API {WEB_ADDRESS}api/docs)")
+    print("Demo accounts 演示账号 (passwords shown once 密码仅显示一次):")
+    rows = []
+    for name, role, zh in DEMO_ACCOUNTS:
+        if accounts.find_account(wb, name) is None:
+            _, password = accounts.add_account(wb, actor, name, role)
+        else:
+            _, password = accounts.reset_password(wb, actor, name)
+        rows.append([f"{role} {zh}", name, password])
+    print_table(["role 角色", "account 账号", "password 密码"], rows, indent=4)

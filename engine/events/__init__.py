@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import msgspec
 
-from engine.events import casework, credit
+from engine.events import access, casework, credit
 from engine.events.audit import DetectionRun, FindingRaised, FindingWithdrawn, RulesAdopted
 from engine.events.base import AwareDateTime, EventData, Id
 from engine.events.master import (
@@ -93,6 +93,7 @@ EVENT_TYPES: dict[str, type[EventData]] = {
         RulesAdopted,
         *_declared_in(casework),
         *_declared_in(credit),
+        *_declared_in(access),
     )
 }
 

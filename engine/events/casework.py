@@ -62,11 +62,30 @@ class CaseDismissed(EventData, frozen=True, kw_only=True):
     facts_digest: str
 
 
+Sha256 = Annotated[str, msgspec.Meta(min_length=64, max_length=64)]
+_HEX = frozenset("0123456789abcdef")
+
+
+class Attachment(msgspec.Struct, frozen=True, kw_only=True):
+    """A file kept beside the log, named here by its SHA-256: the event proves which
+    bytes were attached, and a changed file no longer matches."""
+
+    sha256: Sha256
+    name: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+    size: Annotated[int, msgspec.Meta(ge=0)]
+    media_type: Annotated[str, msgspec.Meta(max_length=200)] = "application/octet-stream"
+
+    def __post_init__(self) -> None:
+        if not set(self.sha256) <= _HEX:
+            raise ValueError("`sha256` must be 64 lowercase hexadecimal digits")
+
+
 class CaseNoteAdded(EventData, frozen=True, kw_only=True):
     case_id: Id
     by: Id
     role: Role | None = None  # the actor's role when the step was taken
     text: Why
+    attachments: list[Attachment] | None = None  # files the note adds to the case
 
 
 class CaseRecoveryLinked(EventData, frozen=True, kw_only=True):

@@ -8,7 +8,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = ("engine", "projections", "detectors", "findings", "casework", "evidence", "credit",
-            "reports", "services", "streams", "skillaudit", "synth", "imports")
+            "reports", "services", "streams", "skillaudit", "synth", "imports", "web")
 
 
 def modules() -> dict[str, Path]:
