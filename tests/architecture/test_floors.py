@@ -25,7 +25,7 @@ MAY_IMPORT = {
     "synth": {"engine"},
     "imports": {"engine"},  # spreadsheets to events: an application service on the engine alone
     "skillaudit": {"engine", "projections", "detectors", "findings", "casework", "credit",
-                   "evidence", "reports", "services", "streams", "synth", "imports"},
+                   "evidence", "reports", "services", "streams", "synth", "imports", "web"},
     "web": {"engine", "projections", "detectors", "findings", "casework", "credit", "evidence",
             "reports", "services"},
 }
