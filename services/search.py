@@ -1,6 +1,8 @@
 """The search box: ids (persons, classes, institutions, claims, findings …) and names.
 
-An id matches whole or by its start (four characters at least); institution,
+An id matches whole or by its start (four characters at least; a person's ID
+number only whole for a role that sees it masked, so no one can read ID numbers
+out digit by digit); institution,
 agency and employer names match anywhere. Persons are found by name only by a
 role that may see personal data, since a name that finds someone says that
 they trained. Every term is a bound parameter and its ``%``/``_`` are matched
@@ -19,6 +21,13 @@ from services.actor import Actor, Permission
 from services.workbench import Workbench
 
 MIN_PREFIX = 4
+ID_SOURCES = (  # (kind, read model, its id column): what an id typed in the box may name
+    ("person", "rm_person_versions", "person_id"), ("class", "rm_classes", "class_id"),
+    ("institution", "rm_institution_versions", "institution_id"),
+    ("claim", "rm_claims", "claim_id"), ("payment", "rm_payments", "payment_id"),
+    ("voucher", "rm_vouchers", "voucher_id"), ("agency", "rm_agencies", "agency_id"),
+    ("employer", "rm_employers", "employer_id"),
+)
 
 
 def _like(term: str) -> str:
@@ -37,12 +46,14 @@ def search(wb: Workbench, actor: Actor, text: str, *, limit: int = 20, unmask: b
     t = metadata.tables
     found: dict[tuple[str, str], str | None] = {}
     with views.engine.connect() as conn:
-        subjects = t["rm_subjects"]
-        ids = sa.select(subjects.c.subject_type, subjects.c.subject_id).distinct()
-        ids = ids.where(subjects.c.subject_id == term) if len(term) < MIN_PREFIX else ids.where(
-            subjects.c.subject_id.like(_like(term) + "%", escape="\\"))
-        for kind, sid in conn.execute(ids.order_by(subjects.c.subject_id).limit(limit)):
-            found.setdefault((kind, sid), None)
+        for kind, table, key in ID_SOURCES:
+            column = t[table].c[key]
+            exact = len(term) < MIN_PREFIX or (
+                kind == "person" and not actor.may(Permission.SEE_PERSONAL_DATA))
+            q = sa.select(column).distinct().where(  # a masked role names a person in full
+                column == term if exact else column.like(_like(term) + "%", escape="\\"))
+            for (sid,) in conn.execute(q.order_by(column).limit(limit)):
+                found.setdefault((kind, sid), None)
         findings = t["rm_findings"]
         if len(term) >= MIN_PREFIX:
             q = (sa.select(findings.c.finding_id, findings.c.title).distinct()

@@ -13,11 +13,12 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException
 
 from engine.errors import Forbidden, NotFound, SkillauditError, UsageError
 from services.logins import LoginRefused
+from web.pages.problems import is_page, page_problem
 
 log = logging.getLogger("skillaudit.web")
 
@@ -40,42 +41,52 @@ def error(status: int, code: str, message: str, headers: dict[str, str] | None =
 
 
 def install(app: FastAPI) -> None:
+    """JSON answers for the API; a page's request gets its error as a page
+    (``web.pages.problems``), or the login form when it has no login."""
+
     @app.exception_handler(SkillauditError)
-    async def _ours(request: Request, exc: SkillauditError) -> JSONResponse:
+    async def _ours(request: Request, exc: SkillauditError) -> Response:
+        status, code = 409, "conflict"
         if isinstance(exc, LoginRefused):
-            if exc.locked_until_us:
-                return error(429, "locked", str(exc))
-            return error(401, "login_refused", str(exc))
-        for kind, status, code in STATUS:
-            if isinstance(exc, kind):
-                if status == 403:
-                    refused = getattr(request.app.state, "on_refusal", None)
-                    if refused is not None:
-                        refused(request, str(exc))
-                return error(status, code, str(exc))
-        return error(409, "conflict", str(exc))  # pragma: no cover (SkillauditError is last)
+            status, code = (429, "locked") if exc.locked_until_us else (401, "login_refused")
+        else:
+            status, code = next((s, c) for kind, s, c in STATUS if isinstance(exc, kind))
+            if status == 403:
+                refused = getattr(request.app.state, "on_refusal", None)
+                if refused is not None:
+                    refused(request, str(exc))
+        if is_page(request):
+            return await page_problem(request, status, str(exc))
+        return error(status, code, str(exc))
 
     @app.exception_handler(RequestValidationError)
-    async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+    async def _invalid(request: Request, exc: RequestValidationError) -> Response:
         problems = [{"where": ".".join(str(p) for p in e.get("loc", ())),
                      "problem": e.get("msg", "")} for e in exc.errors()]
-        return error(422, "invalid", "the request's parameters are not valid 请求参数无效: "
-                     + "; ".join(f"{p['where']}: {p['problem']}" for p in problems),
-                     problems=problems)
+        message = ("the request's parameters are not valid 请求参数无效: "
+                   + "; ".join(f"{p['where']}: {p['problem']}" for p in problems))
+        if is_page(request):
+            return await page_problem(request, 422, message)
+        return error(422, "invalid", message, problems=problems)
 
     @app.exception_handler(HTTPException)
-    async def _http(request: Request, exc: HTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: HTTPException) -> Response:
         detail = exc.detail if isinstance(exc.detail, str) else None
         words = HTTP_WORDS.get(exc.status_code, "error 错误")
         message = detail if detail and detail != _default_phrase(exc.status_code) else words
+        if is_page(request):
+            return await page_problem(request, exc.status_code, message)
         return JSONResponse({"error": {"code": _code(exc.status_code), "message": message}},
                             status_code=exc.status_code, headers=exc.headers)
 
     @app.exception_handler(Exception)
-    async def _defect(request: Request, exc: Exception) -> JSONResponse:
+    async def _defect(request: Request, exc: Exception) -> Response:
         log.exception("internal error on %s %s", request.method, request.url.path)
-        return error(500, "internal", "internal error 内部错误: nothing half-done is kept; "
-                     "please report the time of this request 请报告本次请求的时间")
+        message = ("internal error 内部错误: nothing half-done is kept; "
+                   "please report the time of this request 请报告本次请求的时间")
+        if is_page(request):
+            return await page_problem(request, 500, message)
+        return error(500, "internal", message)
 
 
 def _default_phrase(status: int) -> str:

@@ -3,7 +3,8 @@
 The routes are read from the app itself, so a new route without a row here fails.
 A role the matrix leaves out is refused with 403 before anything is looked up:
 the same answer for an id that exists and one guessed, so a refusal tells nothing
-about what is stored. Without a login every route but logging in is 401.
+about what is stored. Without a login every route of the API but logging in is 401,
+and every page sends the browser to the login form (303 to ``/login``).
 """
 
 from __future__ import annotations
@@ -77,6 +78,13 @@ MATRIX: dict[tuple[str, str], frozenset[str] | str] = {
     ("GET", "/"): PUBLIC,
     ("GET", "/api/openapi.json"): PUBLIC,
     ("GET", "/api/docs"): PUBLIC,
+    # the pages
+    ("GET", "/login"): PUBLIC,
+    ("POST", "/login"): PUBLIC,
+    ("POST", "/logout"): ALL,
+    ("POST", "/language"): ALL,
+    ("GET", "/search"): ALL,
+    ("POST", "/search"): ALL,
 }
 
 
@@ -166,8 +174,15 @@ def request_of(method: str, path: str, ids: dict[str, str], role: str) -> dict[s
         ("POST", "/api/users"): {"name": f"new-{role}", "role": "finance"},
         ("POST", "/api/users/{name}/reset"): {},
     }
+    forms: dict[tuple[str, str], dict[str, str]] = {  # a page's form, as its browser posts it
+        ("POST", "/login"): {"name": NAMES[role], "password": PASSWORD, "login_token": "x"},
+        ("POST", "/language"): {"language": "zh"},
+        ("POST", "/search"): {"q": "I1"},
+    }
     if (method, path) in bodies:
         kw["json"] = bodies[(method, path)]
+    if (method, path) in forms:
+        kw["data"] = forms[(method, path)]
     if path == "/api/cases/attachments":
         kw["files"] = {"file": ("note.txt", b"attached", "text/plain")}
     if path == "/api/evidence/verify":
@@ -175,13 +190,21 @@ def request_of(method: str, path: str, ids: dict[str, str], role: str) -> dict[s
     if path.startswith("/api/imports"):
         kw["files"] = {"file": ("budget.jsonl", LINE, "application/x-ndjson")}
         kw["data"] = {"kind": "events"}
-    if path == "/api/search":
+    if path in ("/api/search", "/search"):
         kw["params"] = {"q": "I1"}
     if path == "/api/plan/dispatch":
         kw["params"] = {"on": "2023-06-01"}
     if path == "/api/reports/funds":
         kw["params"] = {"format": "html"}
-    return {"method": method, "url": filled, **kw}
+    return {"method": method, "url": filled, "follow_redirects": False, **kw}
+
+
+def is_page(path: str) -> bool:
+    return not path.startswith("/api/")
+
+
+def answer_of(r: Any) -> Any:
+    return r.text if r.headers.get("content-type", "").startswith("text/html") else r.json()
 
 
 @pytest.mark.parametrize("route", sorted(MATRIX), ids=lambda r: f"{r[0]} {r[1]}")
@@ -195,10 +218,14 @@ def test_each_role_is_answered_as_the_matrix_says(city: WebCity, objects: dict[s
         return
     assert isinstance(allowed, frozenset)
     anonymous = city.anonymous().request(**request_of(method, path, objects, "finance"))
-    assert anonymous.status_code == 401, (route, anonymous.status_code, anonymous.text)
+    if is_page(path):
+        assert anonymous.status_code == 303, (route, anonymous.status_code, anonymous.text)
+        assert anonymous.headers["location"].startswith("/login?next="), route
+    else:
+        assert anonymous.status_code == 401, (route, anonymous.status_code, anonymous.text)
     for role in sorted(ROLES, key=lambda r: r in allowed):  # refusals first: nothing changes
         client = city.as_role(role)
-        if path == "/api/auth/logout":
+        if path in ("/api/auth/logout", "/logout"):
             client, csrf = city.login(NAMES[role])
             client.headers["X-CSRF-Token"] = csrf
         r = client.request(**request_of(method, path, objects, role))
@@ -208,4 +235,4 @@ def test_each_role_is_answered_as_the_matrix_says(city: WebCity, objects: dict[s
             assert r.status_code == 403, (route, role, r.status_code, r.text)
             guessed = client.request(**request_of(method, path, {}, role))
             assert guessed.status_code == 403, (route, role, "guessed", guessed.status_code)
-            assert guessed.json() == r.json()
+            assert answer_of(guessed) == answer_of(r)
