@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import replace
 from pathlib import Path
 from tempfile import mkdtemp
 
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from services import finding_queue
 from services.workbench import Workbench
@@ -48,6 +50,37 @@ def _warm(wb: Workbench) -> None:
         finding_queue.warm(wb)
     except Exception:
         log.exception("the findings queue could not be prepared at start")
+
+
+class _Headers:
+    """The security headers on every answer, and a NUL in the path or query refused first
+    (PostgreSQL refuses NUL in text: say so before anything reads it). Plain ASGI: it
+    only adds headers to the answer's start, so a request costs no extra task."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path = scope["path"]
+        csp = DOCS_CSP if path == docs.DOCS_URL else CSP
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for k, v in SECURITY_HEADERS.items():
+                    headers.setdefault(k, v)
+                headers.setdefault("Content-Security-Policy", csp)
+            await send(message)
+
+        if "\x00" in path or b"%00" in scope.get("query_string", b""):
+            refused = errors.error(400, "bad_request",
+                                   "a NUL character is not allowed 不允许空字符")
+            await refused(scope, receive, send_with_headers)
+            return
+        await self.app(scope, receive, send_with_headers)
 
 
 def create_app(workbench_url: str, rules_path: str | None = None, *,
@@ -85,18 +118,5 @@ def create_app(workbench_url: str, rules_path: str | None = None, *,
     pages.install(app)
     docs.install(app)
 
-    @app.middleware("http")
-    async def _headers(request: Request,
-                       call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        if "\x00" in request.url.path or "%00" in request.url.query:
-            response: Response = errors.error(  # PostgreSQL refuses NUL in text: say so first
-                400, "bad_request", "a NUL character is not allowed 不允许空字符")
-        else:
-            response = await call_next(request)
-        for k, v in SECURITY_HEADERS.items():
-            response.headers.setdefault(k, v)
-        response.headers.setdefault("Content-Security-Policy",
-                                    DOCS_CSP if request.url.path == docs.DOCS_URL else CSP)
-        return response
-
+    app.add_middleware(_Headers)
     return app
