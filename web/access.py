@@ -104,7 +104,7 @@ def refused(request: Request, message: str) -> None:
                             detail=f"{request.method} {request.url.path}: {message}")])
 
 
-def seen(request: Request) -> Seen:
+async def seen(request: Request) -> Seen:
     from web.auth import actor_of
 
     return Seen(request.app.state.access, actor_of(request), request)

@@ -13,7 +13,7 @@ from services.workbench import AsOf, as_of
 MAX_PAGE = 500
 
 
-def as_of_point(
+async def as_of_point(
     as_of_time: Annotated[str | None, Query(
         alias="as_of", max_length=40,
         description="read as of this recording time, with its UTC offset "
@@ -37,7 +37,7 @@ class Page:
     offset: int
 
 
-def page(limit: Annotated[int, Query(ge=1, le=MAX_PAGE, description="rows per page")] = 50,
+async def page(limit: Annotated[int, Query(ge=1, le=MAX_PAGE, description="rows per page")] = 50,
          offset: Annotated[int, Query(ge=0, le=10**9, description="rows skipped")] = 0
          ) -> Page:
     return Page(limit, offset)

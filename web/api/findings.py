@@ -30,7 +30,7 @@ Day = Annotated[str | None, Query(max_length=10, pattern=r"^\d{4}-\d{2}-\d{2}$",
                                   description="YYYY-MM-DD")]
 
 
-def query(
+async def query(
     category: Annotated[list[Category] | None, Query()] = None,
     code: Annotated[list[Annotated[str, Query(max_length=80)]] | None, Query()] = None,
     severity: Annotated[list[Severity] | None, Query()] = None,
