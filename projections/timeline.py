@@ -9,6 +9,7 @@ masked (``engine.privacy.mask_record``).
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -48,36 +49,56 @@ class TimelineEntry:
 
 
 def _positions(conn: sa.Connection, kind: str, subject_id: str, as_of: AsOf) -> list[int]:
+    params: dict[str, Any] = {"subject": subject_id, "kind": kind}
+    if as_of.position is not None:
+        params["upto_position"] = as_of.position
+    if as_of.recorded_us is not None:
+        params["upto_recorded"] = as_of.recorded_us
+    query = _union(kind, as_of.position is not None, as_of.recorded_us is not None)
+    return sorted({int(p) for p in conn.execute(query, params).scalars()})
+
+
+@functools.cache
+def _union(kind: str, by_position: bool, by_recording: bool) -> sa.CompoundSelect[Any]:
+    """Every read-model lookup of a subject as one statement, built once per kind and bound
+    (one round trip; the statement's cache key is worked out once, not per request)."""
     column = SUBJECTS[kind]
+    subject, kind_of = sa.bindparam("subject"), sa.bindparam("kind")
+
+    def visible(table: sa.Table) -> list[sa.ColumnElement[bool]]:
+        out: list[sa.ColumnElement[bool]] = []
+        if by_position:
+            out.append(table.c.position <= sa.bindparam("upto_position"))
+        if by_recording:
+            out.append(table.c.recorded_us <= sa.bindparam("upto_recorded"))
+        return out
+
     queries: list[sa.Select[Any]] = []
     for table in metadata.sorted_tables:
         if not table.name.startswith("rm_") or "position" not in table.c:
             continue
         if column in table.c:
             queries.append(sa.select(table.c.position).where(
-                table.c[column] == subject_id, *as_of.where(table)))
+                table.c[column] == subject, *visible(table)))
         if kind == "institution" and "linked_institution_id" in table.c:
             queries.append(sa.select(table.c.position).where(
-                table.c.linked_institution_id == subject_id, *as_of.where(table)))
+                table.c.linked_institution_id == subject, *visible(table)))
     claims = metadata.tables["rm_claims"]
     if kind in ("institution", "employer", "person"):
         queries.append(sa.select(claims.c.position).where(
-            claims.c.claimant_type == kind, claims.c.claimant_id == subject_id,
-            *as_of.where(claims)))
+            claims.c.claimant_type == kind_of, claims.c.claimant_id == subject,
+            *visible(claims)))
     complaints = metadata.tables["rm_complaints"]
     queries.append(sa.select(complaints.c.position).where(
-        complaints.c.subject_type == kind, complaints.c.subject_id == subject_id,
-        *as_of.where(complaints)))
+        complaints.c.subject_type == kind_of, complaints.c.subject_id == subject,
+        *visible(complaints)))
     if kind == "claim":
         payments = metadata.tables["rm_payments"]
         recoveries = metadata.tables["rm_recoveries"]
         queries.append(sa.select(recoveries.c.position).where(
             recoveries.c.payment_id.in_(sa.select(payments.c.payment_id).where(
-                payments.c.claim_id == subject_id)), *as_of.where(recoveries)))
-    found: set[int] = set()
-    for q in queries:
-        found.update(conn.execute(q).scalars())
-    return sorted(found)
+                payments.c.claim_id == subject)), *visible(recoveries)))
+    return sa.union_all(*queries)
 
 
 def timeline(engine: sa.Engine, kind: str, subject_id: str, *, as_of: AsOf = NOW,
