@@ -72,12 +72,18 @@ class _Queue:
 
     frame: pd.DataFrame
     records: dict[tuple[str, bool], dict[str, Any]] = field(default_factory=dict)
-    # a query's matches in order and their counts: the next page is then a slice
-    matches: OrderedDict[FindingQuery, tuple[pd.Index, dict[str, dict[str, int]]]] = field(
+    # a query's matches in order (a plain list: a page is a slice of it, not of an index)
+    # and their counts
+    matches: OrderedDict[FindingQuery, tuple[list[str], dict[str, dict[str, int]]]] = field(
         default_factory=OrderedDict)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    dismissed: frozenset[str] = frozenset()  # ids of the dismissed findings
 
-    def matching(self, q: FindingQuery) -> tuple[pd.Index, dict[str, dict[str, int]]]:
+    def __post_init__(self) -> None:
+        if "dismissed" in self.frame.columns:
+            self.dismissed = frozenset(self.frame.index[self.frame["dismissed"]].tolist())
+
+    def matching(self, q: FindingQuery) -> tuple[list[str], dict[str, dict[str, int]]]:
         """The ids of the findings ``q`` selects, in its order, and their counts by facet."""
         with self.lock:
             kept = self.matches.get(q)
@@ -91,11 +97,12 @@ class _Queue:
         chosen = chosen.sort_values(columns, ascending=ascending, kind="stable")
         counts = {c: {str(k): int(v) for k, v in chosen[c].value_counts().items()}
                   for c in ("severity", "category", "case_state")}
+        ids = chosen.index.tolist()
         with self.lock:
-            self.matches[q] = (chosen.index, counts)
+            self.matches[q] = (ids, counts)
             while len(self.matches) > MATCHES_KEPT:
                 self.matches.popitem(last=False)
-        return chosen.index, counts
+        return ids, counts
 
     def records_of(self, ids: Any, unmask: bool) -> list[dict[str, Any]]:
         """Each finding's record, built (and masked) once per frame: a page is lookups."""
@@ -163,7 +170,7 @@ def queue_of(wb: Workbench, as_of: AsOf = NOW) -> tuple[_Queue, int | None]:
     """Every current finding with case state, county and rank, dismissed ones included."""
     views = wb.views(as_of)
     upto = wb.position_of(as_of)
-    key = (wb.url, upto, marker(views.engine, _MARKED, upto))
+    key = (wb.url, upto, marker(views.engine, _MARKED, upto, applied=wb.applied))
     queue = _SHARED.get(key)
     if queue is None:
         with _BUILDING:  # requests that arrive together wait for one build, not make many
@@ -260,5 +267,5 @@ def show_finding(wb: Workbench, actor: Actor, finding_id: str, *, as_of: AsOf = 
     if finding_id not in queue.frame.index:
         raise NotFound(f"no current finding {finding_id} 无此问题线索")
     rec = queue.records_of([finding_id], unmask)[0]
-    rec["dismissed"] = bool(queue.frame.at[finding_id, "dismissed"])
+    rec["dismissed"] = finding_id in queue.dismissed
     return rec
