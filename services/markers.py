@@ -7,7 +7,9 @@ about the facts, so it is never part of a marker; nor is the tracking row.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -23,13 +25,35 @@ def fact_tables(leave_out: Iterable[str] = ()) -> list[str]:
             if t.name.startswith("rm_") and "position" in t.c and t.name not in out]
 
 
-def marker(engine: sa.Engine, tables: Iterable[str], upto: int | None = None
-           ) -> tuple[int, ...]:
-    """The last position of each table (as of ``upto``), read through its primary key."""
+_KEPT: dict[tuple[Any, ...], tuple[int, ...]] = {}
+_KEPT_SIZE = 256
+_kept_lock = threading.Lock()
+
+
+def marker(engine: sa.Engine, tables: Iterable[str], upto: int | None = None, *,
+           applied: int | None = None) -> tuple[int, ...]:
+    """The last position of each table (as of ``upto``), read through its primary key.
+
+    With ``applied`` (the read models' applied position, read before this call) the
+    answer is kept: the tables change only when the projector moves that position, so
+    while it stays put the marker is a lookup, not a query per table."""
+    tables = tuple(tables)
+    key = (engine, tables, upto, applied)
+    if applied is not None:
+        with _kept_lock:
+            kept = _KEPT.get(key)
+        if kept is not None:
+            return kept
     queries = []
     for name in tables:
         t = metadata.tables[name]
         q = sa.select(sa.func.max(t.c.position))
         queries.append(q if upto is None else q.where(t.c.position <= upto))
     with engine.connect() as conn:
-        return tuple(int(conn.execute(q).scalar() or 0) for q in queries)
+        found = tuple(int(conn.execute(q).scalar() or 0) for q in queries)
+    if applied is not None:
+        with _kept_lock:
+            if len(_KEPT) >= _KEPT_SIZE:
+                _KEPT.clear()
+            _KEPT[key] = found
+    return found

@@ -40,6 +40,8 @@ class Workbench:
     _held: EventStore | None = field(default=None, repr=False)
     _accounts: sa.Engine | None = field(default=None, repr=False)
     _projector: Projector | None = field(default=None, repr=False)
+    # the read models' applied position as the last update found it (None: not asked yet)
+    applied: int | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         self.url = normalise_url(self.url)
@@ -116,7 +118,7 @@ class Workbench:
         if update:
             if self._projector is None or self._projector.engine is not self.engine:
                 self._projector = Projector(self.engine)  # its statements, built once
-            self._projector.run()
+            self.applied = self._projector.run().to_position
         return Views(self.engine, as_of)
 
     def position_of(self, as_of: AsOf) -> int | None:
