@@ -149,6 +149,9 @@ def _change(wb: Workbench, actor: Actor, name: str, action: str, **values: Any) 
         if done.rowcount == 0:
             raise NotFound(f"no account named {name} 账号不存在; see `skillaudit user list`")
         conn.execute(logins.update().where(logins.c.name == name).values(revoked=True))
+    from services.logins import forget_logins
+
+    forget_logins(name)  # this process's verified logins of the account end now too
     record_access(wb, [Access.of(actor, action, subject_type="account", subject_id=name)])
     found = find_account(wb, name)
     assert found is not None

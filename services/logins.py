@@ -7,13 +7,19 @@ an admin disables the account or resets its password. After ``max_failures``
 wrong passwords in a row an account is locked for ``lock_minutes`` (even the
 right password is refused meanwhile). An unknown name costs the same hash
 check as a known one and gets the same answer, so names cannot be probed.
-Every login, refused ones included, is recorded as an access event.
+Every login, refused ones included, is recorded as an access event. A server
+process trusts a login it verified for ``RECHECK_SECONDS`` (one second) before
+asking the database again; a logout, a disabled or reset account or a changed
+password ends it at once in the process that made the change, and within that
+second in the others.
 """
 
 from __future__ import annotations
 
 import hashlib
 import secrets
+import threading
+import time
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -126,26 +132,64 @@ def _note(wb: Workbench, name: str, role: str, outcome: str, why: str | None) ->
                               detail=why)])
 
 
+MAX_VERIFIED = 10_000
+RECHECK_SECONDS = 1.0  # how long a verified login is trusted before the database is asked again
+_verified: dict[tuple[str, str], tuple[Login, float]] = {}  # (store, token digest) -> login, when
+_verified_lock = threading.Lock()
+
+
+def cached_login(wb: Workbench, token: str) -> Login | None:
+    """The login of a token verified less than ``RECHECK_SECONDS`` ago and not expired since
+    (None: ask ``logged_in``). A busy page then costs no query for its login."""
+    with _verified_lock:
+        hit = _verified.get((wb.url, token_digest(token)))
+    if hit is None or time.monotonic() - hit[1] >= RECHECK_SECONDS or \
+            hit[0].expires_us <= now_us() or hit[0].token != token:
+        return None
+    return hit[0]
+
+
+def forget_logins(name: str | None = None) -> None:
+    """Verified logins forgotten (one account's, or all): the next request asks the database.
+    Ending a login here does it at once; another process sees it within the recheck."""
+    with _verified_lock:
+        if name is None:
+            _verified.clear()
+        else:
+            for key in [k for k, (login, _) in _verified.items() if login.actor.name == name]:
+                del _verified[key]
+
+
 def logged_in(wb: Workbench, token: str) -> Login | None:
     """The open login session of a token: not revoked, not expired, account enabled."""
     if not token or len(token) > 200:
         return None
     now = now_us()
+    digest = token_digest(token)
     with wb.accounts.connect() as conn:
         r = conn.execute(
             sa.select(logins.c.csrf, logins.c.expires_us, accounts.c.name, accounts.c.role)
             .join(accounts, accounts.c.name == logins.c.name)
-            .where(logins.c.token_sha256 == token_digest(token), logins.c.revoked.is_(False),
+            .where(logins.c.token_sha256 == digest, logins.c.revoked.is_(False),
                    logins.c.expires_us > now, accounts.c.disabled.is_(False))).first()
-    if r is None:
-        return None
-    return Login(token, r.csrf, Actor(r.name, Role(r.role)), int(r.expires_us))
+    with _verified_lock:
+        if r is None:
+            _verified.pop((wb.url, digest), None)
+            return None
+        login = Login(token, r.csrf, Actor(r.name, Role(r.role)), int(r.expires_us))
+        _verified[(wb.url, digest)] = (login, time.monotonic())
+        if len(_verified) > MAX_VERIFIED:  # the older half goes
+            for key in sorted(_verified, key=lambda k: _verified[k][1])[:len(_verified) // 2]:
+                del _verified[key]
+    return login
 
 
 def log_out(wb: Workbench, login: Login) -> None:
     with wb.accounts.begin() as conn:
         conn.execute(logins.update().where(logins.c.token_sha256 == token_digest(login.token))
                      .values(revoked=True))
+    with _verified_lock:
+        _verified.pop((wb.url, token_digest(login.token)), None)
     record_access(wb, [Access.of(login.actor, "logout", subject_type="account",
                                  subject_id=login.actor.name)])
 
@@ -173,5 +217,6 @@ def change_password(wb: Workbench, login: Login, current: str, new: str,
         conn.execute(logins.update().where(logins.c.name == name,
                                            logins.c.token_sha256 != token_digest(login.token))
                      .values(revoked=True))
+    forget_logins(name)
     record_access(wb, [Access.of(login.actor, "account.password", subject_type="account",
                                  subject_id=name)])

@@ -18,7 +18,7 @@ from fastapi import Depends, HTTPException, Request
 from starlette.concurrency import run_in_threadpool
 
 from services.actor import Actor, Permission
-from services.logins import Login, logged_in
+from services.logins import Login, cached_login, logged_in
 
 COOKIE = "skillaudit_login"
 CSRF_HEADER = "X-CSRF-Token"
@@ -35,7 +35,9 @@ BAD_CSRF = ("the CSRF token is missing or wrong 缺少或错误的CSRF令牌: se
 async def login_of(request: Request) -> Login:
     """The request's open login session, its CSRF token checked when it changes anything."""
     token = request.cookies.get(COOKIE, "")
-    login = await run_in_threadpool(logged_in, request.app.state.wb, token) if token else None
+    wb = request.app.state.wb
+    login = (cached_login(wb, token) or await run_in_threadpool(logged_in, wb, token)
+             ) if token else None
     if login is None:
         raise HTTPException(401, NOT_LOGGED_IN)
     request.state.actor = login.actor
