@@ -245,18 +245,26 @@ _LAYOUT_CHECKED: set[str] = set()
 
 def stale_layout(engine: sa.Engine) -> bool:
     """Whether a read-model table lacks a column this version fills (checked once per
-    database and process): read models are derivable, so a new column means a rebuild."""
+    database and process): read models are derivable, so a new column means a rebuild.
+    An index this version adds to a table that exists is only created, here."""
     key = engine.url.render_as_string(hide_password=True)
     if key in _LAYOUT_CHECKED:
         return False
     _LAYOUT_CHECKED.add(key)
     inspector = sa.inspect(engine)
     existing = set(inspector.get_table_names())
+    missing: list[sa.Index] = []
     for table in metadata.sorted_tables:
         if table.name in existing:
             have = {c["name"] for c in inspector.get_columns(table.name)}
             if not {c.name for c in table.columns} <= have:
                 return True
+            indexed = {ix["name"] for ix in inspector.get_indexes(table.name)}
+            missing += [ix for ix in table.indexes if ix.name not in indexed]
+    if missing:
+        with engine.begin() as conn:
+            for ix in missing:
+                ix.create(conn, checkfirst=True)
     return False
 
 
