@@ -85,6 +85,11 @@ MATRIX: dict[tuple[str, str], frozenset[str] | str] = {
     ("POST", "/language"): ALL,
     ("GET", "/search"): ALL,
     ("POST", "/search"): ALL,
+    ("GET", "/queue"): ALL,
+    ("POST", "/queue/assign"): INV,
+    ("GET", "/findings/{finding_id}"): ALL,
+    ("POST", "/findings/{finding_id}/case"): INV,
+    ("POST", "/findings/{finding_id}/evidence"): PACKS,
 }
 
 
@@ -178,6 +183,9 @@ def request_of(method: str, path: str, ids: dict[str, str], role: str) -> dict[s
         ("POST", "/login"): {"name": NAMES[role], "password": PASSWORD, "login_token": "x"},
         ("POST", "/language"): {"language": "zh"},
         ("POST", "/search"): {"q": "I1"},
+        ("POST", "/queue/assign"): {"finding_id": ids.get("finding_id", "x"), "assignee": "王五"},
+        ("POST", "/findings/{finding_id}/case"): {"reason": "矩阵"},
+        ("POST", "/findings/{finding_id}/evidence"): {},
     }
     if (method, path) in bodies:
         kw["json"] = bodies[(method, path)]
