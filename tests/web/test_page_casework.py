@@ -7,12 +7,13 @@ through its form, refusals, CSRF, escaping of hostile text and the access events
 
 from __future__ import annotations
 
+import hashlib
 import re
 from typing import Any
 
 import pytest
 
-from tests.web.city import EVIL_NAME
+from tests.web.city import EVIL_NAME, EVIL_TEXT
 from tests.web.conftest import WebCity
 
 MASKED = ("finance", "inspector")
@@ -128,8 +129,9 @@ def test_bulk_assignment_opens_assigns_and_says_which_failed(city: WebCity) -> N
     page = city.as_role("investigator").get(target)
     assert "1 assigned" in page.text and "1 failed" in page.text and "f" * 20 in page.text
     assert f'href="/cases/case-{city.ghost_finding}"' in page.text
-    case = city.as_role("investigator").get(f"/api/cases/case-{city.ghost_finding}")
-    assert case.json()["assignee"] == "王五" and case.json()["state"] == "assigned"
+    case = city.as_role("investigator").get(f"/cases/case-{city.ghost_finding}")
+    assert case.status_code == 200
+    assert re.search(r'id="assignee">王五<', case.text) and "已分派" in case.text
     opened = [a for a in accesses(city, "case.open") if a["subject_id"] ==
               "case-" + city.ghost_finding]
     assigned = [a for a in accesses(city, "case.assign") if a["subject_id"] ==
@@ -211,3 +213,136 @@ def test_the_evidence_pack_is_built_from_the_page_and_downloads(city: WebCity) -
     other = city.as_role("investigator").get(r.headers["location"].replace(
         city.overpaid, city.ghost_finding))
     assert 'id="pack-download"' not in other.text  # a pack is shown with its own finding
+
+
+# -- cases and every step -------------------------------------------------------------------
+
+CASE_POSTS = ("assign", "confirm", "dismiss", "notes", "recover", "close")
+
+
+def case_of(city: WebCity, finding: str, role: str = "investigator", **params: str) -> str:
+    page = city.as_role(role).get(f"/cases/case-{finding}", params=params)
+    assert page.status_code == 200, page.text
+    return page.text
+
+
+def test_no_role_but_investigators_takes_a_step(city: WebCity) -> None:
+    case = f"/cases/case-{city.overpaid}"
+    for role in ("finance", "inspector", "admin"):
+        r = post(city, role, f"/findings/{city.overpaid}/case", reason="x")
+        assert r.status_code == 403, role
+        for step in CASE_POSTS:
+            r = post(city, role, f"{case}/{step}", reason="x", assignee="x", text="x")
+            assert r.status_code == 403, (role, step)
+            assert "<html" in r.text and "Traceback" not in r.text
+
+
+def test_a_step_without_the_token_is_refused(city: WebCity) -> None:
+    client = city.anonymous()
+    client.cookies = city.as_role("investigator").cookies
+    r = client.post(f"/findings/{city.overpaid}/case", data={"reason": "x"},
+                    follow_redirects=False)
+    assert r.status_code == 403
+    r = client.post(f"/findings/{city.overpaid}/case",
+                    data={"reason": "x", "csrf_token": "wrong"}, follow_redirects=False)
+    assert r.status_code == 403
+    assert city.as_role("investigator").get(f"/api/cases/case-{city.overpaid}"
+                                            ).status_code == 404
+
+
+def test_every_step_through_its_form(city: WebCity) -> None:
+    r = post(city, "investigator", f"/findings/{city.overpaid}/case")
+    assert r.status_code == 303 and r.headers["location"].startswith(
+        f"/cases/case-{city.overpaid}?done=")
+    text = case_of(city, city.overpaid)
+    assert 'id="step-assign"' in text and 'id="step-confirm"' not in text
+    case = f"/cases/case-{city.overpaid}"
+    assert post(city, "investigator", f"{case}/assign", assignee="钱七").status_code == 303
+    text = case_of(city, city.overpaid)
+    assert "钱七" in text and 'id="step-confirm"' in text and 'id="step-dismiss"' in text
+    assert re.search(r'<form [^>]*id="step-dismiss" data-confirm="', text)
+
+    r = post(city, "investigator", f"{case}/confirm", reason="  ")
+    assert r.status_code == 303 and "failed=" in r.headers["location"]
+    assert "reason" in city.as_role("investigator").get(r.headers["location"]).text
+    r = post(city, "investigator", f"{case}/confirm", reason="多付500元属实")
+    assert r.status_code == 303 and "done=" in r.headers["location"]
+
+    r = post(city, "investigator", f"{case}/recover")  # the city recovered nothing
+    assert r.status_code == 303 and "failed=" in r.headers["location"]
+    r = post(city, "investigator", f"{case}/close", reason="已移交财务追缴")
+    assert r.status_code == 303 and "done=" in r.headers["location"]
+    text = case_of(city, city.overpaid)
+    for words in ("立案", "分派", "认定违规", "结案", "多付500元属实", "已移交财务追缴",
+                  "张调查", "调查员"):
+        assert words in text, words
+    assert 'id="step-close"' not in text and 'id="step-note"' in text
+    for action in ("case.open", "case.assign", "case.confirm", "case.close"):
+        assert any(a["subject_id"] == f"case-{city.overpaid}" and a["by"] == "张调查"
+                   for a in accesses(city, action)), action
+
+
+def test_a_note_with_a_file_keeps_it_by_its_hash(city: WebCity) -> None:
+    body = "银行流水 ".encode() + city.ghost.encode()
+    r = post(city, "investigator", f"/cases/case-{city.overpaid}/notes",
+             files={"file": ("流水<b>.txt", body, "text/plain")},
+             text=f"{EVIL_TEXT} {city.ghost}")
+    assert r.status_code == 303 and "done=" in r.headers["location"], r.headers["location"]
+    digest = hashlib.sha256(body).hexdigest()
+    assert (city.files / "attachments" / digest).read_bytes() == body
+    full = case_of(city, city.overpaid, unmask="true")
+    assert digest in full and str(len(body)) in full and "流水&lt;b&gt;.txt" in full
+    assert EVIL_TEXT not in full and "&lt;img src=x" in full
+    link = f'href="/api/cases/case-{city.overpaid}/attachments/{digest}"'
+    assert link in full
+    got = city.as_role("investigator").get(f"/api/cases/case-{city.overpaid}/attachments/"
+                                           f"{digest}")
+    assert got.content == body
+    for role in MASKED:
+        text = case_of(city, city.overpaid, role)
+        assert digest in text and link not in text
+        assert city.ghost not in text and EVIL_TEXT not in text
+    assert any(a["subject_id"] == f"case-{city.overpaid}" and a["unmasked"]
+               for a in accesses(city, "view.case"))
+    assert any(a["subject_id"] == digest for a in accesses(city, "case.upload"))
+
+
+def test_a_note_without_a_file_from_a_browser_form(city: WebCity) -> None:
+    r = post(city, "investigator", f"/cases/case-{city.overpaid}/notes",
+             files={"file": ("", b"", "application/octet-stream")}, text="复核完毕")
+    assert r.status_code == 303 and "done=" in r.headers["location"]
+    assert "复核完毕" in case_of(city, city.overpaid)
+
+
+def test_dismiss_needs_a_reason_and_a_dismissed_case_reopens(city: WebCity) -> None:
+    case = f"/cases/case-{city.ghost_finding}"  # assigned by the bulk assignment above
+    r = post(city, "investigator", f"{case}/dismiss", reason="")
+    assert "failed=" in r.headers["location"]
+    r = post(city, "investigator", f"{case}/dismiss", reason="死亡登记有误")
+    assert "done=" in r.headers["location"]
+    text = case_of(city, city.ghost_finding)
+    assert 'id="step-reopen"' in text and "死亡登记有误" in text
+    queue = city.as_role("finance").get("/queue")
+    assert f"/findings/{city.ghost_finding}" not in queue.text  # dismissed leave the queue
+    queue = city.as_role("finance").get("/queue", params={"include_dismissed": "true"})
+    assert f"/findings/{city.ghost_finding}" in queue.text
+    r = post(city, "investigator", f"/findings/{city.ghost_finding}/case", reason="复查")
+    assert r.status_code == 303 and "done=" in r.headers["location"]
+
+
+def test_the_case_list_filters_by_state(city: WebCity) -> None:
+    page = city.as_role("inspector").get("/cases")
+    assert page.status_code == 200
+    assert f'href="/cases/case-{city.overpaid}"' in page.text
+    assert f'href="/cases/case-{city.ghost_finding}"' in page.text
+    closed = city.as_role("inspector").get("/cases", params={"state": "closed"})
+    assert f'href="/cases/case-{city.overpaid}"' in closed.text
+    assert f'href="/cases/case-{city.ghost_finding}"' not in closed.text
+    assert city.ghost not in closed.text
+    paged = city.as_role("inspector").get("/cases", params={"limit": 1, "offset": 1})
+    assert paged.text.count('href="/cases/case-') == 1 and 'rel="prev"' in paged.text
+
+
+def test_a_missing_case_is_a_404_page(city: WebCity) -> None:
+    page = city.as_role("finance").get("/cases/case-" + "f" * 20)
+    assert page.status_code == 404 and "<html" in page.text
