@@ -86,6 +86,19 @@ MATRIX: dict[tuple[str, str], frozenset[str] | str] = {
     ("POST", "/language"): ALL,
     ("GET", "/search"): ALL,
     ("POST", "/search"): ALL,
+    ("GET", "/queue"): ALL,
+    ("POST", "/queue/assign"): INV,
+    ("GET", "/findings/{finding_id}"): ALL,
+    ("POST", "/findings/{finding_id}/case"): INV,
+    ("POST", "/findings/{finding_id}/evidence"): PACKS,
+    ("GET", "/cases"): ALL,
+    ("GET", "/cases/{case_id}"): ALL,
+    ("POST", "/cases/{case_id}/assign"): INV,
+    ("POST", "/cases/{case_id}/confirm"): INV,
+    ("POST", "/cases/{case_id}/dismiss"): INV,
+    ("POST", "/cases/{case_id}/notes"): INV,
+    ("POST", "/cases/{case_id}/recover"): INV,
+    ("POST", "/cases/{case_id}/close"): INV,
 }
 
 
@@ -179,6 +192,15 @@ def request_of(method: str, path: str, ids: dict[str, str], role: str) -> dict[s
         ("POST", "/login"): {"name": NAMES[role], "password": PASSWORD, "login_token": "x"},
         ("POST", "/language"): {"language": "zh"},
         ("POST", "/search"): {"q": "I1"},
+        ("POST", "/queue/assign"): {"finding_id": ids.get("finding_id", "x"), "assignee": "王五"},
+        ("POST", "/findings/{finding_id}/case"): {"reason": "矩阵"},
+        ("POST", "/findings/{finding_id}/evidence"): {},
+        ("POST", "/cases/{case_id}/assign"): {"assignee": "王五"},
+        ("POST", "/cases/{case_id}/confirm"): {"reason": "矩阵"},
+        ("POST", "/cases/{case_id}/dismiss"): {"reason": "矩阵"},
+        ("POST", "/cases/{case_id}/notes"): {"text": "矩阵"},
+        ("POST", "/cases/{case_id}/recover"): {},
+        ("POST", "/cases/{case_id}/close"): {"reason": "矩阵"},
     }
     if (method, path) in bodies:
         kw["json"] = bodies[(method, path)]
