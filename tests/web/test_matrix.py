@@ -85,6 +85,9 @@ MATRIX: dict[tuple[str, str], frozenset[str] | str] = {
     ("POST", "/language"): ALL,
     ("GET", "/search"): ALL,
     ("POST", "/search"): ALL,
+    ("GET", "/api/funds/claims"): ALL,
+    ("GET", "/funds"): ALL,
+    ("GET", "/funds/claims"): ALL,
 }
 
 
@@ -192,6 +195,8 @@ def request_of(method: str, path: str, ids: dict[str, str], role: str) -> dict[s
         kw["data"] = {"kind": "events"}
     if path in ("/api/search", "/search"):
         kw["params"] = {"q": "I1"}
+    if path in ("/api/funds/claims", "/funds/claims"):
+        kw["params"] = {"county": "离石区", "program": "employment_subsidy", "year": 2023}
     if path == "/api/plan/dispatch":
         kw["params"] = {"on": "2023-06-01"}
     if path == "/api/reports/funds":

@@ -13,10 +13,11 @@ from __future__ import annotations
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from web.pages import frame, home, search
+from web.pages import frame, home, money, search
 from web.pages.render import HERE
 
 ROUTERS = (frame.router, home.router, search.router)
+ROUTERS += (money.router,)  # funds, plan, credit, institutions
 
 
 def install(app: FastAPI) -> None:
