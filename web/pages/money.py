@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from web.pages import funds
+from web.pages import credit, funds
 
 router = APIRouter(include_in_schema=False)
-for part in (funds,):
+for part in (funds, credit):
     router.include_router(part.router)
