@@ -94,3 +94,9 @@ def test_grade_bands_lie_behind_the_line_at_their_heights() -> None:
     assert [(b.get("y"), b.get("height")) for b in bands] == [
         (str(TOP), "30"), (str(TOP + 30), "30"), (str(TOP + 60), "140")]
     assert svg.index('class="band"') < svg.index('class="line"')
+
+
+def test_a_fixed_top_scales_rates_and_caps_what_exceeds_it() -> None:
+    svg = bar_chart([("a", [Decimal("25.5"), Decimal("100"), Decimal("130")])], ["x", "y", "z"],
+                    "rates", top=100)
+    assert [r.get("height") for r in bars(svg)] == ["51", "200", "200"]

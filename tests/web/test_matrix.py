@@ -88,6 +88,7 @@ MATRIX: dict[tuple[str, str], frozenset[str] | str] = {
     ("GET", "/api/funds/claims"): ALL,
     ("GET", "/funds"): ALL,
     ("GET", "/funds/claims"): ALL,
+    ("GET", "/plan"): ALL,
     ("GET", "/credit"): ALL,
     ("GET", "/institutions/{institution_id}"): ALL,
     ("POST", "/institutions/{institution_id}/repair"): frozenset({"inspector"}),

@@ -236,3 +236,33 @@ def test_a_repair_without_a_note_is_refused(city: WebCity) -> None:
         "inspector"]}, follow_redirects=False)
     assert r.status_code in (303, 422)
     assert r.status_code != 303 or "failed=" in r.headers["location"]
+
+
+# -- plan completion ---------------------------------------------------------------------------
+
+def test_plan_completion_ranks_counties_and_draws_the_rates(city: WebCity) -> None:
+    page = city.as_role("finance").get("/plan")
+    assert page.status_code == 200
+    row = page.text[page.text.index('<td class="num">1</td><td>离石区</td>'):]
+    row = row[:row.index("</tr>")]
+    cells = re.findall(r'<td class="num">(?:<strong>)?([^<]*)', row)
+    # rank, trained 2/10 20 %, enterprise 0/0 —, certified 0/5 0 %, high-skill 0/1 0 %, overall
+    assert cells == ["1", "2 / 10", "20.00", "0 / 0", "—", "0 / 5", "0.00", "0 / 1", "0.00",
+                     "6.67"]
+    svg = page.text[page.text.index("<svg"):page.text.index("</svg>")]
+    assert 'height="40"' in svg  # 20 % of the 200 units a full plan stands for
+    assert 'href="/api/plan/dispatch?format=xlsx"' in page.text
+    download = city.as_role("finance").get("/api/plan/dispatch", params={"format": "xlsx"})
+    assert download.status_code == 200 and download.content[:2] == b"PK"
+
+
+def test_without_targets_the_plan_page_says_how_to_set_them(city: WebCity) -> None:
+    settings = city.app.state.settings  # type: ignore[attr-defined]
+    kept = settings.targets_path
+    try:
+        object.__setattr__(settings, "targets_path", None)
+        page = city.as_role("finance").get("/plan")
+    finally:
+        object.__setattr__(settings, "targets_path", kept)
+    assert page.status_code == 200 and 'id="no-targets"' in page.text
+    assert "skillaudit serve --targets" in page.text

@@ -71,16 +71,18 @@ def empty_chart(title: str, message: str) -> str:
 
 def bar_chart(groups: Sequence[tuple[str, Sequence[Number]]], series: Sequence[str],
               title: str, *, labels: Sequence[Sequence[str]] | None = None,
-              empty: str = "—") -> str:
+              top: Number | None = None, empty: str = "—") -> str:
     """Bars in groups: one group per label, one bar per series in each (same order).
 
     ``labels`` are the texts shown over the bars (the exact amounts, say), one per
     value; by default the values themselves. Every bar's height is its value's share
-    of the largest value, times ``PLOT_HEIGHT``.
+    of ``top`` (by default the largest value), times ``PLOT_HEIGHT``; a value above
+    ``top`` is drawn at the full height.
     """
     if not groups or not series:
         return empty_chart(title, empty)
-    top = max((v for _, values in groups for v in values), default=0)
+    largest = max((v for _, values in groups for v in values), default=0)
+    top = largest if top is None else top
     n = len(series)
     group_width = n * BAR_WIDTH + GROUP_GAP
     width = LEFT + RIGHT + max(len(groups) * group_width, 140 * n)
@@ -91,7 +93,7 @@ def bar_chart(groups: Sequence[tuple[str, Sequence[Number]]], series: Sequence[s
     for g, (name, values) in enumerate(groups):
         x0 = LEFT + GROUP_GAP // 2 + g * group_width
         for s, value in enumerate(values[:n]):
-            h = scale(value, top)
+            h = min(scale(value, top), Fraction(PLOT_HEIGHT))
             x = x0 + s * BAR_WIDTH
             text = labels[g][s] if labels is not None else str(value)
             body.append(f'<rect class="bar" x="{x}" y="{num(base - h)}" width="{BAR_WIDTH - 2}" '

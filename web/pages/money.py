@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from web.pages import credit, funds
+from web.pages import credit, funds, plan
 
 router = APIRouter(include_in_schema=False)
-for part in (funds, credit):
+for part in (funds, plan, credit):
     router.include_router(part.router)
