@@ -56,6 +56,10 @@ def test_filters_narrow_the_ledger(city: WebCity) -> None:
     before = client.get("/funds", params={"as_of_day": "2023-04-20"})
     assert re.search(r'data-money="paid">4000.00<', before.text)  # P2b came in May
     assert "as_of_day=2023-04-20" in before.text  # the drill-down reads as of the same day
+    blank = client.get("/funds", params={"county": "", "year": "", "as_of_day": ""})
+    assert blank.status_code == 200  # the form sends its empty fields: "all", "now"
+    assert re.search(r'data-money="paid">5500.00<', blank.text)
+    assert client.get("/plan", params={"as_of_day": ""}).status_code == 200
     bad = client.get("/funds", params={"as_of_day": "not-a-day"})
     assert bad.status_code == 422 and "Traceback" not in bad.text
 

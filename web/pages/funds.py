@@ -6,25 +6,35 @@ from __future__ import annotations
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
 from starlette.concurrency import run_in_threadpool
 
 from engine.money import yuan_str
 from projections.ledger import MONEY
 from services import reading
+from services.workbench import AsOf, as_of
 from web.access import SeenDep
 from web.auth import Reader
 from web.pages.charts import bar_chart
 from web.pages.refs import person_href
 from web.pages.render import language_of, me_of, render, translator
-from web.params import AsOfDep, PageDep, Unmask
+from web.params import PageDep, Unmask
 
 router = APIRouter(include_in_schema=False)
 
+# a filter form sends its empty fields too ("all years", no day): empty means not given
 County = Annotated[str | None, Query(max_length=80)]
-Year = Annotated[int | None, Query(ge=1990, le=2100)]
-Day = Annotated[str | None, Query(max_length=10)]
+Year = Annotated[str | None, Query(max_length=4, pattern=r"^((19|20|21)\d\d)?$")]
+Day = Annotated[str | None, Query(max_length=10, pattern=r"^(\d{4}-\d{2}-\d{2})?$")]
+
+
+def form_as_of(as_of_day: Day = None) -> AsOf:
+    """The as-of point of a page's filter form: the end of a day, or now when left empty."""
+    return as_of(day=as_of_day or None)
+
+
+FormAsOf = Annotated[AsOf, Depends(form_as_of)]
 SHOWN = ("allocated", "claimed", "paid")  # the chart's bars, in this order
 COLUMNS = {"allocated": ("下达", "Allocated"), "claimed": ("申领", "Claimed"),
            "approved": ("核定", "Approved"), "paid": ("拨付", "Paid"),
@@ -42,11 +52,11 @@ def _fen(frame: Any, column: str) -> int:
 
 
 @router.get("/funds", response_class=HTMLResponse)
-async def funds_page(request: Request, actor: Reader, as_of: AsOfDep,
-                     county: County = None, year: Year = None, as_of_day: Day = None
-                     ) -> HTMLResponse:
-    everything = await run_in_threadpool(reading.ledger, request.app.state.wb, actor,
-                                         as_of=as_of)
+async def funds_page(request: Request, actor: Reader, at: FormAsOf,
+                     county: County = None, year_text: Annotated[Year, Query(alias="year")] = None,
+                     as_of_day: Day = None) -> HTMLResponse:
+    year = int(year_text) if year_text else None
+    everything = await run_in_threadpool(reading.ledger, request.app.state.wb, actor, as_of=at)
     frame = everything
     if county:
         frame = frame[frame["county"] == county]
@@ -78,19 +88,19 @@ async def funds_page(request: Request, actor: Reader, as_of: AsOfDep,
     return await render(request, "money/funds.html", {
         "rows": rows, "totals": totals, "chart": chart, "per_county": per_county,
         "counties": counties, "years": years, "county": county or "", "year": year,
-        "as_of_day": as_of_day or "", "as_of": as_of.label, "columns": COLUMNS,
+        "as_of_day": as_of_day or "", "as_of": at.label, "columns": COLUMNS,
         "shown": SHOWN, "report": report})
 
 
 @router.get("/funds/claims", response_class=HTMLResponse)
-async def claims_page(request: Request, actor: Reader, seen: SeenDep, as_of: AsOfDep,
+async def claims_page(request: Request, actor: Reader, seen: SeenDep, at: FormAsOf,
                       page: PageDep, county: Annotated[str, Query(min_length=1, max_length=80)],
                       program: Annotated[str, Query(min_length=1, max_length=80)],
                       year: Annotated[int, Query(ge=1990, le=2100)],
                       as_of_day: Day = None, unmask: Unmask = False) -> HTMLResponse:
     got = await run_in_threadpool(
         reading.claims_of, request.app.state.wb, actor, county=county, program=program,
-        year=year, as_of=as_of, limit=page.limit, offset=page.offset, unmask=unmask,
+        year=year, as_of=at, limit=page.limit, offset=page.offset, unmask=unmask,
         person_ref=lambda pid: person_href(request, pid))
     shown = actor.unmasked(unmask)
     seen.view("person", got.person_ids, unmasked=shown)
@@ -106,7 +116,7 @@ async def claims_page(request: Request, actor: Reader, seen: SeenDep, as_of: AsO
     unmask_href = "?" + urlencode({**base, "unmask": "true", "offset": page.offset})
     return await render(request, "money/claims.html", {
         "claims": got.claims, "county": county, "program": program, "year": year,
-        "as_of": as_of.label, "as_of_day": as_of_day or "", "pager": pager, "unmask": shown,
+        "as_of": at.label, "as_of_day": as_of_day or "", "pager": pager, "unmask": shown,
         "unmask_href": unmask_href,
         "back": "/funds?" + urlencode({"county": county, "year": year,
                                        **({"as_of_day": as_of_day} if as_of_day else {})})})

@@ -15,9 +15,8 @@ from projections.plan import RANKED, Targets
 from services import reading
 from web.auth import Reader
 from web.pages.charts import bar_chart
-from web.pages.funds import Day, tr_of
+from web.pages.funds import Day, FormAsOf, tr_of
 from web.pages.render import render
-from web.params import AsOfDep
 
 router = APIRouter(include_in_schema=False)
 WORDS = {"trainees": ("培训", "Trained"), "certificates": ("取证", "Certified"),
@@ -36,14 +35,14 @@ def percent(rate: Any) -> Decimal | None:
 
 
 @router.get("/plan", response_class=HTMLResponse)
-async def plan_page(request: Request, actor: Reader, as_of: AsOfDep, as_of_day: Day = None
+async def plan_page(request: Request, actor: Reader, at: FormAsOf, as_of_day: Day = None
                     ) -> HTMLResponse:
     path = request.app.state.settings.targets_path
     if not path:
         return await render(request, "money/plan.html", {"targets": None})
     targets = await run_in_threadpool(Targets.load, path)
     got = await run_in_threadpool(reading.plan, request.app.state.wb, actor, targets,
-                                  as_of=as_of)
+                                  as_of=at)
     tr = await tr_of(request)
     rows = []
     for r in got.frame.to_dict(orient="records"):
@@ -58,6 +57,6 @@ async def plan_page(request: Request, actor: Reader, as_of: AsOfDep, as_of_day: 
     keep = {"as_of_day": as_of_day} if as_of_day else {}
     return await render(request, "money/plan.html", {
         "targets": targets, "rows": rows, "chart": chart, "warnings": got.warnings,
-        "as_of": as_of.label, "as_of_day": as_of_day or "", "words": WORDS,
+        "as_of": at.label, "as_of_day": as_of_day or "", "words": WORDS,
         "measures": MEASURES,
         "dispatch": "/api/plan/dispatch?" + urlencode({"format": "xlsx", **keep})})
