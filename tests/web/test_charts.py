@@ -72,8 +72,9 @@ def test_the_chart_has_a_title_and_scales_by_its_viewbox() -> None:
     svg = bar_chart([("a", [1])], ["x"], "资金 funds")
     root = parsed(svg)
     assert root.find(f"{NS}title").text == "资金 funds"  # type: ignore[union-attr]
-    assert re.fullmatch(r"0 0 \d+ \d+", root.get("viewBox") or "")
-    assert root.get("width") is None and root.get("class") == "chart"
+    box = re.fullmatch(r"0 0 (\d+) \d+", root.get("viewBox") or "")
+    assert box and root.get("width") == box.group(1) and root.get("height") is None
+    assert root.get("class") == "chart"
 
 
 def test_steps_hold_each_value_until_the_next_point_placed_by_day() -> None:

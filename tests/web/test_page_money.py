@@ -163,7 +163,7 @@ def test_the_institution_page_shows_profile_chart_classes_findings_money(city: W
     page = city.as_role("finance").get("/institutions/I1")
     assert page.status_code == 200
     text = page.text
-    assert "I1 培训学校" in text and "离石区" in text and "4-10-01-05" in text
+    assert "I1 培训学校" in text and "离石区" in text and "<dd>4-10-01-05</dd>" in text
     chart = text[text.index("<svg"):text.index("</svg>")]
     assert 'class="band"' in chart and 'class="point"' in chart
     assert 'href="/timelines/class/C1"' in text

@@ -2,8 +2,8 @@
 
 Charts are drawn on the server, in this package: no JavaScript, no library, no
 file from another site. Each function takes plain values and returns the text
-of one ``<svg class="chart">`` sized by its ``viewBox`` (it scales with the
-page), with a ``<title>`` that names it for screen readers. Every label is
+of one ``<svg class="chart">`` sized by its ``viewBox`` (drawn at its own width,
+narrower on a narrow page), with a ``<title>`` that names it for screen readers. Every label is
 escaped here with ``html.escape``, so a page may insert the result with
 ``|safe``; the page shows the same numbers in a table beside it (the text
 fallback), because a chart alone is no record.
@@ -50,7 +50,7 @@ def scale(value: Number, top: Number) -> Fraction:
 
 def _svg(width: int, height: int, title: str, body: list[str]) -> str:
     return (f'<svg class="chart" xmlns="http://www.w3.org/2000/svg" role="img" '
-            f'viewBox="0 0 {width} {height}" preserveAspectRatio="xMinYMin meet">'
+            f'width="{width}" viewBox="0 0 {width} {height}" preserveAspectRatio="xMinYMin meet">'
             f"<title>{escape(title)}</title>{''.join(body)}</svg>")
 
 

@@ -4,6 +4,7 @@ money received per year) with credit repair for inspectors."""
 
 from __future__ import annotations
 
+import json
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Form, Path, Request
@@ -63,6 +64,13 @@ def _profile(wb: Any, actor: Any, institution_id: str, as_of: Any) -> dict[str, 
     findings = query_findings(wb, actor, FindingQuery(institution=institution_id),
                               as_of=as_of, limit=100)
     money = reading.money_received(wb, actor, institution_id, as_of=as_of)
+    profile = report["institution"]
+    occupations = profile.get("licensed_occupations")
+    if isinstance(occupations, str):  # the read model keeps the list as JSON text
+        try:
+            profile["licensed_occupations"] = json.loads(occupations)
+        except ValueError:
+            profile["licensed_occupations"] = [occupations]
     return {"report": report, "params": got.params, "rating": rating, "history": history,
             "findings": findings, "money": money}
 
