@@ -99,6 +99,13 @@ MATRIX: dict[tuple[str, str], frozenset[str] | str] = {
     ("POST", "/cases/{case_id}/notes"): INV,
     ("POST", "/cases/{case_id}/recover"): INV,
     ("POST", "/cases/{case_id}/close"): INV,
+    ("GET", "/api/funds/claims"): ALL,
+    ("GET", "/funds"): ALL,
+    ("GET", "/funds/claims"): ALL,
+    ("GET", "/plan"): ALL,
+    ("GET", "/credit"): ALL,
+    ("GET", "/institutions/{institution_id}"): ALL,
+    ("POST", "/institutions/{institution_id}/repair"): frozenset({"inspector"}),
 }
 
 
@@ -201,6 +208,7 @@ def request_of(method: str, path: str, ids: dict[str, str], role: str) -> dict[s
         ("POST", "/cases/{case_id}/notes"): {"text": "矩阵"},
         ("POST", "/cases/{case_id}/recover"): {},
         ("POST", "/cases/{case_id}/close"): {"reason": "矩阵"},
+        ("POST", "/institutions/{institution_id}/repair"): {"note": "整改完成"},
     }
     if (method, path) in bodies:
         kw["json"] = bodies[(method, path)]
@@ -215,6 +223,8 @@ def request_of(method: str, path: str, ids: dict[str, str], role: str) -> dict[s
         kw["data"] = {"kind": "events"}
     if path in ("/api/search", "/search"):
         kw["params"] = {"q": "I1"}
+    if path in ("/api/funds/claims", "/funds/claims"):
+        kw["params"] = {"county": "离石区", "program": "employment_subsidy", "year": 2023}
     if path == "/api/plan/dispatch":
         kw["params"] = {"on": "2023-06-01"}
     if path == "/api/reports/funds":
@@ -262,6 +272,13 @@ def test_each_role_is_answered_as_the_matrix_says(city: WebCity, objects: dict[s
             assert r.status_code not in (401, 403, 500), (route, role, r.status_code, r.text)
         else:
             assert r.status_code == 403, (route, role, r.status_code, r.text)
-            guessed = client.request(**request_of(method, path, {}, role))
+            asked = request_of(method, path, {}, role)
+            guessed = client.request(**asked)
             assert guessed.status_code == 403, (route, role, "guessed", guessed.status_code)
-            assert answer_of(guessed) == answer_of(r)
+            # a page names its own address (the language form comes back to it): the rest
+            # is the same for an id that exists and one guessed
+            shown = answer_of(r)
+            if is_page(path):
+                shown = shown.replace(request_of(method, path, objects, role)["url"],
+                                      asked["url"])
+            assert answer_of(guessed) == shown
