@@ -109,10 +109,21 @@ MATRIX: dict[tuple[str, str], frozenset[str] | str] = {
 }
 
 
+def _walk(routers: list[Any]) -> list[APIRoute]:
+    """Every route of the routers, those of routers included in them too."""
+    out: list[APIRoute] = []
+    for router in routers:
+        for r in router.routes:
+            if isinstance(r, APIRoute):
+                out.append(r)
+            elif getattr(r, "original_router", None) is not None:  # FastAPI's included router
+                out.extend(_walk([r.original_router]))
+    return out
+
+
 def app_routes(app: Any) -> set[tuple[str, str]]:
     """(method, path) of every route the app serves (HEAD and the static mount aside)."""
-    found = {(m, r.path) for router in (*ROUTERS, *PAGE_ROUTERS) for r in router.routes
-             if isinstance(r, APIRoute) for m in r.methods}
+    found = {(m, r.path) for r in _walk([*ROUTERS, *PAGE_ROUTERS]) for m in r.methods}
     found |= {(m, r.path) for r in app.routes if hasattr(r, "methods") and r.methods
               for m in r.methods if m != "HEAD"}
     for path, item in app.openapi()["paths"].items():

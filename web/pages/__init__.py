@@ -13,12 +13,12 @@ from __future__ import annotations
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from web.pages import cases, finding, frame, home, money, queue, search
+from web.pages import cases, credit, finding, frame, funds, home, plan, queue, search
 from web.pages.render import HERE
 
 ROUTERS = (frame.router, home.router, search.router)
 ROUTERS += (queue.router, finding.router, cases.router)
-ROUTERS += (money.router,)  # funds, plan, credit, institutions
+ROUTERS += (funds.router, plan.router, credit.router)  # credit: institutions too
 
 
 def install(app: FastAPI) -> None:
