@@ -19,6 +19,7 @@ from fastapi.routing import APIRoute
 
 from tests.web.conftest import NAMES, PASSWORD, ROLES, WebCity
 from web.api import ROUTERS
+from web.pages import ROUTERS as PAGE_ROUTERS
 
 ALL = frozenset(ROLES)
 INV = frozenset({"investigator"})
@@ -85,13 +86,15 @@ MATRIX: dict[tuple[str, str], frozenset[str] | str] = {
     ("POST", "/language"): ALL,
     ("GET", "/search"): ALL,
     ("POST", "/search"): ALL,
+    ("GET", "/persons/{ref}"): ALL,
+    ("GET", "/timelines/{kind}/{subject_id}"): ALL,
 }
 
 
 def app_routes(app: Any) -> set[tuple[str, str]]:
     """(method, path) of every route the app serves (HEAD and the static mount aside)."""
-    found = {(m, r.path) for router in ROUTERS for r in router.routes
-             if isinstance(r, APIRoute) for m in r.methods}
+    found = {(m, r.path) for router in ROUTERS + PAGE_ROUTERS for r in router.routes
+             if isinstance(r, APIRoute) for m in r.methods if m != "HEAD"}
     found |= {(m, r.path) for r in app.routes if hasattr(r, "methods") and r.methods
               for m in r.methods if m != "HEAD"}
     for path, item in app.openapi()["paths"].items():

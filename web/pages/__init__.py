@@ -13,10 +13,10 @@ from __future__ import annotations
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from web.pages import frame, home, search
+from web.pages import frame, home, search, subjects
 from web.pages.render import HERE
 
-ROUTERS = (frame.router, home.router, search.router)
+ROUTERS = (frame.router, home.router, search.router, subjects.router)
 
 
 def install(app: FastAPI) -> None:
