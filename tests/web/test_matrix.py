@@ -88,6 +88,8 @@ MATRIX: dict[tuple[str, str], frozenset[str] | str] = {
     ("POST", "/search"): ALL,
     ("GET", "/persons/{ref}"): ALL,
     ("GET", "/timelines/{kind}/{subject_id}"): ALL,
+    ("GET", "/chain"): ALL,
+    ("POST", "/chain/verify"): ALL,
 }
 
 
