@@ -90,6 +90,7 @@ MATRIX: dict[tuple[str, str], frozenset[str] | str] = {
     ("GET", "/timelines/{kind}/{subject_id}"): ALL,
     ("GET", "/chain"): ALL,
     ("POST", "/chain/verify"): ALL,
+    ("GET", "/access"): ADMIN,
 }
 
 
