@@ -70,6 +70,9 @@ MATRIX: dict[tuple[str, str], frozenset[str] | str] = {
     ("GET", "/api/search"): ALL,
     ("GET", "/api/access"): ADMIN,
     ("GET", "/api/access/export"): ADMIN,
+    ("GET", "/api/rules"): ALL,
+    ("POST", "/api/rules/what-if"): ALL,
+    ("POST", "/api/rules/adopt"): ADMIN,
     ("GET", "/api/users"): ADMIN,
     ("POST", "/api/users"): ADMIN,
     ("POST", "/api/users/{name}/disable"): ADMIN,
@@ -91,6 +94,9 @@ MATRIX: dict[tuple[str, str], frozenset[str] | str] = {
     ("GET", "/chain"): ALL,
     ("POST", "/chain/verify"): ALL,
     ("GET", "/access"): ADMIN,
+    ("GET", "/rules-lab"): ALL,
+    ("POST", "/rules-lab/what-if"): ALL,
+    ("POST", "/rules-lab/adopt"): ADMIN,
 }
 
 
