@@ -97,6 +97,9 @@ MATRIX: dict[tuple[str, str], frozenset[str] | str] = {
     ("GET", "/rules-lab"): ALL,
     ("POST", "/rules-lab/what-if"): ALL,
     ("POST", "/rules-lab/adopt"): ADMIN,
+    ("GET", "/imports"): ADMIN,
+    ("POST", "/imports/preview"): ADMIN,
+    ("POST", "/imports/run"): ADMIN,
 }
 
 
@@ -190,6 +193,11 @@ def request_of(method: str, path: str, ids: dict[str, str], role: str) -> dict[s
         ("POST", "/login"): {"name": NAMES[role], "password": PASSWORD, "login_token": "x"},
         ("POST", "/language"): {"language": "zh"},
         ("POST", "/search"): {"q": "I1"},
+        ("POST", "/chain/verify"): {},
+        ("POST", "/rules-lab/what-if"): {"text": "[policy]\n", "as_of_day": ""},
+        ("POST", "/rules-lab/adopt"): {"text": ""},  # refused on its merits: nothing adopted
+        ("POST", "/imports/preview"): {"kind": "events"},  # no file: refused on its merits
+        ("POST", "/imports/run"): {"sha256": "0" * 64, "kind": "events"},
     }
     if (method, path) in bodies:
         kw["json"] = bodies[(method, path)]

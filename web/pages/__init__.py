@@ -13,11 +13,11 @@ from __future__ import annotations
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from web.pages import access_log, chain, frame, home, rules_lab, search, subjects
+from web.pages import access_log, chain, frame, home, imports, rules_lab, search, subjects
 from web.pages.render import HERE
 
 ROUTERS = (frame.router, home.router, search.router, subjects.router,
-           chain.router, access_log.router, rules_lab.router)
+           chain.router, access_log.router, rules_lab.router, imports.router)
 
 
 def install(app: FastAPI) -> None:
