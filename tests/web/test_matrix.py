@@ -100,6 +100,11 @@ MATRIX: dict[tuple[str, str], frozenset[str] | str] = {
     ("GET", "/imports"): ADMIN,
     ("POST", "/imports/preview"): ADMIN,
     ("POST", "/imports/run"): ADMIN,
+    ("GET", "/users"): ADMIN,
+    ("POST", "/users"): ADMIN,
+    ("POST", "/users/{name}/disable"): ADMIN,
+    ("POST", "/users/{name}/enable"): ADMIN,
+    ("POST", "/users/{name}/reset"): ADMIN,
 }
 
 
@@ -198,6 +203,7 @@ def request_of(method: str, path: str, ids: dict[str, str], role: str) -> dict[s
         ("POST", "/rules-lab/adopt"): {"text": ""},  # refused on its merits: nothing adopted
         ("POST", "/imports/preview"): {"kind": "events"},  # no file: refused on its merits
         ("POST", "/imports/run"): {"sha256": "0" * 64, "kind": "events"},
+        ("POST", "/users"): {"name": f"page-{role}", "role": "finance"},
     }
     if (method, path) in bodies:
         kw["json"] = bodies[(method, path)]

@@ -13,11 +13,12 @@ from __future__ import annotations
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from web.pages import access_log, chain, frame, home, imports, rules_lab, search, subjects
+from web.pages import access_log, accounts, chain, frame, home, imports, rules_lab, search, subjects
 from web.pages.render import HERE
 
 ROUTERS = (frame.router, home.router, search.router, subjects.router,
-           chain.router, access_log.router, rules_lab.router, imports.router)
+           chain.router, access_log.router, rules_lab.router, imports.router,
+           accounts.router)
 
 
 def install(app: FastAPI) -> None:
