@@ -92,3 +92,17 @@ def test_a_finance_officer_opens_a_person_and_never_sees_the_id(login, server: S
     assert server.ghost not in page.content()
     assert page.locator("#show-in-full").count() == 0
     view(page, "finance-person-masked")
+
+
+def test_an_admin_adds_an_account_and_sees_its_password_once(login, server: Server) -> None:
+    page = login("admin", language="en")
+    page.goto(server.base + "/users")
+    page.fill("#add-account input[name=name]", "周出纳")
+    page.select_option("#add-account select[name=role]", "finance")
+    page.click("#add-account button[type=submit]")
+    page.wait_for_selector("#password-once")
+    password = page.locator("#new-password").inner_text()
+    assert len(password) == 16
+    view(page, "admin-accounts-password")
+    page.goto(server.base + "/users")
+    assert password not in page.content() and "周出纳" in page.content()
