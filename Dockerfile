@@ -1,6 +1,6 @@
 # syntax=docker/dockerfile:1
 # The skillaudit engine: `docker run --rm skillaudit:latest COMMAND …` is `skillaudit COMMAND …`.
-# docker-compose.yml builds it for the `consumer` service (tag skillaudit:latest).
+# docker-compose.yml builds it for the `consumer` and `web` services (tag skillaudit:latest).
 
 # -- build: install the project and its dependencies into a virtualenv -----------------------
 FROM python:3.11-slim AS build
@@ -39,7 +39,9 @@ FROM python:3.11-slim
 
 RUN groupadd --system --gid 10001 skillaudit \
  && useradd --system --uid 10001 --gid skillaudit --create-home --home-dir /home/skillaudit \
-        --shell /usr/sbin/nologin skillaudit
+        --shell /usr/sbin/nologin skillaudit \
+ && install -d -o skillaudit -g skillaudit /home/skillaudit/files
+# (the web service's volume mounts on files/: a new volume takes this folder's owner)
 
 # The same base image in both stages, so the venv's interpreter path stays valid.
 COPY --from=build /opt/venv /opt/venv

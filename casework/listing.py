@@ -40,20 +40,25 @@ def case_records(views: Views, states: list[str] | None = None, unmask: bool = F
         subject = None if f is None else str(f["subject_id"])
         rec = {
             "case_id": cid, "finding_id": r["finding_id"], "state": r["state"],
-            "state_zh": STATES.get(r["state"], ""), "outcome": r["outcome"],
+            "state_zh": STATES.get(r["state"], ""), "outcome": _text(r["outcome"]),
             "facts_changed": bool(r["facts_changed"]),
             "code": None if f is None else f["code"],
             "severity": None if f is None else f["severity"],
             "subject_type": None if f is None else f["subject_type"], "subject_id": subject,
             "amount_at_risk": None if f is None else yuan_str(int(f["amount_at_risk_fen"])),
-            "recovered": yuan_str(int(r["recovered_fen"])), "assignee": r["assignee"],
-            "opened_by": r["opened_by"], "opened_at": r["opened_at"],
-            "last_step": {"type": r["last_type"], "by": r["last_by"], "at": r["last_at"],
-                          "why": r["last_reason"]},
+            "recovered": yuan_str(int(r["recovered_fen"])), "assignee": _text(r["assignee"]),
+            "opened_by": _text(r["opened_by"]), "opened_at": _text(r["opened_at"]),
+            "last_step": {"type": _text(r["last_type"]), "by": _text(r["last_by"]),
+                          "at": _text(r["last_at"]), "why": _text(r["last_reason"])},
             "steps": int(r["steps"]),
         }
         out.append(rec if unmask else mask_record(rec, known.get(r["finding_id"])))
     return out
+
+
+def _text(value: Any) -> Any:
+    """A frame's missing value (NaN, None) as None: JSON has no NaN."""
+    return None if value is None or (isinstance(value, float) and value != value) else value
 
 
 def case_detail(views: Views, case_id: str, unmask: bool = False) -> dict[str, Any] | None:

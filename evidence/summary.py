@@ -26,7 +26,8 @@ th{background:#f2f2f2;white-space:nowrap}code{font-size:.85em;word-break:break-a
 """
 
 
-def _fields(data: dict[str, Any]) -> str:
+def fields_line(data: dict[str, Any]) -> str:
+    """An event's data in one line: its fields, long lists counted, cut at 400 characters."""
     parts = []
     for k, v in data.items():
         if isinstance(v, list) and len(v) > 3:
@@ -70,7 +71,7 @@ def render_summary(record: dict[str, Any], events: list[dict[str, Any]],
             f"<tr><td>{e['chain_seq']}</td><td>{e['position']}</td><td>{escape(role)}</td>"
             f"<td>{cell(e['topic'])}</td><td><code>{cell(e['event_id'])}</code></td>"
             f"<td>{cell(env.get('occurred_at', ''))}</td>"
-            f"<td>{cell(_fields(env.get('data', {})))}</td>"
+            f"<td>{cell(fields_line(env.get('data', {})))}</td>"
             f"<td><code>{escape(e['chain_hash'][:16])}…</code></td></tr>")
     sev = escape(str(record["severity"]))
     shown_as = "" if unmask else " (masked copy 脱敏副本)"

@@ -72,16 +72,14 @@ def record_access(wb: Workbench, accesses: Sequence[Access]) -> int:
 
 def access_log(wb: Workbench, actor: Actor, *, by: str | None = None,
                subject_id: str | None = None, action: str | None = None,
-               outcome: str | None = None, as_of: AsOf = NOW, limit: int = 100,
-               offset: int = 0) -> tuple[int, list[dict[str, Any]]]:
-    """(total matching, one page of accesses), newest first; masked unless the role may see."""
+               outcome: str | None = None, as_of: AsOf = NOW, since: AsOf | None = None,
+               limit: int = 100, offset: int = 0) -> tuple[int, list[dict[str, Any]]]:
+    """(total matching, one page of accesses), newest first; masked unless the role may see.
+    ``since``: only what was recorded after that point; ``as_of``: by that point."""
     actor.require(Permission.READ_ACCESS_LOG)
     views = wb.views()
     table = metadata.tables["rm_access"]
-    where = _where(table, by, subject_id, action, outcome)
-    upto = wb.position_of(as_of)
-    if upto is not None:
-        where.append(table.c.position <= upto)
+    where = _where(table, by, subject_id, action, outcome) + _between(wb, table, since, as_of)
     with views.engine.connect() as conn:
         total = conn.execute(sa.select(sa.func.count()).select_from(table).where(*where)
                              ).scalar_one()
@@ -95,13 +93,14 @@ def access_log(wb: Workbench, actor: Actor, *, by: str | None = None,
 
 def iter_access_log(wb: Workbench, actor: Actor, *, by: str | None = None,
                     subject_id: str | None = None, action: str | None = None,
-                    outcome: str | None = None, page: int = 5_000
+                    outcome: str | None = None, as_of: AsOf = NOW,
+                    since: AsOf | None = None, page: int = 5_000
                     ) -> Iterable[dict[str, Any]]:
     """Every matching access in log order, a page at a time (for an export)."""
     actor.require(Permission.READ_ACCESS_LOG)
     views = wb.views()
     table = metadata.tables["rm_access"]
-    where = _where(table, by, subject_id, action, outcome)
+    where = _where(table, by, subject_id, action, outcome) + _between(wb, table, since, as_of)
     unmask = actor.may(Permission.SEE_PERSONAL_DATA)
     after = -1
     while True:
@@ -115,6 +114,18 @@ def iter_access_log(wb: Workbench, actor: Actor, *, by: str | None = None,
             rec = _record(r)
             yield rec if unmask else mask_record(rec)
         after = int(rows[-1]["position"])
+
+
+def _between(wb: Workbench, table: sa.Table, since: AsOf | None, upto: AsOf) -> list[Any]:
+    """Positions recorded after ``since`` (when given) and by ``upto``."""
+    where = []
+    first = None if since is None else wb.position_of(since)
+    if first is not None:
+        where.append(table.c.position > first)
+    last = wb.position_of(upto)
+    if last is not None:
+        where.append(table.c.position <= last)
+    return where
 
 
 def _where(table: sa.Table, by: str | None, subject_id: str | None, action: str | None,

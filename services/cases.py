@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from casework import commands as steps
 from casework.errors import StepRaced
 from casework.listing import case_detail, case_records
 from casework.status import resolve_case_id
-from engine.errors import NotFound
+from engine.errors import NotFound, SkillauditError
 from projections.asof import NOW, AsOf
 from services.actor import Actor, Permission
 from services.workbench import Workbench
@@ -96,3 +97,39 @@ def recover(wb: Workbench, actor: Actor, case_id: str, recovery_event_id: str | 
 def close(wb: Workbench, actor: Actor, case_id: str, reason: str | None = None) -> StepDone:
     return _take(wb, actor, steps.CloseCase(case_id, actor.name, reason, actor.role.value),
                  steps.close)
+
+
+@dataclass(frozen=True)
+class Assigned:
+    """What assigning one finding's case did: the steps taken, or why it failed."""
+
+    finding_id: str
+    opened: StepDone | None = None  # its case was opened first (it had none)
+    assigned: StepDone | None = None
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+def assign_many(wb: Workbench, actor: Actor, finding_ids: Iterable[str], assignee: str,
+                reason: str | None = None) -> list[Assigned]:
+    """Assign each finding's case to ``assignee``, opening it first where it has none.
+
+    One result per finding (duplicates once): a step its case's state does not allow
+    is reported and the others go on.
+    """
+    actor.require(Permission.CASE_STEP)
+    results = []
+    for fid in dict.fromkeys(finding_ids):
+        opened = None
+        try:
+            try:
+                show_case(wb, actor, fid)
+            except SkillauditError:
+                opened = open_case(wb, actor, fid, reason)
+            results.append(Assigned(fid, opened, assign(wb, actor, fid, assignee, reason)))
+        except SkillauditError as exc:
+            results.append(Assigned(fid, opened, error=str(exc)))
+    return results

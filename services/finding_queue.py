@@ -20,8 +20,12 @@ import pandas as pd
 
 from casework.status import with_case_state
 from engine.errors import NotFound, UsageError
+from engine.privacy import mask_record, sensitive_values
+from engine.serial import load
+from engine.store.log_reader import LogReader
 from findings.listing import as_records, current_findings
 from projections.asof import NOW, AsOf
+from projections.timeline import TimelineEntry
 from projections.views import Views
 from services.actor import Actor, Permission
 from services.markers import marker
@@ -269,3 +273,53 @@ def show_finding(wb: Workbench, actor: Actor, finding_id: str, *, as_of: AsOf = 
     rec = queue.records_of([finding_id], unmask)[0]
     rec["dismissed"] = finding_id in queue.dismissed
     return rec
+
+
+def _current(queue: _Queue, finding_id: str) -> None:
+    if finding_id not in queue.frame.index:
+        raise NotFound(f"no current finding {finding_id} 无此问题线索")
+
+
+def finding_persons(wb: Workbench, actor: Actor, finding_id: str, *, as_of: AsOf = NOW
+                    ) -> list[str]:
+    """The ID numbers of the persons a finding names, for any reader: to make links and
+    filters that hold no ID number (``web.pages.refs``), never to be shown as they are."""
+    actor.require(Permission.READ)
+    queue, _ = queue_of(wb, as_of)
+    _current(queue, finding_id)
+    ids = queue.frame.at[finding_id, "person_ids"]
+    found = json.loads(ids) if isinstance(ids, str) else []
+    subject = queue.frame.at[finding_id, "subject_id"]
+    if queue.frame.at[finding_id, "subject_type"] == "person" and subject not in found:
+        found.insert(0, subject)
+    return [str(p) for p in found]
+
+
+def finding_evidence(wb: Workbench, actor: Actor, finding_id: str, *, as_of: AsOf = NOW,
+                     unmask: bool = False) -> list[TimelineEntry]:
+    """The events a finding cites as its evidence, in log order, as stored (masked unless
+    the actor may see them and asked to)."""
+    actor.require(Permission.READ)
+    unmask = actor.unmasked(unmask)
+    queue, upto = queue_of(wb, as_of)
+    _current(queue, finding_id)
+    record = queue.records_of([finding_id], True)[0]
+    views = wb.views(as_of)
+    log = LogReader(views.engine)
+    positions = [p for p in log.positions_of([str(e) for e in record["evidence"]]).values()
+                 if upto is None or p <= upto]
+    entries = []
+    for row in log.events_at(positions):
+        ev = load(row.state)
+        entries.append(TimelineEntry(row.position, row.topic, ev["event_id"],
+                                     ev["occurred_at"],
+                                     ev.get("recorded_at") or ev["occurred_at"],
+                                     ev.get("data", {})))
+    entries.sort(key=lambda e: (e.occurred_at, e.position))
+    if unmask:
+        return entries
+    known = sensitive_values(record)  # what the finding names, wherever an event quotes it
+    for e in entries:
+        known.update(sensitive_values(e.data))
+    return [TimelineEntry(e.position, e.type, e.event_id, e.occurred_at, e.recorded_at,
+                          mask_record(e.data, known)) for e in entries]

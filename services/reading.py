@@ -14,7 +14,8 @@ from typing import Any
 import pandas as pd
 
 from engine.errors import NotFound
-from engine.privacy import mask_person_id
+from engine.money import yuan_str
+from engine.privacy import mask_account, mask_name, mask_person_id, mask_text
 from projections.asof import NOW, AsOf
 from projections.ledger import ledger as ledger_frame
 from projections.plan import Targets, TargetWarning, check_targets, completion, dispatch
@@ -105,3 +106,112 @@ def plan(wb: Workbench, actor: Actor, targets: Targets, *, as_of: AsOf = NOW,
     warnings = check_targets(views, targets)
     frame = dispatch(views, targets, dispatch_on) if for_dispatch else completion(views, targets)
     return PlanResult(frame, warnings, as_of)
+
+
+@dataclass(frozen=True)
+class ClaimPage:
+    total: int
+    claims: list[dict[str, Any]]
+    as_of: AsOf
+    person_ids: list[str]  # the persons this page names (claimants), for the access log
+
+
+def claims_of(wb: Workbench, actor: Actor, *, county: str, program: str, year: int,
+              as_of: AsOf = NOW, limit: int = 50, offset: int = 0, unmask: bool = False,
+              person_ref: Callable[[str], str] | None = None) -> ClaimPage:
+    """The claims of one cell of the fund ledger (made in that county and programme in that
+    year), each with its review, payments and recoveries; money as exact yuan strings.
+
+    A person who claims is shown masked unless the actor may see them and asked;
+    ``person_ref`` (a page's link maker) turns their ID number into a link that holds
+    none, so the page can lead to them without showing it.
+    """
+    actor.require(Permission.READ)
+    unmask = actor.unmasked(unmask)
+    views = wb.views(as_of)
+    claims = views.claims
+    cell = claims[(claims["county"] == county) & (claims["program"] == program)
+                  & (claims["year"] == year)].sort_values(["occurred_at"], kind="stable")
+    chosen = cell.iloc[offset:offset + limit]
+    pay = views.payments
+    pay = pay[pay["claim_id"].isin(chosen.index)].sort_values(["occurred_at", "payment_id"],
+                                                               kind="stable")
+    rec = views.rows("rm_recoveries")
+    rec = rec[rec["payment_id"].isin(pay["payment_id"])].sort_values("occurred_at", kind="stable")
+    items = views.claim_items
+    items = items[items["claim_id"].isin(chosen.index)].groupby("claim_id").size()
+    names = _names(views, chosen)
+    out: list[dict[str, Any]] = []
+    persons: list[str] = []
+    for claim_id, c in chosen.iterrows():
+        ctype, cid = str(c["claimant_type"]), str(c["claimant_id"])
+        name = names.get((ctype, cid))
+        shown_id = cid
+        if ctype == "person":
+            persons.append(cid)
+            if not unmask:
+                shown_id = mask_person_id(cid)
+                name = mask_name(name) if name else name
+        payments = []
+        for p in pay[pay["claim_id"] == claim_id].itertuples():
+            account = str(p.bank_account) if isinstance(p.bank_account, str) else None
+            payments.append({
+                "payment_id": p.payment_id, "paid_on": p.paid_on,
+                "amount": yuan_str(int(p.amount_fen)), "late": bool(p.late),
+                "county": p.county, "program": p.program,
+                "bank_account": account if unmask or account is None else mask_account(account),
+                "recoveries": [{"at": str(r.occurred_at)[:10],
+                                "amount": yuan_str(int(r.amount_fen)),
+                                "reason": r.reason if unmask else mask_text(r.reason)}
+                               for r in rec[rec["payment_id"] == p.payment_id].itertuples()]})
+        approved = c["approved_fen"]
+        record = {
+            "claim_id": claim_id, "claimed_at": str(c["occurred_at"])[:10], "kind": c["kind"],
+            "class_id": None if pd.isna(c["class_id"]) else c["class_id"],
+            "claimant_type": ctype, "claimant_id": shown_id, "claimant_name": name,
+            "institution_id": cid if ctype == "institution" else None,
+            "persons": int(items.get(claim_id, 0)),
+            "claimed": yuan_str(int(c["amount_fen"])),
+            "approved": None if pd.isna(approved) else yuan_str(int(approved)),
+            "paid": yuan_str(int(c["paid_fen"])), "recovered": yuan_str(int(c["recovered_fen"])),
+            "decision": None if pd.isna(c["decision"]) else c["decision"],
+            "reviewed_at": None if pd.isna(c["reviewed_at"]) else str(c["reviewed_at"])[:10],
+            "payments": payments}
+        if person_ref is not None and ctype == "person":
+            record["person_ref"] = person_ref(cid)
+        out.append(record)
+    return ClaimPage(len(cell), out, as_of, persons)
+
+
+def _names(views: Any, claims: pd.DataFrame) -> dict[tuple[str, str], str]:
+    """The name of each claimant of ``claims`` the read models know, by (type, id)."""
+    frames = {"institution": views.institutions, "person": views.persons,
+              "employer": views.employers}
+    out: dict[tuple[str, str], str] = {}
+    for ctype, cid in zip(claims["claimant_type"], claims["claimant_id"], strict=True):
+        frame = frames.get(ctype)
+        if frame is not None and cid in frame.index and "name" in frame.columns:
+            name = frame.at[cid, "name"]
+            if isinstance(name, str):
+                out[(ctype, cid)] = name
+    return out
+
+
+def money_received(wb: Workbench, actor: Actor, institution_id: str, *,
+                   as_of: AsOf = NOW) -> list[dict[str, Any]]:
+    """What an institution claimed, was approved, paid and had recovered, per year of its
+    claims (money as exact yuan strings; received = paid − recovered)."""
+    actor.require(Permission.READ)
+    claims = wb.views(as_of).claims
+    mine = claims[(claims["claimant_type"] == "institution")
+                  & (claims["claimant_id"] == institution_id)]
+    out = []
+    for year, g in mine.groupby("year", sort=True):
+        paid, recovered = int(g["paid_fen"].sum()), int(g["recovered_fen"].sum())
+        out.append({"year": int(year), "claims": len(g),
+                    "claimed": yuan_str(int(g["amount_fen"].sum())),
+                    "approved": yuan_str(int(g["approved_fen"].fillna(0).sum())),
+                    "paid": yuan_str(paid), "recovered": yuan_str(recovered),
+                    "received": yuan_str(paid - recovered),
+                    "received_fen": paid - recovered})
+    return out

@@ -361,10 +361,16 @@ def cmd_generate(a: argparse.Namespace) -> int:
 
 
 def cmd_demo(a: argparse.Namespace) -> int:
-    from skillaudit.demo import run_demo
+    from skillaudit.demo import demo_url, run_demo
 
-    return run_demo(persons=a.persons, seed=a.seed, db=a.db, workdir=Path(a.dir),
+    done = run_demo(persons=a.persons, seed=a.seed, db=a.db, workdir=Path(a.dir),
                     actor=actor_of(a))
+    if done != EXIT_OK or not a.serve:
+        return done
+    serve = build_parser().parse_args(
+        ["serve", "--db", demo_url(a.db, Path(a.dir)), "--port", str(a.port),
+         "--files", str(Path(a.dir) / "skillaudit-files")])
+    return int(serve.func(serve))
 
 
 # -- parser ------------------------------------------------------------------------------------
@@ -531,6 +537,11 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--seed", type=non_negative_int, default=7)
     s.add_argument("--db", help="store URL (default sqlite:///skillaudit-demo.db)")
     s.add_argument("--dir", default=".", help="where to write the demo files")
+    s.add_argument("--serve", action="store_true",
+                   help="then start the web workbench on the demo store (Ctrl-C stops it) "
+                        "演示后启动网页工作台")
+    s.add_argument("--port", type=positive_int, default=8000,
+                   help="the workbench's port with --serve (default 8000)")
     s.set_defaults(func=cmd_demo)
     return p
 

@@ -21,12 +21,17 @@ from skillaudit.progress import ProgressLine, ingest_progress
 DEMO_DB = "sqlite:///skillaudit-demo.db"
 
 
+def demo_url(db: str | None, workdir: Path) -> str:
+    """The demo's store: ``--db`` when given, else a SQLite file in the demo's folder."""
+    return normalise_url(db) if db else f"sqlite:///{workdir / 'skillaudit-demo.db'}"
+
+
 def run_demo(persons: int, seed: int, db: str | None, workdir: Path, actor: Actor) -> int:
     """Generate, ingest with progress, verify, and print what was stored."""
     from synth import generate
 
     workdir.mkdir(parents=True, exist_ok=True)
-    url = normalise_url(db) if db else f"sqlite:///{workdir / 'skillaudit-demo.db'}"
+    url = demo_url(db, workdir)
     events_file = workdir / "skillaudit-demo.jsonl.gz"
     print(f"1/5 Generating a synthetic city of {persons:,} persons (seed {seed}) "
           f"生成模拟城市 → {events_file}")
@@ -99,7 +104,8 @@ def print_web(wb: Workbench, actor: Actor, url: str) -> None:
     from services import accounts
 
     print(f"Web workbench 网页工作台: skillaudit serve --db {url}  →  {WEB_ADDRESS} "
-          f"(API {WEB_ADDRESS}api/docs)")
+          f"(API {WEB_ADDRESS}api/docs); `skillaudit demo --serve` starts it right after the "
+          f"demo 演示后直接启动")
     print("Demo accounts 演示账号 (passwords shown once 密码仅显示一次):")
     rows = []
     for name, role, zh in DEMO_ACCOUNTS:

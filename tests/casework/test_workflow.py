@@ -3,8 +3,11 @@ open → assign → confirm (reason required) → recovery linked → closed, wi
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from pathlib import Path
+
+import pytest
 
 from tests.casework.city import recovery, write_jsonl
 from tests.casework.conftest import Detected
@@ -89,3 +92,13 @@ def test_open_to_closed_with_recovery(detected: Detected, cli: Cli, tmp_path: Pa
     # Every step is an event in the verified log.
     verified = json_of(cli("verify", "--db", db, "--json"))
     assert verified["ok"] and verified["checked"] >= len(history)
+
+
+def test_an_unassigned_case_lists_as_strict_json(detected: Detected, cli: Cli) -> None:
+    db, fid = detected.url, detected.overpaid
+    step(cli, db, "open", fid, "--by", "张三")
+    proc = cli("case", "list", "--db", db, "--json")
+    assert proc.returncode == 0, proc.stderr
+    listed = json.loads(proc.stdout, parse_constant=lambda c: pytest.fail(f"{c} in JSON"))
+    mine = [r for r in listed if r["finding_id"] == fid]
+    assert mine and mine[0]["assignee"] is None

@@ -27,7 +27,7 @@ DOCKERFILE = ROOT / "Dockerfile"
 DOCKERIGNORE = ROOT / ".dockerignore"
 PYPROJECT = ROOT / "pyproject.toml"
 
-STACK = {"kafka", "postgres", "topics", "consumer"}
+STACK = {"kafka", "postgres", "topics", "consumer", "web"}
 
 
 # -- helpers ----------------------------------------------------------------------------------
@@ -307,7 +307,7 @@ def test_kafka_healthcheck_asks_the_broker(compose: dict[str, Any]) -> None:
 
 def test_long_running_services_have_healthchecks(compose: dict[str, Any]) -> None:
     long_running = [n for n, s in compose["services"].items() if str(s.get("restart")) != "no"]
-    assert set(long_running) == {"kafka", "postgres", "consumer"}
+    assert set(long_running) == {"kafka", "postgres", "consumer", "web"}
     for name in long_running:
         check = compose["services"][name].get("healthcheck")
         assert check, f"{name} has no healthcheck"
@@ -375,9 +375,10 @@ def test_consumer_scales_with_compose_not_deploy(compose: dict[str, Any]) -> Non
     assert consumer["image"] == "skillaudit:latest"
 
 
-def test_consumer_database_is_the_postgres_service(compose: dict[str, Any]) -> None:
+@pytest.mark.parametrize("name", ["consumer", "web"])
+def test_the_database_is_the_postgres_service(compose: dict[str, Any], name: str) -> None:
     pg = env(service(compose, "postgres"))
-    url = urlsplit(interpolate(env(service(compose, "consumer"))["SKILLAUDIT_DB"]))
+    url = urlsplit(interpolate(env(service(compose, name))["SKILLAUDIT_DB"]))
     assert url.scheme == "postgresql"
     assert url.hostname == "postgres" and url.hostname in compose["services"]
     assert url.port == 5432, "inside the network: the container port, not the published one"
@@ -470,6 +471,23 @@ def parse_cli(args: list[str]):
 def test_cli_accepts_the_consumer_command(compose: dict[str, Any]) -> None:
     args = consumer_args(compose)
     assert parse_cli(args).cmd == "consume"
+
+
+def test_web_serves_the_store_on_loopback(compose: dict[str, Any]) -> None:
+    web = service(compose, "web")
+    args = argv(web["command"])
+    assert parse_cli(args).cmd == "serve"
+    port = int(option(args, "--port") or 0)
+    assert option(args, "--host") == "0.0.0.0", "inside the container: every interface"
+    assert published(web) == [("127.0.0.1", 8000, port)], "on the host: loopback only"
+    assert {n: d["condition"] for n, d in web["depends_on"].items()} == {
+        "postgres": "service_healthy"}
+    files = option(args, "--files")
+    assert files and ("web-files", files) in named_volumes(web)
+    assert f"http://127.0.0.1:{port}/login" in health_test(web)
+    assert web["image"] == "skillaudit:latest" and web["build"] in (".", "./")
+    final = " ".join(args for _, args in final_stage())
+    assert files in final, "the image makes the files folder, owned by its user"
 
 
 def test_cli_accepts_the_host_publish_command(compose: dict[str, Any]) -> None:

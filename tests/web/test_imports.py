@@ -40,5 +40,5 @@ def test_preview_stores_nothing_and_import_stores_and_quarantines(city: WebCity)
 
 def test_an_unknown_kind_is_refused(city: WebCity) -> None:
     r = city.as_role("admin").post("/api/imports", files={"file": ("b.xlsx", b"PK")},
-                                   data={"kind": "persons"})
+                                   data={"kind": "planets"})
     assert r.status_code == 422

@@ -1,8 +1,8 @@
 """The JSON API, one router per area; each route calls one ``services`` use case.
 
-The rules lab (``services.rules_lab``: what-if runs and adopting rules) gets
-its router here beside the others, ``web/api/rules.py``, needing
-``Permission.ADOPT_RULES`` to adopt.
+The rules lab (``web/api/rules.py``, on ``services.rules_lab``): the rules in
+force, what-if runs (any reader; nothing recorded) and adopting rules
+(``Permission.ADOPT_RULES``).
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from web.api import (
     findings,
     funds,
     imports,
+    rules,
     search,
     timelines,
     users,
@@ -27,5 +28,5 @@ from web.api import (
 ROUTERS: tuple[APIRouter, ...] = (
     auth.router, findings.router, cases.router, timelines.router, funds.router,
     credit.router, evidence.router, chain.router, imports.router, search.router,
-    access.router, users.router,
+    access.router, users.router, rules.router,
 )

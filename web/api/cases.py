@@ -11,7 +11,6 @@ from fastapi.responses import Response
 from pydantic import Field
 from starlette.concurrency import run_in_threadpool
 
-from engine.errors import SkillauditError
 from services import attachments, cases
 from web.access import SeenDep
 from web.auth import CaseWorker, Reader
@@ -104,18 +103,16 @@ def bulk_assign(request: Request, body: BulkAssign, actor: CaseWorker, seen: See
                 ) -> dict[str, Any]:
     """Each finding's case is opened if it has none, then assigned; one result per finding
     (a step its case's state does not allow is reported, the others go on)."""
-    wb = request.app.state.wb
     results = []
-    for fid in dict.fromkeys(body.finding_ids):
-        try:
-            try:
-                cases.show_case(wb, actor, fid)
-            except SkillauditError:
-                _done(seen, "open", cases.open_case(wb, actor, fid, body.reason))
-            step = cases.assign(wb, actor, fid, body.assignee, body.reason)
-            results.append({"finding_id": fid, **_done(seen, "assign", step), "ok": True})
-        except SkillauditError as exc:
-            results.append({"finding_id": fid, "ok": False, "error": str(exc)})
+    for done in cases.assign_many(request.app.state.wb, actor, body.finding_ids,
+                                  body.assignee, body.reason):
+        if done.opened is not None:
+            _done(seen, "open", done.opened)
+        if done.assigned is not None:
+            results.append({"finding_id": done.finding_id,
+                            **_done(seen, "assign", done.assigned), "ok": True})
+        else:
+            results.append({"finding_id": done.finding_id, "ok": False, "error": done.error})
     return {"assigned": sum(r["ok"] for r in results), "results": results}
 
 

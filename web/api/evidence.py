@@ -50,7 +50,8 @@ def _packs(request: Request) -> FilePath:
     return folder
 
 
-def _build(request: Request, actor: Actor, body: Build) -> dict[str, Any]:
+def build_kept(request: Request, actor: Actor, body: Build) -> dict[str, Any]:
+    """Build a pack into the files folder, beside the note of who built it and when."""
     settings = request.app.state.settings
     pack_id = secrets.token_hex(16)
     out = _packs(request) / pack_id
@@ -71,13 +72,13 @@ def _build(request: Request, actor: Actor, body: Build) -> dict[str, Any]:
 @router.post("", summary="build a finding's evidence pack 制作证据包")
 async def build(request: Request, body: Build, actor: EvidenceMaker, seen: SeenDep
                 ) -> dict[str, Any]:
-    meta = await run_in_threadpool(_build, request, actor, body)
+    meta = await run_in_threadpool(build_kept, request, actor, body)
     seen.note("evidence.build", "finding", [meta["finding_id"]], unmasked=body.unmask,
               detail=f"pack {meta['pack_id']}")
     return meta
 
 
-def _meta(request: Request, pack_id: str, actor: Actor) -> dict[str, Any]:
+def pack_meta(request: Request, pack_id: str, actor: Actor) -> dict[str, Any]:
     path = _packs(request) / f"{pack_id}.json"
     if not path.is_file():
         raise NotFound(f"no evidence pack {pack_id} 证据包不存在")
@@ -90,7 +91,7 @@ def _meta(request: Request, pack_id: str, actor: Actor) -> dict[str, Any]:
 @router.get("/{pack_id}", summary="download a pack as a zip 下载证据包")
 def download(request: Request, pack_id: PackId, actor: EvidenceMaker, seen: SeenDep
              ) -> Response:
-    meta = _meta(request, pack_id, actor)
+    meta = pack_meta(request, pack_id, actor)
     folder = _packs(request) / pack_id
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
@@ -104,7 +105,7 @@ def download(request: Request, pack_id: PackId, actor: EvidenceMaker, seen: Seen
 
 @router.get("/{pack_id}/verify", summary="verify a built pack against the store 校验证据包")
 def verify_built(request: Request, pack_id: PackId, actor: EvidenceMaker) -> dict[str, Any]:
-    _meta(request, pack_id, actor)
+    pack_meta(request, pack_id, actor)
     check = evidence.verify_evidence(actor, _packs(request) / pack_id,
                                      against=request.app.state.wb)
     return {**check.as_json(), "path": None, "pack_id": pack_id}

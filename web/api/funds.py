@@ -19,7 +19,7 @@ from web.access import SeenDep
 from web.auth import Reader
 from web.downloads import attachment
 from web.json import FastRoute
-from web.params import AsOfDep
+from web.params import AsOfDep, PageDep, Unmask
 
 router = APIRouter(prefix="/api", route_class=FastRoute, tags=["funds 资金"])
 
@@ -42,6 +42,26 @@ def ledger(request: Request, actor: Reader, as_of: AsOfDep, county: County = Non
              **{m: yuan_str(int(getattr(r, f"{m}_fen"))) for m in MONEY},
              "late_payments": int(r.late_payments)} for r in frame.itertuples()]
     return {"as_of": as_of.label, "rows": rows}
+
+
+Program = Annotated[str, Query(min_length=1, max_length=80)]
+CellCounty = Annotated[str, Query(min_length=1, max_length=80)]
+CellYear = Annotated[int, Query(ge=1990, le=2100)]
+
+
+@router.get("/funds/claims", summary="the claims and payments of one ledger cell 申领与拨付明细")
+def claims(request: Request, actor: Reader, seen: SeenDep, as_of: AsOfDep, page: PageDep,
+           county: CellCounty, program: Program, year: CellYear,
+           unmask: Unmask = False) -> dict[str, Any]:
+    """Claims made in the county and programme in the year, with their reviews, payments
+    and recoveries; a person who claims is masked unless shown in full (logged)."""
+    got = reading.claims_of(request.app.state.wb, actor, county=county, program=program,
+                            year=year, as_of=as_of, limit=page.limit, offset=page.offset,
+                            unmask=unmask)
+    seen.view("person", got.person_ids, unmasked=actor.unmasked(unmask))
+    return {"as_of": as_of.label, "county": county, "program": program, "year": year,
+            "total": got.total, "limit": page.limit, "offset": page.offset,
+            "claims": got.claims}
 
 
 def _targets(request: Request) -> Targets:

@@ -13,10 +13,30 @@ from __future__ import annotations
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from web.pages import frame, home, search
+from web.pages import (
+    access_log,
+    accounts,
+    cases,
+    chain,
+    credit,
+    finding,
+    frame,
+    funds,
+    home,
+    imports,
+    plan,
+    queue,
+    rules_lab,
+    search,
+    subjects,
+)
 from web.pages.render import HERE
 
 ROUTERS = (frame.router, home.router, search.router)
+ROUTERS += (queue.router, finding.router, cases.router)
+ROUTERS += (funds.router, plan.router, credit.router)  # credit: institutions too
+ROUTERS += (subjects.router, chain.router, access_log.router, rules_lab.router,
+            imports.router, accounts.router)
 
 
 def install(app: FastAPI) -> None:

@@ -28,6 +28,7 @@ async def page_problem(request: Request, status: int, message: str) -> Response:
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         return RedirectResponse(f"/login?next={quote(target, safe='')}", status_code=303)
     zh, en = TITLES.get(status, ("错误", "Error"))
-    return await render(request, "problem.html",
-                        {"status": status, "title_zh": zh, "title_en": en,
-                         "message": message}, status=status)
+    context = {"status": status, "title_zh": zh, "title_en": en, "message": message}
+    if status == 403:  # a refusal says nothing of what was asked for: not even its address
+        context["path"] = "/"
+    return await render(request, "problem.html", context, status=status)

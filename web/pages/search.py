@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse
+from starlette.concurrency import run_in_threadpool
 
 from engine.privacy import mask_person_id
 from services.actor import Actor
@@ -64,7 +65,8 @@ async def _answer(request: Request, actor: Actor, seen: Any, q: str, unmask: boo
     term = q.strip()
     hits: list[dict[str, Any]] = []
     if term:
-        hits = search(request.app.state.wb, actor, term, limit=50, unmask=unmask)
+        hits = await run_in_threadpool(search, request.app.state.wb, actor, term, limit=50,
+                                       unmask=unmask)
         shown = actor.unmasked(unmask)
         seen.view("person", [h["id"] for h in hits if h["kind"] == "person"], unmasked=shown)
         exact_person = len([h for h in hits if h["kind"] == "person"]) == 1
