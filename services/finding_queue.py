@@ -145,28 +145,48 @@ _SHARED = _Shared()
 _BUILDING = threading.Lock()
 
 
+def _last_county(rows: pd.DataFrame, key: str, wanted: set[str] | None = None
+                 ) -> dict[str, Any]:
+    """Each id's last county (by log position) that is not missing, of the ids ``wanted``."""
+    if wanted is not None:
+        rows = rows[rows[key].isin(list(wanted))]
+    rows = rows[rows["county"].notna()].sort_values("position", kind="stable")
+    rows = rows.drop_duplicates(key, keep="last")
+    return dict(zip(rows[key].tolist(), rows["county"].tolist(), strict=True))
+
+
 def _counties(views: Views, frame: pd.DataFrame) -> pd.Series:
     """Each finding's county: its first institution's, else its first class's, else its
-    first person's (as registered)."""
-    inst = views.rows("rm_institution_versions", ["position", "institution_id", "county"])
-    inst = inst.sort_values("position").groupby("institution_id")["county"].last()
-    cls = views.rows("rm_classes", ["position", "class_id", "county"])
-    cls = cls.sort_values("position").groupby("class_id")["county"].last()
-    per = views.rows("rm_person_versions", ["position", "person_id", "county"])
-    per = per.sort_values("position").groupby("person_id")["county"].last()
+    first person's (as registered). Only the persons of findings that name no institution
+    or class with a county are looked up (a city's persons are many, its findings few)."""
+    inst = _last_county(views.rows("rm_institution_versions",
+                                   ["position", "institution_id", "county"]), "institution_id")
+    cls = _last_county(views.rows("rm_classes", ["position", "class_id", "county"]),
+                       "class_id")
 
-    def first(text: Any, table: pd.Series) -> Any:
-        ids = json.loads(text) if isinstance(text, str) else []
-        for i in ids:
+    def ids(text: Any) -> list[str]:
+        return json.loads(text) if isinstance(text, str) else []
+
+    def first(found: list[str], table: dict[str, Any]) -> Any:
+        for i in found:
             c = table.get(i)
             if isinstance(c, str) and c:
                 return c
         return None
 
-    out = []
+    out: list[Any] = []
+    pending: list[tuple[int, list[str]]] = []
     for r in frame[["institution_ids", "class_ids", "person_ids"]].itertuples(index=False):
-        out.append(first(r.institution_ids, inst) or first(r.class_ids, cls)
-                   or first(r.person_ids, per))
+        county = first(ids(r.institution_ids), inst) or first(ids(r.class_ids), cls)
+        if county is None:
+            pending.append((len(out), ids(r.person_ids)))
+        out.append(county)
+    if pending:
+        wanted = {i for _, found in pending for i in found}
+        per = _last_county(views.rows("rm_person_versions", ["position", "person_id", "county"]),
+                           "person_id", wanted)
+        for n, found in pending:
+            out[n] = first(found, per)
     return pd.Series(out, index=frame.index, dtype=object)
 
 
