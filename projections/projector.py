@@ -60,6 +60,10 @@ class Projector:
             (frozenset(t.topics), sa.text(array_statement(self.source, t)))
             for t in ARRAY_TABLES]
         self._topics_in = sa.text(self.source.topics_between())
+        # the head of the log and the applied position in one round trip (``run``'s check)
+        self._standing = sa.text(
+            f"SELECT ({self.source.head()}), (SELECT position FROM {tracking.name} "
+            "WHERE projection = :projection)")
 
     def create(self, *, indexes: bool = True) -> None:
         """Create missing tables; a rebuild adds the indexes only after loading (faster)."""
@@ -79,18 +83,16 @@ class Projector:
                 tracking.c.projection == PROJECTION_NAME)).scalar()
         return int(value or 0)
 
-    def _applied_without_lock(self) -> int | None:
-        """The applied position as last committed (None: no tracking row or table yet).
-
-        A web request or a stream cycle asks many times a second whether anything is new;
-        the answer needs neither the tables checked nor the tracking row locked."""
+    def _head_and_applied(self) -> tuple[int, int | None]:
+        """The log's head and the applied position as last committed (None: no tracking
+        row or table yet), read together: a web request asks this before every answer."""
         try:
             with self.engine.connect() as conn:
-                value = conn.execute(sa.select(tracking.c.position).where(
-                    tracking.c.projection == PROJECTION_NAME)).scalar()
-        except sa.exc.DBAPIError:
-            return None
-        return None if value is None else int(value)
+                head, done = conn.execute(self._standing,
+                                          {"projection": PROJECTION_NAME}).one()
+        except sa.exc.DBAPIError:  # no tracking table yet
+            return self.head(), None
+        return int(head or 0), None if done is None else int(done)
 
     def head(self) -> int:
         with self.engine.connect() as conn:
@@ -116,12 +118,10 @@ class Projector:
             log.warning("the read models were laid out by another version of skillaudit: "
                         "rebuilding them from the log / 读模型结构已变化，正在从事件日志重建")
             rebuild = True
-        head = self.head()
+        head, done = self._head_and_applied() if not rebuild else (self.head(), None)
         target = head if upto is None else min(upto, head)
-        if not rebuild:
-            done = self._applied_without_lock()
-            if done is not None and done >= target:  # nothing new: no write lock taken
-                return ProjectSummary(done, done, False, time.perf_counter() - started)
+        if done is not None and done >= target:  # nothing new: no write lock taken
+            return ProjectSummary(done, done, False, time.perf_counter() - started)
         parts = self._start_parts(target, window, jobs) if rebuild else []
         try:
             if rebuild:
