@@ -21,7 +21,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from engine.errors import NotFound, UsageError
 from services.access import Access, record_access
-from services.accounts_db import accounts, logins
+from services.accounts_db import VERIFIED, accounts, logins
 from services.actor import Actor, Permission, Role
 from services.workbench import Workbench
 
@@ -149,9 +149,7 @@ def _change(wb: Workbench, actor: Actor, name: str, action: str, **values: Any) 
         if done.rowcount == 0:
             raise NotFound(f"no account named {name} 账号不存在; see `skillaudit user list`")
         conn.execute(logins.update().where(logins.c.name == name).values(revoked=True))
-    from services.logins import forget_logins
-
-    forget_logins(name)  # this process's verified logins of the account end now too
+    VERIFIED.forget(name)  # the logins this process verified end now too
     record_access(wb, [Access.of(actor, action, subject_type="account", subject_id=name)])
     found = find_account(wb, name)
     assert found is not None

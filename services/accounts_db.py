@@ -10,6 +10,10 @@ must survive a power cut.
 
 from __future__ import annotations
 
+import threading
+import time
+from typing import Any
+
 import sqlalchemy as sa
 
 metadata = sa.MetaData()
@@ -74,3 +78,44 @@ def _add_new_columns(engine: sa.Engine) -> None:
                 conn.exec_driver_sql(
                     f"ALTER TABLE {table.name} ADD COLUMN {column.name} {kind} "
                     f"NOT NULL DEFAULT '{default}'")
+
+
+class Verified:
+    """Logins a server process checked lately, by (store, token digest): each is trusted
+    for ``within`` seconds before the table is asked again. Ending a login (logout, a
+    disabled or reset account, a new password) forgets it here at once."""
+
+    def __init__(self, size: int = 10_000) -> None:
+        self.size = size
+        self._kept: dict[tuple[str, str], tuple[str, Any, float]] = {}  # name, login, when
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[str, str], within: float) -> Any:
+        with self._lock:
+            hit = self._kept.get(key)
+        if hit is None or time.monotonic() - hit[2] >= within:
+            return None
+        return hit[1]
+
+    def put(self, key: tuple[str, str], name: str, login: Any) -> None:
+        with self._lock:
+            self._kept[key] = (name, login, time.monotonic())
+            if len(self._kept) > self.size:  # the older half goes
+                for k in sorted(self._kept, key=lambda k: self._kept[k][2])[:self.size // 2]:
+                    del self._kept[k]
+
+    def drop(self, key: tuple[str, str]) -> None:
+        with self._lock:
+            self._kept.pop(key, None)
+
+    def forget(self, name: str | None = None) -> None:
+        """Every login kept (``name``'s only, when given) is asked again next time."""
+        with self._lock:
+            if name is None:
+                self._kept.clear()
+            else:
+                for k in [k for k, (n, _, _) in self._kept.items() if n == name]:
+                    del self._kept[k]
+
+
+VERIFIED = Verified()  # this process's: each server process keeps its own

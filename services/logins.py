@@ -18,8 +18,6 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-import threading
-import time
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -27,7 +25,7 @@ import sqlalchemy as sa
 from engine.errors import SkillauditError, UsageError
 from services.access import Access, record_access
 from services.accounts import HASHER, find_account, now_us, verify_password
-from services.accounts_db import accounts, logins
+from services.accounts_db import VERIFIED, accounts, logins
 from services.actor import Actor, Role
 from services.workbench import Workbench
 
@@ -132,32 +130,23 @@ def _note(wb: Workbench, name: str, role: str, outcome: str, why: str | None) ->
                               detail=why)])
 
 
-MAX_VERIFIED = 10_000
-RECHECK_SECONDS = 1.0  # how long a verified login is trusted before the database is asked again
-_verified: dict[tuple[str, str], tuple[Login, float]] = {}  # (store, token digest) -> login, when
-_verified_lock = threading.Lock()
+RECHECK_SECONDS = 1.0  # how long a verified login is trusted before the table is asked again
 
 
 def cached_login(wb: Workbench, token: str) -> Login | None:
     """The login of a token verified less than ``RECHECK_SECONDS`` ago and not expired since
     (None: ask ``logged_in``). A busy page then costs no query for its login."""
-    with _verified_lock:
-        hit = _verified.get((wb.url, token_digest(token)))
-    if hit is None or time.monotonic() - hit[1] >= RECHECK_SECONDS or \
-            hit[0].expires_us <= now_us() or hit[0].token != token:
+    if not token or len(token) > 200:
         return None
-    return hit[0]
+    login = VERIFIED.get((wb.url, token_digest(token)), RECHECK_SECONDS)
+    if not isinstance(login, Login) or login.token != token or login.expires_us <= now_us():
+        return None
+    return login
 
 
 def forget_logins(name: str | None = None) -> None:
-    """Verified logins forgotten (one account's, or all): the next request asks the database.
-    Ending a login here does it at once; another process sees it within the recheck."""
-    with _verified_lock:
-        if name is None:
-            _verified.clear()
-        else:
-            for key in [k for k, (login, _) in _verified.items() if login.actor.name == name]:
-                del _verified[key]
+    """Verified logins forgotten (one account's, or all): the next request asks the table."""
+    VERIFIED.forget(name)
 
 
 def logged_in(wb: Workbench, token: str) -> Login | None:
@@ -165,22 +154,18 @@ def logged_in(wb: Workbench, token: str) -> Login | None:
     if not token or len(token) > 200:
         return None
     now = now_us()
-    digest = token_digest(token)
+    key = (wb.url, token_digest(token))
     with wb.accounts.connect() as conn:
         r = conn.execute(
             sa.select(logins.c.csrf, logins.c.expires_us, accounts.c.name, accounts.c.role)
             .join(accounts, accounts.c.name == logins.c.name)
-            .where(logins.c.token_sha256 == digest, logins.c.revoked.is_(False),
+            .where(logins.c.token_sha256 == key[1], logins.c.revoked.is_(False),
                    logins.c.expires_us > now, accounts.c.disabled.is_(False))).first()
-    with _verified_lock:
-        if r is None:
-            _verified.pop((wb.url, digest), None)
-            return None
-        login = Login(token, r.csrf, Actor(r.name, Role(r.role)), int(r.expires_us))
-        _verified[(wb.url, digest)] = (login, time.monotonic())
-        if len(_verified) > MAX_VERIFIED:  # the older half goes
-            for key in sorted(_verified, key=lambda k: _verified[k][1])[:len(_verified) // 2]:
-                del _verified[key]
+    if r is None:
+        VERIFIED.drop(key)
+        return None
+    login = Login(token, r.csrf, Actor(r.name, Role(r.role)), int(r.expires_us))
+    VERIFIED.put(key, login.actor.name, login)
     return login
 
 
@@ -188,8 +173,7 @@ def log_out(wb: Workbench, login: Login) -> None:
     with wb.accounts.begin() as conn:
         conn.execute(logins.update().where(logins.c.token_sha256 == token_digest(login.token))
                      .values(revoked=True))
-    with _verified_lock:
-        _verified.pop((wb.url, token_digest(login.token)), None)
+    VERIFIED.drop((wb.url, token_digest(login.token)))
     record_access(wb, [Access.of(login.actor, "logout", subject_type="account",
                                  subject_id=login.actor.name)])
 
