@@ -31,8 +31,8 @@ def status(request: Request, actor: Reader) -> dict[str, Any]:
 
 def run_verification(request: Request, actor: Actor) -> dict[str, Any]:
     """Recompute the chain and keep the outcome, with how long it took, for the status.
-    One run at a time: who asks while one runs waits for it and gets its outcome (a run
-    that began after the question covers every event stored before it)."""
+    One run at a time: who asks while one runs waits for it and gets its outcome, which
+    covers the events stored when that run began."""
     asked = getattr(request.app.state, "verification", None)
     with _running:
         last = getattr(request.app.state, "verification", None)
