@@ -9,7 +9,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from imports import import_paths, preview
+from imports.kinds import KINDS  # noqa: F401 (the kinds a sheet may hold: the adapters' choices)
 from imports.outfile import JsonlOut
+from imports.readers import SUFFIXES  # noqa: F401 (the file types a sheet import reads)
 from imports.run import ImportProgress, ImportSummary, SheetPreview
 from services.actor import Actor, Permission
 from services.workbench import Workbench

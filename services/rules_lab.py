@@ -24,7 +24,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from detectors.rules import Rules, load_rules, load_rules_text, read_rules_text
+from detectors.rules import DEFAULT_RULES, Rules, load_rules, load_rules_text, read_rules_text
 from detectors.run import DetectionResult, run_detectors
 from engine.privacy import mask_record
 from findings.adoption import Adoption, adoption_event, adoptions
@@ -84,6 +84,11 @@ class WhatIf:
                 "guards": self.guards, "not_checked": self.not_checked,
                 "in_force_guards": self.in_force_guards, "errors": self.errors,
                 "findings_in_log": self.findings_in_log, "unmasked": self.unmasked}
+
+
+def default_rules_text() -> str:
+    """The default rules file's text: what is in force when no rules were adopted."""
+    return DEFAULT_RULES.read_text(encoding="utf-8")
 
 
 def read_candidate(candidate: str | Path, name: str | None = None) -> tuple[Rules, str]:

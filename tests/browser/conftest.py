@@ -97,8 +97,8 @@ def chromium() -> Iterator[object]:
         _unavailable("Debian's chromium (apt-get install chromium)")
     try:
         from playwright.sync_api import sync_playwright
-    except ImportError:
-        _unavailable("the playwright package (pip install -e '.[test]')")
+    except ImportError as exc:
+        _unavailable(f"the playwright package (pip install -e '.[test]'): {exc}")
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=executable, headless=True,
                                     args=["--no-sandbox", "--disable-dev-shm-usage"])

@@ -30,9 +30,14 @@ def status(request: Request, actor: Reader) -> dict[str, Any]:
 
 
 def run_verification(request: Request, actor: Actor) -> dict[str, Any]:
-    """Recompute the chain (one run at a time; a second asker waits for it, then runs) and
-    keep the outcome, with how long it took, for the status."""
+    """Recompute the chain and keep the outcome, with how long it took, for the status.
+    One run at a time: who asks while one runs waits for it and gets its outcome, which
+    covers the events stored when that run began."""
+    asked = getattr(request.app.state, "verification", None)
     with _running:
+        last = getattr(request.app.state, "verification", None)
+        if last is not None and last is not asked:  # finished while this one waited
+            return last
         started = time.perf_counter()
         result = ingestion.verify_chain(request.app.state.wb, actor)
         outcome = {"ok": result.ok, "checked": result.checked,

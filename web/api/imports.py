@@ -21,11 +21,10 @@ from fastapi import APIRouter, File, Form, Request, UploadFile
 from starlette.concurrency import run_in_threadpool
 
 from engine.errors import UsageError
-from imports.readers import SUFFIXES
-from imports.run import ImportSummary, SheetPreview
 from services import imports as sheet_imports
 from services import ingestion
 from services.actor import Actor
+from services.imports import SUFFIXES, ImportSummary, SheetPreview
 from web.access import Seen, SeenDep
 from web.auth import Ingester
 from web.json import FastRoute

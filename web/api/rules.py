@@ -14,7 +14,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from starlette.concurrency import run_in_threadpool
 
-from detectors.rules import DEFAULT_RULES
 from engine.errors import UsageError
 from services import rules_lab
 from services.actor import Actor, Permission
@@ -37,7 +36,7 @@ def in_force_json(request: Request, actor: Actor, as_of: Any) -> dict[str, Any]:
     shown = rules_lab.rules_in_force(request.app.state.wb, actor, as_of=as_of).as_json()
     defaults = shown["text"] is None
     if defaults:
-        shown["text"] = DEFAULT_RULES.read_text(encoding="utf-8")
+        shown["text"] = rules_lab.default_rules_text()
     return {**shown, "defaults": defaults}
 
 

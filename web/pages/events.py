@@ -14,7 +14,7 @@ from typing import Any
 
 from fastapi import Request
 
-from projections.timeline import TimelineEntry
+from services.reading import TimelineEntry
 from web.pages.refs import person_href
 
 ID_NUMBER = re.compile(r"^\d{17}[\dXx]$")

@@ -21,7 +21,7 @@ from fastapi.responses import HTMLResponse
 from starlette.concurrency import run_in_threadpool
 
 from engine.errors import UsageError
-from imports.kinds import KINDS
+from services.imports import KINDS
 from web.access import SeenDep
 from web.api.imports import (
     MAX_MAPPING,

@@ -9,9 +9,8 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
-from projections.asof import NOW
 from services import rules_lab
-from services.workbench import as_of
+from services.workbench import NOW, as_of
 from web.access import SeenDep
 from web.api.rules import (
     Adopter,
