@@ -50,12 +50,18 @@ def test_the_demo_serves_its_store_and_a_printed_account_logs_in(tmp_path: Path)
                     break
                 except httpx.TransportError:
                     time.sleep(0.2)
-            r = client.post("/api/auth/login", json={"name": "demo-finance",
-                                                     "password": accounts["demo-finance"]})
-            assert r.status_code == 200, r.text
-            found = client.get("/api/findings", params={"limit": 5})
-            assert found.status_code == 200 and found.json()["total"] > 0
-            assert "demo-finance" in client.get("/").text
+            assert client.get("/api/findings").status_code == 401
+            assert client.post("/api/auth/login", json={
+                "name": "demo-admin", "password": "not it at all"}).status_code == 401
+        for name, password in accounts.items():
+            with httpx.Client(base_url=base, timeout=30) as client:
+                r = client.post("/api/auth/login", json={"name": name, "password": password})
+                assert r.status_code == 200, r.text
+                assert r.json()["role"] == name.removeprefix("demo-")
+                found = client.get("/api/findings", params={"limit": 5})
+                assert found.status_code == 200 and found.json()["total"] > 0
+                queue = client.get("/queue")
+                assert queue.status_code == 200 and name in queue.text
     finally:
         proc.terminate()
         try:

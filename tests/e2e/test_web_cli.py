@@ -84,29 +84,6 @@ def serving(db: str, cwd: Path, *more: str) -> Iterator[str]:
             proc.wait(timeout=10)
 
 
-def test_the_demo_prints_accounts_that_log_in_to_the_served_workbench(
-        cli: Cli, tmp_path: Path) -> None:
-    demo = cli("demo", "--persons", "200", "--seed", "5", "--dir", str(tmp_path), timeout=600)
-    assert demo.returncode == 0, demo.stderr
-    assert "http://127.0.0.1:8000/" in demo.stdout
-    accounts = dict(re.findall(r"^\s+\w+ \S+\s+(demo-\w+)\s+(\S+)$", demo.stdout, re.M))
-    assert set(accounts) == {"demo-investigator", "demo-finance", "demo-inspector",
-                             "demo-admin"}, demo.stdout
-    db = f"sqlite:///{tmp_path / 'skillaudit-demo.db'}"
-    with serving(db, tmp_path) as base:
-        assert httpx.get(f"{base}/api/findings").status_code == 401
-        for name, password in accounts.items():
-            with httpx.Client(base_url=base) as client:
-                r = client.post("/api/auth/login", json={"name": name, "password": password})
-                assert r.status_code == 200, r.text
-                assert r.json()["role"] == name.removeprefix("demo-")
-                listed = client.get("/api/findings", params={"limit": 5})
-                assert listed.status_code == 200 and listed.json()["total"] > 0
-        wrong = httpx.post(f"{base}/api/auth/login",
-                           json={"name": "demo-admin", "password": "not it at all"})
-        assert wrong.status_code == 401
-
-
 def test_two_worker_processes_share_logins_and_the_access_log(
         cli: Cli, detected_sqlite: Detected, tmp_path: Path) -> None:
     db = detected_sqlite.url
