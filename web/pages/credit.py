@@ -19,6 +19,7 @@ from web.access import SeenDep
 from web.auth import CreditRepairer, Reader
 from web.pages.charts import bar_chart, step_chart
 from web.pages.funds import tr_of
+from web.pages.queue import SEVERITY_WORDS
 from web.pages.render import back_to, render
 from web.params import AsOfDep
 
@@ -96,7 +97,8 @@ async def institution_page(request: Request, institution_id: Id, actor: Reader,
     return await render(request, "money/institution.html", {
         **got, "institution_id": institution_id, "profile": got["report"]["institution"],
         "chart": chart, "money_chart": money_chart, "bands": _bands(got["params"]),
-        "words": GRADE_WORDS, "badges": GRADE_BADGE, "as_of": as_of.label})
+        "words": GRADE_WORDS, "badges": GRADE_BADGE, "as_of": as_of.label,
+        "severities": SEVERITY_WORDS})
 
 
 @router.post("/institutions/{institution_id}/repair")

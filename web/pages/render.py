@@ -97,8 +97,10 @@ async def render(request: Request, template: str, context: dict[str, Any] | None
     me = await me_of(request)
     lang = language_of(request, me)
     menu = [m for m in MENU if me is not None and me.may(m.needs.value)]
-    ctx = {"me": me, "lang": lang, "tr": translator(lang), "menu": menu,
-           "path": request.url.path, **(context or {})}
+    tr = translator(lang)
+    ctx = {"me": me, "lang": lang, "tr": tr, "menu": menu, "path": request.url.path,
+           "when": lambda label: tr("现在", "now") if label == "now" else label,
+           **(context or {})}
     return templates.TemplateResponse(request, template, ctx, status_code=status)
 
 
