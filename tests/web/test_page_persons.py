@@ -88,3 +88,22 @@ def test_a_person_timeline_is_sent_to_the_person_page(city: WebCity) -> None:
 def test_an_unknown_kind_or_subject(city: WebCity) -> None:
     assert city.as_role("finance").get("/timelines/planet/X").status_code == 422
     assert city.as_role("finance").get("/timelines/class/NOPE").status_code == 404
+
+
+def test_the_page_reads_as_of_the_day_its_form_names(city: WebCity) -> None:
+    from datetime import datetime, timedelta, timezone
+
+    link = person_link(city)
+    client = city.as_role("finance")
+    blank = client.get(link, params={"as_of_day": ""})  # the form's empty field: now
+    assert blank.status_code == 200 and "PersonDeceased" in blank.text
+    assert 'name="as_of_day"' in blank.text
+    today = datetime.now(timezone(timedelta(hours=8))).date().isoformat()
+    assert "PersonDeceased" in client.get(link, params={"as_of_day": today}).text
+    before = client.get(link, params={"as_of_day": "2000-01-01"})  # nothing recorded yet
+    assert before.status_code == 404 and city.ghost not in before.text
+    assert client.get(link, params={"as_of_day": "yesterday"}).status_code == 422
+    klass = client.get("/timelines/class/C1", params={"as_of_day": ""})
+    assert klass.status_code == 200 and 'name="as_of_day"' in klass.text
+    inv = city.as_role("investigator").get(link, params={"as_of_day": today})
+    assert f"unmask=true&amp;as_of_day={today}" in inv.text  # showing in full keeps the day

@@ -10,18 +10,20 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from engine.errors import NotFound
 from services import reading
+from services.workbench import AsOf
 from web.access import SeenDep
 from web.auth import Reader
 from web.pages.events import shown
+from web.pages.funds import form_as_of
 from web.pages.refs import PREFIX, person_href, person_id_of
 from web.pages.render import render
-from web.params import AsOfDep, Unmask
+from web.params import Unmask
 
 router = APIRouter(include_in_schema=False)
 
@@ -34,14 +36,22 @@ KINDS = {"person": ("人员", "Person"), "class": ("班级", "Class"),
          "payment": ("拨付", "Payment"), "voucher": ("培训券", "Voucher")}
 
 
+FormAsOf = Annotated[AsOf, Depends(form_as_of)]  # the page's day field; empty means now
+
+
+def _day(request: Request) -> str:
+    """The day the page reads as of, as the form sent it (checked by ``form_as_of``)."""
+    return request.query_params.get("as_of_day", "")
+
+
 def _again(href: str, request: Request) -> RedirectResponse:
     query = request.url.query
     return RedirectResponse(href + (f"?{query}" if query else ""), status_code=303)
 
 
 @router.get("/persons/{ref}", response_class=HTMLResponse)
-async def person_page(request: Request, ref: Id, actor: Reader, seen: SeenDep, as_of: AsOfDep,
-                      unmask: Unmask = False) -> Response:
+async def person_page(request: Request, ref: Id, actor: Reader, seen: SeenDep,
+                      as_of: FormAsOf, unmask: Unmask = False) -> Response:
     if not ref.startswith(PREFIX):
         return _again(person_href(request, ref), request)
     person_id = person_id_of(request, ref)
@@ -58,12 +68,12 @@ async def person_page(request: Request, ref: Id, actor: Reader, seen: SeenDep, a
     seen.view("person", [person_id], unmasked=full)
     return await render(request, "person.html", {
         "report": report, "events": events, "unmask": full, "ref": ref,
-        "as_of": as_of.label, "kinds": KINDS})
+        "as_of": as_of.label, "as_of_day": _day(request), "kinds": KINDS})
 
 
 @router.get("/timelines/{kind}/{subject_id}", response_class=HTMLResponse)
 async def timeline_page(request: Request, kind: Kind, subject_id: Id, actor: Reader,
-                        seen: SeenDep, as_of: AsOfDep, unmask: Unmask = False) -> Response:
+                        seen: SeenDep, as_of: FormAsOf, unmask: Unmask = False) -> Response:
     if kind == "person":
         return _again(person_href(request, person_id_of(request, subject_id)), request)
     t = await run_in_threadpool(reading.timeline, request.app.state.wb, actor, kind,
@@ -73,4 +83,4 @@ async def timeline_page(request: Request, kind: Kind, subject_id: Id, actor: Rea
     events: list[Any] = [shown(request, e) for e in t.entries]
     return await render(request, "timeline.html", {
         "kind": kind, "subject_id": t.shown_id, "events": events, "unmask": full,
-        "as_of": t.as_of.label, "kinds": KINDS})
+        "as_of": t.as_of.label, "as_of_day": _day(request), "kinds": KINDS})
