@@ -22,17 +22,13 @@ from pathlib import Path
 
 import pytest
 
+from tests.servers import free_port, stop
 from tests.web.city import TARGETS
 from tests.web.conftest import NAMES, PASSWORD, build_city
 
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = Path(os.environ.get("SKILLAUDIT_SCREENSHOTS", ROOT / "build" / "screenshots"))
 
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _unavailable(why: str) -> None:
@@ -57,7 +53,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     tmp = tmp_path_factory.mktemp("browser")
     url, ghost, alive, overpaid, ghost_finding = build_city(tmp)
     (tmp / "targets.toml").write_text(TARGETS, encoding="utf-8")
-    port = _free_port()
+    port = free_port()
     log = (tmp / "server.log").open("wb")
     proc = subprocess.Popen(
         [sys.executable, "-m", "skillaudit", "serve", "--db", url, "--port", str(port),
@@ -82,11 +78,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     try:
         yield Server(base, url, ghost, alive, overpaid, ghost_finding, tmp / "files")
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop(proc)
         log.close()
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -13,17 +12,14 @@ from pathlib import Path
 
 import httpx2 as httpx
 
+from tests.servers import free_port, stop
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
 
 def test_the_demo_serves_its_store_and_a_printed_account_logs_in(tmp_path: Path) -> None:
-    port = _free_port()
+    port = free_port()
     out = (tmp_path / "demo.out").open("w+", encoding="utf-8")
     proc = subprocess.Popen(
         [sys.executable, "-m", "skillaudit", "demo", "--persons", "300", "--dir",
@@ -63,9 +59,5 @@ def test_the_demo_serves_its_store_and_a_printed_account_logs_in(tmp_path: Path)
                 queue = client.get("/queue")
                 assert queue.status_code == 200 and name in queue.text
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop(proc)
         out.close()

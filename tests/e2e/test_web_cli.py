@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import re
-import socket
 import subprocess
 import time
 from collections.abc import Iterator
@@ -17,6 +16,7 @@ import pytest
 
 from tests.casework.conftest import Detected, detected_sqlite
 from tests.e2e.conftest import Cli, cli_command, cli_env, json_of
+from tests.servers import free_port
 
 __all__ = ["detected_sqlite"]
 pytestmark = pytest.mark.e2e
@@ -46,12 +46,6 @@ def test_user_add_list_disable_reset(cli: Cli, detected_sqlite: Detected) -> Non
     refused = cli("--role", "investigator", "user", "add", "王五", "--role", "admin",
                   "--db", db)
     assert refused.returncode == 3 and "manage accounts" in refused.stderr
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @contextmanager

