@@ -235,6 +235,15 @@ def quick_moment(cell: Any) -> Any:
     return UNREAD
 
 
+
+def _iso_or_none(value: str) -> datetime | None:
+    """``value`` as an ISO day and time, or None when it is not one (the other forms and
+    the error message below take it from there)."""
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        return None
+
 def moment(cell: Any, *, date_only: bool = True) -> str:
     """A time with its UTC offset (``+08:00`` unless the cell gives one), ISO 8601.
 
@@ -253,19 +262,12 @@ def moment(cell: Any, *, date_only: bool = True) -> str:
     value = plain(cell)
     if len(value) in (16, 19) and value[4] == "-" and value[10] in " T" and value[13] == ":" \
             and (len(value) == 16 or value[16] == ":"):  # the usual export: no offset
-        try:
-            datetime.fromisoformat(value)  # checks it is a real day and time
-        except ValueError:
-            pass
-        else:
+        if _iso_or_none(value) is not None:  # a real day and time
             return f"{value[:10]}T{value[11:]}{':00' if len(value) == 16 else ''}+08:00"
     elif len(value) >= 16 and value[4] == "-" and value[10] in " T":  # ISO with more
-        try:
-            when = datetime.fromisoformat(value)
-        except ValueError:
-            pass
-        else:
-            return _iso(when if when.tzinfo else when.replace(tzinfo=CHINA))
+        parsed = _iso_or_none(value)
+        if parsed is not None:
+            return _iso(parsed if parsed.tzinfo else parsed.replace(tzinfo=CHINA))
     m = _COMPACT_MOMENT.fullmatch(value)
     if m and len(value.replace(" ", "")) in (12, 14):
         y, mo, d, hh, mm, ss = m.groups()

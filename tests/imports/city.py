@@ -150,6 +150,8 @@ COLUMNS: dict[str, list[tuple[str, Getter]]] = {
     "budgets": [
         ("所属区县", data("county")), ("资金项目", data("program")),
         ("年度", lambda e: f"{e['data']['year']}年"),
+        # a number cell, as Excel keeps money (a binary double): the import must give the
+        # exact yuan back; the events compared are the spec's exact strings
         ("下达金额", lambda e: float(e["data"]["amount"])),
         ("下达时间", local_time("occurred_at")), ("录入时间", local_time("recorded_at"))],
     "spotchecks": [
@@ -165,7 +167,8 @@ CLAIM_COLUMNS: list[tuple[str, Callable[[dict[str, Any], dict[str, Any]], Any]]]
     ("培训班编号", lambda e, i: e["data"].get("class_id")),
     ("资金项目", lambda e, i: e["data"]["program"]), ("所属区县", lambda e, i: e["data"]["county"]),
     ("申请总金额", lambda e, i: yuan(e["data"]["amount"], "", "￥")),
-    ("身份证号", lambda e, i: i["person_id"]), ("补贴金额", lambda e, i: float(i["amount"])),
+    ("身份证号", lambda e, i: i["person_id"]),
+    ("补贴金额", lambda e, i: float(i["amount"])),  # a number cell, as Excel keeps it
     ("培训天数", lambda e, i: i.get("days")), ("证书编号", lambda e, i: i.get("certificate_id")),
     ("申请时间", lambda e, i: local_time("occurred_at")(e)),
     ("录入时间", lambda e, i: local_time("recorded_at")(e)),

@@ -12,6 +12,7 @@ by guessing without it.
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import hmac
 import secrets
@@ -65,12 +66,11 @@ class PersonLinks:
 def _key(folder: Path) -> bytes:
     path = folder / KEY_FILE
     folder.mkdir(parents=True, exist_ok=True)
-    try:
-        with path.open("xb") as f:  # the first process makes it; the others read it
-            f.write(secrets.token_bytes(32))
+    # the first process makes it; another process of this workbench (or an earlier run)
+    # finds it made and reads it below
+    with contextlib.suppress(FileExistsError), path.open("xb") as f:
+        f.write(secrets.token_bytes(32))
         path.chmod(0o600)
-    except FileExistsError:
-        pass  # made by another process of this workbench (or an earlier run): read below
     return path.read_bytes()
 
 
